@@ -1,0 +1,3 @@
+from clusterbrain.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Name, address and identifier normalisation; record linkage (no Django)."""

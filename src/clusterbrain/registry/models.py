@@ -1,0 +1,430 @@
+"""The cluster registry: clusters, their firms, sites, chain roles, certificates, brands, figures.
+
+Confidential (DOMAIN.md): yearly figures (revenue, output value, employees, exports) and supply
+relations (customer and supplier lists, values). Everything else on an enterprise is public
+profile. Which user may see what is decided in `registry.permissions`, never in templates.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from clusterbrain.bilingual import BilingualName, pick
+from clusterbrain.chains.models import ChainLink, ChainTemplate
+from clusterbrain.engines.resolution.uscc import USCCError, validate_uscc
+
+
+def validate_uscc_field(value: str) -> None:
+    try:
+        validate_uscc(value)
+    except USCCError as exc:
+        raise ValidationError(_("Invalid unified social credit code: %(reason)s"),
+                              params={"reason": str(exc)}, code="invalid_uscc") from exc
+
+
+class Cluster(BilingualName, models.Model):
+    slug = models.SlugField(_("code"), unique=True, max_length=64)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    place_zh = models.CharField(_("place (Chinese)"), max_length=300, blank=True)
+    place_en = models.CharField(_("place (English)"), max_length=300, blank=True)
+    admin_division_codes = models.JSONField(
+        _("administrative division codes"), default=list,
+        help_text=_("GB/T 2260 codes of the districts the cluster covers."),
+    )
+    industry_zh = models.CharField(_("industry (Chinese)"), max_length=200, blank=True)
+    industry_en = models.CharField(_("industry (English)"), max_length=200, blank=True)
+    chain_template = models.ForeignKey(
+        ChainTemplate, on_delete=models.PROTECT, related_name="clusters", verbose_name=_("chain template")
+    )
+    description_zh = models.TextField(_("description (Chinese)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("cluster")
+        verbose_name_plural = _("clusters")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def place(self) -> str:
+        return pick(self.place_zh, self.place_en)
+
+    @property
+    def industry(self) -> str:
+        return pick(self.industry_zh, self.industry_en)
+
+    @property
+    def description(self) -> str:
+        return pick(self.description_zh, self.description_en)
+
+
+class Indicator(models.TextChoices):
+    """Cluster-level indicators that targets and reported figures are kept for."""
+
+    OUTPUT_VALUE = "output_value", _("chain output value (yuan)")
+    ABOVE_SIZE_FIRMS = "above_size_firms", _("firms above designated size")
+    ST_SMES = "st_smes", _("S&T SMEs")
+    HIGH_TECH = "high_tech", _("high-tech enterprises")
+    GREEN_FACTORIES = "green_factories", _("green factories")
+    LWG_GOLD = "lwg_gold", _("LWG gold tanneries")
+    WELL_KNOWN_TRADEMARKS = "well_known_trademarks", _("China well-known trademarks")
+    WELL_KNOWN_BRANDS = "well_known_brands", _("well-known brands")
+    CHAIN_COMPLETENESS = "chain_completeness", _("chain completeness")
+    LOCALISATION_RATE = "localisation_rate", _("localisation rate")
+    CHROME_FREE_SHARE = "chrome_free_share", _("chrome-free share")
+    SUPPORT_FUND = "support_fund", _("support fund per year (yuan)")
+    BRAND_CAMPAIGN = "brand_campaign", _("brand campaign (yuan)")
+    DESIGN_CENTER = "design_center", _("design center investment (yuan)")
+    REGIONAL_BRAND_VALUE = "regional_brand_value", _("regional brand value (yuan)")
+    REGIONAL_BRAND_COUNTRIES = "regional_brand_countries", _("countries the regional brand is registered in")
+    MULBERRY_AREA = "mulberry_area_mu", _("mulberry area (mu)")
+    COCOON_OUTPUT = "cocoon_output_t", _("fresh cocoon output (t/year)")
+    FARMERS = "farmers", _("farm households and farmers")
+    COCOON_SILK_FIRMS = "cocoon_silk_firms", _("cocoon-and-silk firms")
+    REELING_FIRMS = "reeling_firms", _("reeling firms")
+    PUBLIC_SERVICE_PLATFORMS = "public_service_platforms", _("provincial public service platforms")
+    ACADEMICIAN_WORKSTATIONS = "academician_workstations", _("academician workstations")
+    ENTERPRISES = "enterprises", _("registered enterprises")
+
+
+class ClusterTarget(models.Model):
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="targets")
+    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(1980), MaxValueValidator(2100)])
+    indicator = models.CharField(_("indicator"), max_length=40, choices=Indicator.choices)
+    value = models.FloatField(_("target value"), validators=[MinValueValidator(0)])
+    note_zh = models.CharField(_("note (Chinese)"), max_length=300, blank=True)
+    note_en = models.CharField(_("note (English)"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["cluster", "year", "indicator"]
+        constraints = [
+            models.UniqueConstraint(fields=["cluster", "year", "indicator"], name="clustertarget_unique")
+        ]
+        verbose_name = _("cluster target")
+        verbose_name_plural = _("cluster targets")
+
+    def __str__(self) -> str:
+        return f"{self.cluster} {self.year} {self.get_indicator_display()}"
+
+    @property
+    def note(self) -> str:
+        return pick(self.note_zh, self.note_en)
+
+
+class ClusterFigure(models.Model):
+    """A figure reported for the cluster as a whole (by its office or a report), with its source."""
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="figures")
+    year = models.PositiveSmallIntegerField(_("year"))
+    indicator = models.CharField(_("indicator"), max_length=40, choices=Indicator.choices)
+    value = models.FloatField(_("value"))
+    source = models.CharField(_("source"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["cluster", "indicator", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["cluster", "year", "indicator"], name="clusterfigure_unique")
+        ]
+        verbose_name = _("reported cluster figure")
+        verbose_name_plural = _("reported cluster figures")
+
+    def __str__(self) -> str:
+        return f"{self.cluster} {self.year} {self.get_indicator_display()}={self.value}"
+
+
+class Enterprise(BilingualName, models.Model):
+    class LegalForm(models.TextChoices):
+        LLC = "llc", _("limited liability company")
+        JOINT_STOCK = "joint_stock", _("joint-stock company")
+        SOLE_PROPRIETOR = "sole_proprietor", _("individual business")
+        PARTNERSHIP = "partnership", _("partnership")
+        COOPERATIVE = "cooperative", _("farmers' cooperative")
+        BRANCH = "branch", _("branch")
+        STATE_OWNED = "state_owned", _("state-owned enterprise")
+        FOREIGN = "foreign", _("foreign-invested enterprise")
+        OTHER = "other", _("other")
+
+    class SizeClass(models.TextChoices):
+        LARGE = "large", _("large")
+        MEDIUM = "medium", _("medium")
+        SMALL = "small", _("small")
+        MICRO = "micro", _("micro")
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="enterprises")
+    uscc = models.CharField(
+        _("unified social credit code"), max_length=18, unique=True, null=True, blank=True,
+        validators=[validate_uscc_field],
+    )
+    name_zh = models.CharField(_("name (Chinese)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    legal_form = models.CharField(_("legal form"), max_length=32, choices=LegalForm.choices, default=LegalForm.LLC)
+    address_zh = models.CharField(_("address (Chinese)"), max_length=300, blank=True)
+    address_en = models.CharField(_("address (English)"), max_length=300, blank=True)
+    admin_division = models.CharField(_("administrative division code"), max_length=6, blank=True)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True,
+                                 validators=[MinValueValidator(-90), MaxValueValidator(90)])
+    longitude = models.FloatField(_("longitude"), null=True, blank=True,
+                                  validators=[MinValueValidator(-180), MaxValueValidator(180)])
+    size_class = models.CharField(_("size class"), max_length=16, choices=SizeClass.choices, default=SizeClass.SMALL)
+    above_designated_size = models.BooleanField(
+        _("above designated size"), default=False,
+        help_text=_("Annual main-business revenue of at least 20 million yuan; kept from the latest yearly figures."),
+    )
+    founded_year = models.PositiveSmallIntegerField(
+        _("founding year"), null=True, blank=True, validators=[MinValueValidator(1900), MaxValueValidator(2100)]
+    )
+    is_member = models.BooleanField(_("member of the association"), default=False)
+    shares_with_association = models.BooleanField(
+        _("shares figures with the association"), default=False,
+        help_text=_("Association staff may see this member's confidential figures."),
+    )
+    is_leading = models.BooleanField(_("leading firm (链主)"), default=False)
+    in_cluster = models.BooleanField(
+        _("in the cluster"), default=True,
+        help_text=_("False for suppliers and partners registered outside the cluster."),
+    )
+    description_zh = models.TextField(_("description (Chinese)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    main_products_zh = models.CharField(_("main products (Chinese)"), max_length=300, blank=True)
+    main_products_en = models.CharField(_("main products (English)"), max_length=300, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name_zh"]
+        indexes = [
+            models.Index(fields=["cluster", "name_zh"]),
+            models.Index(fields=["cluster", "size_class"]),
+            models.Index(fields=["cluster", "above_designated_size"]),
+            models.Index(fields=["cluster", "in_cluster"]),
+            models.Index(fields=["cluster", "is_leading"]),
+        ]
+        verbose_name = _("enterprise")
+        verbose_name_plural = _("enterprises")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def address(self) -> str:
+        return pick(self.address_zh, self.address_en)
+
+    @property
+    def description(self) -> str:
+        return pick(self.description_zh, self.description_en)
+
+    @property
+    def main_products(self) -> str:
+        return pick(self.main_products_zh, self.main_products_en)
+
+
+class Facility(BilingualName, models.Model):
+    class Kind(models.TextChoices):
+        HEADQUARTERS = "headquarters", _("headquarters")
+        PRODUCTION = "production", _("production base")
+        RND = "rnd", _("R&D centre")
+        SALES = "sales", _("sales office / showroom")
+        WAREHOUSE = "warehouse", _("warehouse")
+        STALL = "stall", _("market stall")
+        FARM = "farm", _("farm / base")
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="facilities")
+    name_zh = models.CharField(_("name (Chinese)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.PRODUCTION)
+    address_zh = models.CharField(_("address (Chinese)"), max_length=300, blank=True)
+    address_en = models.CharField(_("address (English)"), max_length=300, blank=True)
+    admin_division = models.CharField(_("administrative division code"), max_length=6, blank=True)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    in_cluster = models.BooleanField(_("in the cluster"), default=True)
+
+    class Meta:
+        ordering = ["enterprise", "kind"]
+        indexes = [models.Index(fields=["enterprise", "in_cluster"])]
+        verbose_name = _("facility")
+        verbose_name_plural = _("facilities")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def address(self) -> str:
+        return pick(self.address_zh, self.address_en)
+
+
+class EnterpriseRole(models.Model):
+    """An enterprise active in a chain link, for a product category, with its monthly capacity.
+
+    `output_per_month` is the actual recent output in the same unit; both feed link coverage.
+    """
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="roles")
+    link = models.ForeignKey(ChainLink, on_delete=models.PROTECT, related_name="roles")
+    product_category = models.CharField(_("product category"), max_length=100, blank=True)
+    capacity_per_month = models.FloatField(
+        _("capacity per month"), default=0, validators=[MinValueValidator(0)]
+    )
+    output_per_month = models.FloatField(
+        _("output per month"), default=0, validators=[MinValueValidator(0)]
+    )
+
+    class Meta:
+        ordering = ["enterprise", "link"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "link", "product_category"], name="enterpriserole_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(capacity_per_month__gte=0) & models.Q(output_per_month__gte=0),
+                name="enterpriserole_nonnegative",
+            ),
+        ]
+        indexes = [models.Index(fields=["link", "enterprise"])]
+        verbose_name = _("chain role")
+        verbose_name_plural = _("chain roles")
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} @ {self.link}"
+
+
+class Certification(models.Model):
+    class Kind(models.TextChoices):
+        LWG_GOLD = "lwg_gold", _("LWG gold")
+        LWG_SILVER = "lwg_silver", _("LWG silver")
+        LWG_BRONZE = "lwg_bronze", _("LWG bronze")
+        LWG_AUDITED = "lwg_audited", _("LWG audited")
+        GREEN_FACTORY_NATIONAL = "green_factory_national", _("green factory (national)")
+        GREEN_FACTORY_PROVINCIAL = "green_factory_provincial", _("green factory (provincial)")
+        HIGH_TECH = "high_tech", _("high-tech enterprise")
+        ST_SME = "st_sme", _("S&T SME")
+        SPECIALISED_SME = "specialised_sme", _("specialised and innovative SME (专精特新)")
+        ISO9001 = "iso9001", _("ISO 9001")
+        ISO14001 = "iso14001", _("ISO 14001")
+        CHROME_FREE = "chrome_free", _("chrome-free process")
+        PUBLIC_SERVICE_PLATFORM = "public_service_platform", _("provincial public service platform")
+        ACADEMICIAN_WORKSTATION = "academician_workstation", _("academician workstation")
+
+    GREEN_FACTORY_KINDS = (Kind.GREEN_FACTORY_NATIONAL, Kind.GREEN_FACTORY_PROVINCIAL)
+    LWG_KINDS = (Kind.LWG_GOLD, Kind.LWG_SILVER, Kind.LWG_BRONZE, Kind.LWG_AUDITED)
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="certifications")
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    issuer = models.CharField(_("issuer"), max_length=200, blank=True)
+    number = models.CharField(_("certificate number"), max_length=100, blank=True)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    evidence = models.FileField(_("evidence file"), upload_to="evidence/%Y/", blank=True)
+
+    class Meta:
+        ordering = ["enterprise", "kind"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_from__isnull=True)
+                | models.Q(valid_until__isnull=True)
+                | models.Q(valid_until__gte=models.F("valid_from")),
+                name="certification_validity_order",
+            )
+        ]
+        indexes = [models.Index(fields=["kind", "enterprise"])]
+        verbose_name = _("certification")
+        verbose_name_plural = _("certifications")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} – {self.enterprise}"
+
+    def clean(self) -> None:
+        if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
+            raise ValidationError({"valid_until": _("The validity cannot end before it starts.")})
+
+
+class Brand(BilingualName, models.Model):
+    class Status(models.TextChoices):
+        ORDINARY = "ordinary", _("registered trademark")
+        WELL_KNOWN_BRAND = "well_known_brand", _("well-known brand")
+        WELL_KNOWN_TRADEMARK = "well_known_trademark", _("China well-known trademark")
+
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="brands", null=True, blank=True
+    )
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="brands")
+    is_regional = models.BooleanField(_("regional (collective) brand"), default=False)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    trademark_number = models.CharField(_("trademark registration number"), max_length=64, blank=True)
+    status = models.CharField(_("status"), max_length=32, choices=Status.choices, default=Status.ORDINARY)
+    countries_registered = models.JSONField(
+        _("countries registered"), default=list, blank=True, help_text=_("ISO 3166 alpha-2 codes.")
+    )
+    value_yuan = models.FloatField(_("brand value (yuan)"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["cluster", "name_zh"]
+        indexes = [models.Index(fields=["cluster", "status"])]
+        verbose_name = _("brand")
+        verbose_name_plural = _("brands")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EnterpriseYear(models.Model):
+    """Confidential yearly figures of an enterprise (yuan unless stated)."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="years")
+    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(1980), MaxValueValidator(2100)])
+    revenue = models.DecimalField(_("revenue"), max_digits=16, decimal_places=2, null=True, blank=True,
+                                  validators=[MinValueValidator(0)])
+    output_value = models.DecimalField(_("output value"), max_digits=16, decimal_places=2, null=True, blank=True,
+                                       validators=[MinValueValidator(0)])
+    employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
+    exports = models.DecimalField(_("exports"), max_digits=16, decimal_places=2, null=True, blank=True,
+                                  validators=[MinValueValidator(0)])
+
+    class Meta:
+        ordering = ["enterprise", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "year"], name="enterpriseyear_unique")
+        ]
+        verbose_name = _("yearly figures")
+        verbose_name_plural = _("yearly figures")
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} {self.year}"
+
+
+class SupplyRelation(models.Model):
+    """What a buyer bought or outsourced from a supplier in a link in a year: the input of the
+    localisation rate. Confidential: it is a customer and supplier list."""
+
+    buyer = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="purchases")
+    supplier = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="sales_to_firms")
+    link = models.ForeignKey(ChainLink, on_delete=models.PROTECT, related_name="supply_relations")
+    year = models.PositiveSmallIntegerField(_("year"))
+    value = models.DecimalField(_("value (yuan)"), max_digits=16, decimal_places=2,
+                                validators=[MinValueValidator(0)])
+
+    class Meta:
+        ordering = ["buyer", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["buyer", "supplier", "link", "year"], name="supplyrelation_unique"),
+            models.CheckConstraint(condition=~models.Q(buyer=models.F("supplier")), name="supplyrelation_not_self"),
+            models.CheckConstraint(condition=models.Q(value__gte=0), name="supplyrelation_value_nonnegative"),
+        ]
+        indexes = [models.Index(fields=["year", "buyer"])]
+        verbose_name = _("supply relation")
+        verbose_name_plural = _("supply relations")
+
+    def __str__(self) -> str:
+        return f"{self.buyer} ← {self.supplier} ({self.year})"
