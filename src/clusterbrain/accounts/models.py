@@ -19,13 +19,21 @@ class Role(models.TextChoices):
 class User(AbstractUser):
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.ENTERPRISE)
     enterprise = models.ForeignKey(
-        "registry.Enterprise", on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="users", verbose_name=_("enterprise"),
+        "registry.Enterprise",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("enterprise"),
         help_text=_("For enterprise users: the firm they work for."),
     )
     cluster = models.ForeignKey(
-        "registry.Cluster", on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="staff", verbose_name=_("cluster"),
+        "registry.Cluster",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name=_("cluster"),
         help_text=_("For association staff and cluster office: the cluster they serve."),
     )
     organisation = models.CharField(
@@ -39,9 +47,13 @@ class User(AbstractUser):
     def clean(self) -> None:
         super().clean()
         if self.role == Role.ENTERPRISE and self.enterprise_id is None and not self.is_superuser:
-            raise ValidationError({"enterprise": _("An enterprise user must belong to an enterprise.")})
+            raise ValidationError(
+                {"enterprise": _("An enterprise user must belong to an enterprise.")}
+            )
         if self.role in (Role.ASSOCIATION, Role.OFFICE) and self.cluster_id is None:
-            raise ValidationError({"cluster": _("Association staff and cluster office serve a cluster.")})
+            raise ValidationError(
+                {"cluster": _("Association staff and cluster office serve a cluster.")}
+            )
 
     @property
     def is_platform_admin(self) -> bool:

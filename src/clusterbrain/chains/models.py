@@ -66,8 +66,12 @@ class ChainEdge(models.Model):
     """
 
     template = models.ForeignKey(ChainTemplate, on_delete=models.CASCADE, related_name="edges")
-    upstream = models.ForeignKey(ChainLink, on_delete=models.CASCADE, related_name="downstream_edges")
-    downstream = models.ForeignKey(ChainLink, on_delete=models.CASCADE, related_name="upstream_edges")
+    upstream = models.ForeignKey(
+        ChainLink, on_delete=models.CASCADE, related_name="downstream_edges"
+    )
+    downstream = models.ForeignKey(
+        ChainLink, on_delete=models.CASCADE, related_name="upstream_edges"
+    )
     input_coefficient = models.FloatField(_("input coefficient"), null=True, blank=True)
 
     class Meta:

@@ -37,9 +37,11 @@ def normalise_uscc(raw: str) -> str:
     return "".join(text.split())
 
 
-_FULLWIDTH = {0xFF10 + i: ord("0") + i for i in range(10)} | {
-    0xFF21 + i: ord("A") + i for i in range(26)
-} | {0xFF41 + i: ord("a") + i for i in range(26)}
+_FULLWIDTH = (
+    {0xFF10 + i: ord("0") + i for i in range(10)}
+    | {0xFF21 + i: ord("A") + i for i in range(26)}
+    | {0xFF41 + i: ord("a") + i for i in range(26)}
+)
 
 
 def validate_uscc(raw: str) -> str:
@@ -55,7 +57,9 @@ def validate_uscc(raw: str) -> str:
             )
     expected = check_character(code[:17])
     if code[17] != expected:
-        raise USCCError(f"check character is {code[17]!r}, but the first 17 characters give {expected!r}")
+        raise USCCError(
+            f"check character is {code[17]!r}, but the first 17 characters give {expected!r}"
+        )
     return code
 
 
