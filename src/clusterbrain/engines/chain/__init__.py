@@ -5,6 +5,9 @@ Inputs are plain dataclasses: the template's links and edges, per-link supply (e
 aggregated by the database, or computed here from individual roles), and supply relations.
 """
 
+from clusterbrain.engines.chain.coverage import analyse_chain
+from clusterbrain.engines.chain.errors import ChainModelError
+from clusterbrain.engines.chain.localisation import localisation_rate
 from clusterbrain.engines.chain.model import (
     ChainReport,
     Edge,
@@ -16,8 +19,14 @@ from clusterbrain.engines.chain.model import (
     Relation,
     Role,
 )
+from clusterbrain.engines.chain.supply import (
+    aggregate_roles,
+    aggregate_roles_frame,
+    firm_ids_by_capacity,
+)
 
 __all__ = [
+    "ChainModelError",
     "ChainReport",
     "Edge",
     "Explanation",
@@ -27,4 +36,9 @@ __all__ = [
     "LocalisationReport",
     "Relation",
     "Role",
+    "aggregate_roles",
+    "aggregate_roles_frame",
+    "analyse_chain",
+    "firm_ids_by_capacity",
+    "localisation_rate",
 ]

@@ -85,6 +85,7 @@ class LinkReport:
     gap_reasons: tuple[str, ...]  # "no_firms", "few_firms", "short_of_demand"
     is_concentrated: bool
     explanation: Explanation
+    firms_outside: int = 0  # firms active in the link outside the cluster: candidates to localise
 
 
 @dataclass(frozen=True)
