@@ -58,3 +58,32 @@ class User(AbstractUser):
     @property
     def is_platform_admin(self) -> bool:
         return self.is_superuser or self.role == Role.ADMIN
+
+
+class ApiToken(models.Model):
+    """A bearer key for the JSON API, acting as its user (same permissions as the pages).
+
+    Only a SHA-256 digest of the key is kept: the key is random (256 bits), so a slow password
+    hash would add latency to every request without adding safety. The key itself is shown once,
+    when it is created (`clusterbrain create-api-token USER`).
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    prefix = models.CharField(
+        _("key prefix"), max_length=12, help_text=_("The first characters, to tell keys apart.")
+    )
+    key_hash = models.CharField(_("key digest"), max_length=64, unique=True, editable=False)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked = models.BooleanField(_("revoked"), default=False)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"

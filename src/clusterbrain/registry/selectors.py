@@ -15,25 +15,86 @@ grow keyword arguments with defaults):
     enterprise_profile(enterprise_id, user) -> EnterpriseProfile    raises NotFound
     firm_map(cluster, user, filters: DirectoryFilters) -> list[MapPoint]
     localisation(cluster, user, year=None) -> LocalisationFigures
-"""
+
+Performance: every selector runs a fixed number of SQL queries whatever the number of firms
+(tests/registry/test_query_counts.py). Per-link supply is one GROUP BY in the database (firms,
+capacity, output and Σ per-firm capacity², a firm with several roles in a link counted once),
+handed to `engines.chain.analyse_chain`; counts are conditional aggregates of one query each;
+lists load one page and prefetch for that page only.
+
+What counts (DOMAIN.md): cluster statistics (size classes, above designated size, certificates,
+chain supply) count firms *in* the cluster; firms registered outside it (suppliers, partners)
+appear in the directory and in `outside`. A certificate is valid when it has no end date or ends
+today or later.
+"""  # noqa: E501
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from django.conf import settings
+from django.db import connection
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FloatField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clusterbrain.accounts import permissions
+from clusterbrain.bilingual import pick
 from clusterbrain.chains.models import ChainEdge, ChainLink
-from clusterbrain.engines.chain import ChainReport, LinkReport
+from clusterbrain.engines.chain import (
+    ChainReport,
+    Edge,
+    Link,
+    LinkReport,
+    LinkSupply,
+    LocalisationReport,
+    Relation,
+    analyse_chain,
+    localisation_rate,
+)
+from clusterbrain.errors import NotFound
 from clusterbrain.registry.models import (
     Brand,
     Certification,
     Cluster,
+    ClusterFigure,
     ClusterTarget,
     Enterprise,
     EnterpriseRole,
     EnterpriseYear,
     Facility,
+    Indicator,
+    SupplyRelation,
 )
+
+DIRECTORY_MAX_PER_PAGE = 100
+LINK_MAX_PER_PAGE = 200
+MAP_MAX_POINTS = 5000
+PROFILE_MAX_RELATIONS = 200
+# Firm ids an explanation of a link names (largest capacity first).
+EXPLANATION_TOP_FIRMS = 10
+# Links whose code contains one of these make a firm a cocoon-and-silk firm (Hechi): the
+# industrial part of the silk chain, not the farm households growing mulberry and rearing worms.
+REELING_KEYWORD = "reeling"
+COCOON_SILK_KEYWORDS = ("cocoon", "drying", "reeling", "throwing", "silk")
+
+LOCATIONS = ("in", "out", "outside_facility")
 
 
 @dataclass(frozen=True)
@@ -78,6 +139,11 @@ class KPI:
     target_year: int | None
     unit: str  # "", "%", "yuan", "mu", "t"
     source: str  # "registry" (computed from the data) or "reported"
+    # The latest figure reported for the indicator (shown beside a registry count, e.g. the
+    # "103 firms above designated size" of a news report). Shares ("%") are fractions 0–1.
+    reported: float | None = None
+    reported_year: int | None = None
+    reported_source: str = ""
 
     @property
     def progress(self) -> float | None:
@@ -107,6 +173,9 @@ class ClusterSummary:
     output_value: float | None  # aggregate of the year, public as an aggregate
     kpis: list[KPI]
     is_demo: bool
+    localisation_year: int | None = None  # the year `localisation_rate` is of
+    green_factories: int = 0  # firms with a valid green-factory certificate (either level)
+    chain_report: ChainReport | None = None
 
 
 @dataclass(frozen=True)
@@ -137,6 +206,10 @@ class LinkDetail:
     page: int
     per_page: int
 
+    @property
+    def pages(self) -> int:
+        return max(1, (self.total_firms + self.per_page - 1) // self.per_page)
+
 
 @dataclass(frozen=True)
 class EnterpriseProfile:
@@ -150,6 +223,7 @@ class EnterpriseProfile:
     years: list[EnterpriseYear] = field(default_factory=list)  # empty unless confidential visible
     suppliers: list[dict[str, Any]] = field(default_factory=list)  # empty unless confidential
     customers: list[dict[str, Any]] = field(default_factory=list)  # empty unless confidential
+    valid_certifications: list[str] = field(default_factory=list)  # kinds valid today
 
 
 @dataclass(frozen=True)
@@ -169,14 +243,759 @@ class LocalisationFigures:
     rate: float | None
     local_value: float
     total_value: float
-    per_leading_firm: list[tuple[Enterprise, float | None]]  # empty unless enterprise statistics visible
+    per_leading_firm: list[
+        tuple[Enterprise, float | None]
+    ]  # empty unless enterprise statistics visible
     by_year: list[tuple[int, float | None]]  # cluster rate over time
+    can_view_enterprise_statistics: bool = False
+    report: LocalisationReport | None = None
 
 
-def _not_implemented(*args: Any, **kwargs: Any) -> Any:
-    raise NotImplementedError
+# --- helpers ---------------------------------------------------------------------------------
 
 
-clusters = get_cluster = cluster_summary = chain_report = chain_graph = _not_implemented
-link_detail = enterprise_directory = enterprise_profile = firm_map = localisation = _not_implemented
-_ = (ClusterTarget,)
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def valid_certification_q(prefix: str = "", today: datetime.date | None = None) -> Q:
+    """Certificates valid today: no end date, or ending today or later."""
+    today = today or _today()
+    return Q(**{f"{prefix}valid_until__isnull": True}) | Q(**{f"{prefix}valid_until__gte": today})
+
+
+def _clamp_page(page: Any, per_page: Any, maximum: int) -> tuple[int, int]:
+    try:
+        page = max(1, int(page))
+    except (TypeError, ValueError):
+        page = 1
+    try:
+        per_page = min(maximum, max(1, int(per_page)))
+    except (TypeError, ValueError):
+        per_page = min(25, maximum)
+    return page, per_page
+
+
+def invalidate_cluster(cluster_id: int) -> None:
+    """Called by the services after a write. Nothing is cached yet: every selector reads the
+    database (measured fast enough, docs/decisions), so there is nothing to drop; the hook keeps
+    the place for a cache if one becomes necessary."""
+
+
+# --- clusters --------------------------------------------------------------------------------
+
+
+def clusters() -> list[Cluster]:
+    return list(Cluster.objects.select_related("chain_template").order_by("slug"))
+
+
+def get_cluster(slug: str) -> Cluster:
+    cluster = Cluster.objects.select_related("chain_template").filter(slug=slug).first()
+    if cluster is None:
+        raise NotFound(_("No cluster %(slug)r.") % {"slug": slug})
+    return cluster
+
+
+# --- chain -----------------------------------------------------------------------------------
+
+
+def _template_links(cluster: Cluster) -> tuple[list[ChainLink], list[ChainEdge]]:
+    links = list(ChainLink.objects.filter(template_id=cluster.chain_template_id))
+    edges = list(ChainEdge.objects.filter(template_id=cluster.chain_template_id))
+    by_id = {link.pk: link for link in links}
+    for edge in edges:
+        # Both ends are links of the same template: fill the relations from the list we have.
+        edge.upstream = by_id[edge.upstream_id]
+        edge.downstream = by_id[edge.downstream_id]
+    return links, edges
+
+
+def _table(model: Any) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _column(model: Any, name: str) -> str:
+    return connection.ops.quote_name(model._meta.get_field(name).column)
+
+
+def _per_firm_sql() -> str:
+    """(link, enterprise, in_cluster) → summed capacity and output, for one cluster's firms."""
+    role, ent = EnterpriseRole, Enterprise
+    return f"""
+        SELECT r.{_column(role, "link")} AS link_id,
+               r.{_column(role, "enterprise")} AS enterprise_id,
+               e.{_column(ent, "in_cluster")} AS inside,
+               SUM(r.{_column(role, "capacity_per_month")}) AS cap,
+               SUM(r.{_column(role, "output_per_month")}) AS out
+        FROM {_table(role)} r
+        JOIN {_table(ent)} e ON e.{_column(ent, "id")} = r.{_column(role, "enterprise")}
+        WHERE e.{_column(ent, "cluster")} = %s
+        GROUP BY r.{_column(role, "link")}, r.{_column(role, "enterprise")},
+                 e.{_column(ent, "in_cluster")}
+    """
+
+
+def _link_supply(
+    cluster: Cluster, links_by_id: dict[int, ChainLink]
+) -> tuple[dict[str, LinkSupply], dict[str, tuple[int, ...]]]:
+    """Per-link supply and each link's biggest firms, in one query.
+
+    The per-firm subquery sums a firm's roles in a link first, so Σ capacity² is per firm (a firm
+    with two product categories in a link is one competitor, as in `aggregate_roles`). The
+    biggest firms come from a window over the same per-firm rows, kept to the first few a link.
+    """
+    sql = f"""
+        WITH per_firm AS ({_per_firm_sql()}),
+        ranked AS (
+            SELECT link_id, enterprise_id, cap,
+                   ROW_NUMBER() OVER (
+                       PARTITION BY link_id ORDER BY cap DESC, enterprise_id
+                   ) AS position
+            FROM per_firm WHERE inside
+        )
+        SELECT 0 AS kind, link_id,
+               SUM(CASE WHEN inside THEN 1 ELSE 0 END),
+               SUM(CASE WHEN inside THEN cap ELSE 0 END),
+               SUM(CASE WHEN inside THEN out ELSE 0 END),
+               SUM(CASE WHEN inside THEN cap * cap ELSE 0 END),
+               SUM(CASE WHEN inside THEN 0 ELSE 1 END)
+        FROM per_firm GROUP BY link_id
+        UNION ALL
+        SELECT 1, link_id, enterprise_id, position, 0, 0, 0
+        FROM ranked WHERE position <= %s
+    """
+    supply: dict[str, LinkSupply] = {}
+    top: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [cluster.pk, EXPLANATION_TOP_FIRMS])
+        for kind, link_id, a, b, c, d, e in cursor.fetchall():
+            link = links_by_id.get(link_id)
+            if link is None:  # a role in a link of another template: not this chain's supply
+                continue
+            if kind == 0:
+                supply[link.code] = LinkSupply(
+                    link=link.code,
+                    firms=int(a or 0),
+                    capacity=float(b or 0.0),
+                    output=float(c or 0.0),
+                    capacity_sq=float(d or 0.0),
+                    firms_outside=int(e or 0),
+                )
+            else:
+                top[link.code].append((int(b), int(a)))
+    firm_ids = {code: tuple(pk for _pos, pk in sorted(rows)) for code, rows in top.items()}
+    return supply, firm_ids
+
+
+def _engine_links(links: list[ChainLink]) -> list[Link]:
+    return [
+        Link(code=link.code, core=link.is_core, unit=link.unit, name=link.name) for link in links
+    ]
+
+
+def _engine_edges(edges: list[ChainEdge]) -> list[Edge]:
+    return [
+        Edge(
+            upstream=edge.upstream.code,
+            downstream=edge.downstream.code,
+            coefficient=edge.input_coefficient,
+        )
+        for edge in edges
+    ]
+
+
+def _analyse(cluster: Cluster, links: list[ChainLink], edges: list[ChainEdge]) -> ChainReport:
+    supply, firm_ids = _link_supply(cluster, {link.pk: link for link in links})
+    return analyse_chain(
+        _engine_links(links),
+        _engine_edges(edges),
+        supply,
+        min_firms=settings.CHAIN_MIN_FIRMS,
+        hhi_threshold=settings.CHAIN_HHI_THRESHOLD,
+        firm_ids=firm_ids,
+    )
+
+
+def chain_report(cluster: Cluster) -> ChainReport:
+    """Coverage, gaps, concentration and completeness of the cluster's chain (3 queries)."""
+    links, edges = _template_links(cluster)
+    return _analyse(cluster, links, edges)
+
+
+def chain_graph(cluster: Cluster) -> ChainGraph:
+    links, edges = _template_links(cluster)
+    return ChainGraph(
+        cluster=cluster, links=links, edges=edges, report=_analyse(cluster, links, edges)
+    )
+
+
+def link_detail(
+    cluster: Cluster, link_code: str, user: Any, page: int = 1, per_page: int = 50
+) -> LinkDetail:
+    """One link: its report, neighbours, and a page of its in-cluster firms by capacity.
+
+    Capacity and output per month are public profile (firms offer them for matching); yearly
+    figures are not touched here."""
+    page, per_page = _clamp_page(page, per_page, LINK_MAX_PER_PAGE)
+    links, edges = _template_links(cluster)
+    link = next((item for item in links if item.code == link_code), None)
+    if link is None:
+        raise NotFound(_("This cluster's chain has no link %(code)r.") % {"code": link_code})
+    report = _analyse(cluster, links, edges).link(link.code)
+    upstream = [e.upstream for e in edges if e.downstream_id == link.pk]
+    downstream = [e.downstream for e in edges if e.upstream_id == link.pk]
+
+    offset = (page - 1) * per_page
+    rows = list(
+        EnterpriseRole.objects.filter(
+            link=link, enterprise__cluster=cluster, enterprise__in_cluster=True
+        )
+        .values("enterprise_id")
+        .annotate(capacity=Sum("capacity_per_month"), output=Sum("output_per_month"))
+        .order_by("-capacity", "enterprise_id")[offset : offset + per_page]
+    )
+    enterprises = Enterprise.objects.in_bulk([row["enterprise_id"] for row in rows])
+    total_capacity = report.capacity
+    firms = [
+        LinkFirm(
+            enterprise=enterprises[row["enterprise_id"]],
+            capacity=float(row["capacity"] or 0.0),
+            output=float(row["output"] or 0.0),
+            share=(float(row["capacity"] or 0.0) / total_capacity) if total_capacity else 0.0,
+        )
+        for row in rows
+    ]
+    return LinkDetail(
+        cluster=cluster,
+        link=link,
+        report=report,
+        upstream=sorted(upstream, key=lambda item: (item.stage, item.code)),
+        downstream=sorted(downstream, key=lambda item: (item.stage, item.code)),
+        firms=firms,
+        total_firms=report.firms,
+        page=page,
+        per_page=per_page,
+    )
+
+
+# --- localisation ----------------------------------------------------------------------------
+
+
+def _localisation_by_year(cluster: Cluster) -> dict[int, LocalisationReport]:
+    """Leading firms' purchases, summed in SQL per (year, buyer, link) and split into local and
+    not local; one engine report per year. One query.
+
+    A supplier is local when it is registered in this cluster and in it. The engine sees one
+    relation per (buyer, link, local?) rather than per supplier: the rates are the same, and the
+    row count no longer grows with the number of suppliers.
+    """
+    local = Q(supplier__cluster_id=cluster.pk, supplier__in_cluster=True)
+    rows = (
+        SupplyRelation.objects.filter(buyer__cluster=cluster, buyer__is_leading=True)
+        .values("year", "buyer_id", "link__code")
+        .annotate(
+            local=Coalesce(Sum("value", filter=local), Value(0), output_field=FloatField()),
+            total=Coalesce(Sum("value"), Value(0), output_field=FloatField()),
+        )
+        .order_by()
+    )
+    per_year: dict[int, list[Relation]] = defaultdict(list)
+    buyers: set[int] = set()
+    for row in rows:
+        local_value, total = float(row["local"]), float(row["total"])
+        buyers.add(row["buyer_id"])
+        relations = per_year[row["year"]]
+        relations.append(Relation(row["buyer_id"], 0, row["link__code"], local_value, True))
+        if total > local_value:
+            relations.append(
+                Relation(row["buyer_id"], 0, row["link__code"], total - local_value, False)
+            )
+    return {
+        year: localisation_rate(relations, leading_ids={r.buyer_id for r in relations})
+        for year, relations in sorted(per_year.items())
+    }
+
+
+def _default_year() -> int:
+    return _today().year - 1
+
+
+def localisation(cluster: Cluster, user: Any, year: int | None = None) -> LocalisationFigures:
+    """The cluster's localisation rate (public, an aggregate) and, for the cluster office and
+    admins only, each leading firm's rate (enterprise-level statistics). 1–2 queries."""
+    reports = _localisation_by_year(cluster)
+    if year is None:
+        year = max(reports) if reports else _default_year()
+    report = reports.get(year)
+    allowed = permissions.can_view_enterprise_statistics(user, cluster)
+    per_leading: list[tuple[Enterprise, float | None]] = []
+    if allowed:
+        leading = Enterprise.objects.filter(cluster=cluster, is_leading=True).order_by(
+            "name_zh", "pk"
+        )
+        per_buyer = report.per_buyer if report else {}
+        per_leading = [(firm, per_buyer.get(firm.pk)) for firm in leading]
+    return LocalisationFigures(
+        year=year,
+        rate=report.rate if report else None,
+        local_value=report.local_value if report else 0.0,
+        total_value=report.total_value if report else 0.0,
+        per_leading_firm=per_leading,
+        by_year=[(y, r.rate) for y, r in sorted(reports.items())],
+        can_view_enterprise_statistics=allowed,
+        report=report if allowed else _without_firms(report),
+    )
+
+
+def _without_firms(report: LocalisationReport | None) -> LocalisationReport | None:
+    """The cluster-level report without per-firm figures or ids, for those who may not see them."""
+    if report is None:
+        return None
+    explanation = replace(report.explanation, firm_ids=())
+    return replace(report, per_buyer={}, explanation=explanation)
+
+
+# --- summary and KPIs ------------------------------------------------------------------------
+
+UNITS = {
+    Indicator.OUTPUT_VALUE: "yuan",
+    Indicator.CHAIN_COMPLETENESS: "%",
+    Indicator.LOCALISATION_RATE: "%",
+    Indicator.CHROME_FREE_SHARE: "%",
+    Indicator.SUPPORT_FUND: "yuan",
+    Indicator.BRAND_CAMPAIGN: "yuan",
+    Indicator.DESIGN_CENTER: "yuan",
+    Indicator.REGIONAL_BRAND_VALUE: "yuan",
+    Indicator.MULBERRY_AREA: "mu",
+    Indicator.COCOON_OUTPUT: "t",
+}
+ROLE_COUNT_INDICATORS = (Indicator.REELING_FIRMS, Indicator.COCOON_SILK_FIRMS)
+
+
+def _share(value: float | None, unit: str) -> float | None:
+    """Shares are kept as fractions; a target or figure entered as a percentage (85) is read as
+    0.85, so progress compares like with like."""
+    if value is None or unit != "%":
+        return value
+    return value / 100.0 if value > 1.0 else value
+
+
+def _role_counts(cluster: Cluster) -> dict[str, int]:
+    cocoon = Q()
+    for keyword in COCOON_SILK_KEYWORDS:
+        cocoon |= Q(link__code__contains=keyword)
+    return EnterpriseRole.objects.filter(
+        enterprise__cluster=cluster, enterprise__in_cluster=True
+    ).aggregate(
+        reeling=Count("enterprise", distinct=True, filter=Q(link__code__contains=REELING_KEYWORD)),
+        cocoon_silk=Count("enterprise", distinct=True, filter=cocoon),
+    )
+
+
+def _kpis(cluster: Cluster, registry: dict[str, float | None]) -> list[KPI]:
+    """One KPI per indicator with a target (the nearest one from this year on, else the latest)
+    or a reported figure. The actual comes from the registry where the registry can count it,
+    else from the latest reported figure. 2–3 queries."""
+    this_year = _today().year
+    by_indicator: dict[str, list[ClusterTarget]] = defaultdict(list)
+    for target in ClusterTarget.objects.filter(cluster=cluster).order_by("year"):
+        by_indicator[target.indicator].append(target)
+    targets = {
+        indicator: next((t for t in rows if t.year >= this_year), rows[-1])
+        for indicator, rows in by_indicator.items()
+    }
+    figures: dict[str, ClusterFigure] = {}
+    for figure in ClusterFigure.objects.filter(cluster=cluster).order_by("indicator", "-year"):
+        figures.setdefault(figure.indicator, figure)
+
+    wanted = set(targets) | set(figures)
+    if wanted & set(ROLE_COUNT_INDICATORS):
+        counts = _role_counts(cluster)
+        registry[Indicator.REELING_FIRMS] = float(counts["reeling"])
+        registry[Indicator.COCOON_SILK_FIRMS] = float(counts["cocoon_silk"])
+
+    kpis = []
+    for indicator in Indicator:
+        if indicator.value not in wanted:
+            continue
+        unit = UNITS.get(indicator, "")
+        target = targets.get(indicator.value)
+        figure = figures.get(indicator.value)
+        actual = registry.get(indicator.value)
+        source = "registry"
+        if actual is None:
+            actual = _share(figure.value, unit) if figure else None
+            source = "reported"
+        kpis.append(
+            KPI(
+                indicator=indicator.value,
+                label=str(indicator.label),
+                actual=actual,
+                target=_share(target.value, unit) if target else None,
+                target_year=target.year if target else None,
+                unit=unit,
+                source=source,
+                reported=_share(figure.value, unit) if figure else None,
+                reported_year=figure.year if figure else None,
+                reported_source=figure.source if figure else "",
+            )
+        )
+    return kpis
+
+
+def cluster_summary(cluster: Cluster, user: Any, year: int | None = None) -> ClusterSummary:
+    """The cluster's public figures: counts, certificates, brands, chain, localisation, output
+    value, KPIs. Aggregates only, so the same for every user. ~13 queries, whatever the size."""
+    today = _today()
+    firms = Enterprise.objects.filter(cluster=cluster)
+    inside = Q(in_cluster=True)
+    size_counts = {
+        f"size_{size}": Count("pk", filter=inside & Q(size_class=size))
+        for size in Enterprise.SizeClass.values
+    }
+    counts = firms.aggregate(
+        enterprises=Count("pk"),
+        in_cluster=Count("pk", filter=inside),
+        members=Count("pk", filter=Q(is_member=True)),
+        leading=Count("pk", filter=inside & Q(is_leading=True)),
+        above_size=Count("pk", filter=inside & Q(above_designated_size=True)),
+        **size_counts,
+    )
+
+    certs = Certification.objects.filter(
+        valid_certification_q(today=today), enterprise__cluster=cluster, enterprise__in_cluster=True
+    )
+    cert_counts = certs.aggregate(
+        green=Count(
+            "enterprise", distinct=True, filter=Q(kind__in=Certification.GREEN_FACTORY_KINDS)
+        ),
+        **{
+            f"kind_{kind}": Count("enterprise", distinct=True, filter=Q(kind=kind))
+            for kind in Certification.Kind.values
+        },
+    )
+    certifications = {kind: cert_counts[f"kind_{kind}"] for kind in Certification.Kind.values}
+
+    brands = {status: 0 for status in Brand.Status.values}
+    for row in (
+        Brand.objects.filter(cluster=cluster, is_regional=False)
+        .values("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        brands[row["status"]] = row["n"]
+    regional_brand = (
+        Brand.objects.filter(cluster=cluster, is_regional=True)
+        .order_by(F("value_yuan").desc(nulls_last=True), "pk")
+        .first()
+    )
+
+    report = chain_report(cluster)
+
+    output_by_year = {
+        row["year"]: float(row["total"])
+        for row in EnterpriseYear.objects.filter(
+            enterprise__cluster=cluster, enterprise__in_cluster=True, output_value__isnull=False
+        )
+        .values("year")
+        .annotate(total=Sum("output_value"))
+        .order_by()
+    }
+    if year is None:
+        year = max(output_by_year) if output_by_year else _default_year()
+    output_value = output_by_year.get(year)
+
+    reports = _localisation_by_year(cluster)
+    loc_year = year if year in reports else max((y for y in reports if y <= year), default=None)
+    loc_rate = reports[loc_year].rate if loc_year is not None else None
+
+    registry: dict[str, float | None] = {
+        Indicator.ENTERPRISES: float(counts["enterprises"]),
+        Indicator.ABOVE_SIZE_FIRMS: float(counts["above_size"]),
+        Indicator.ST_SMES: float(certifications[Certification.Kind.ST_SME]),
+        Indicator.HIGH_TECH: float(certifications[Certification.Kind.HIGH_TECH]),
+        Indicator.GREEN_FACTORIES: float(cert_counts["green"]),
+        Indicator.LWG_GOLD: float(certifications[Certification.Kind.LWG_GOLD]),
+        Indicator.WELL_KNOWN_TRADEMARKS: float(brands[Brand.Status.WELL_KNOWN_TRADEMARK]),
+        Indicator.WELL_KNOWN_BRANDS: float(brands[Brand.Status.WELL_KNOWN_BRAND]),
+        Indicator.CHAIN_COMPLETENESS: report.completeness if report.core_links else None,
+        Indicator.LOCALISATION_RATE: loc_rate,
+        Indicator.OUTPUT_VALUE: output_value,
+    }
+
+    return ClusterSummary(
+        cluster=cluster,
+        year=year,
+        enterprises=counts["enterprises"],
+        in_cluster=counts["in_cluster"],
+        outside=counts["enterprises"] - counts["in_cluster"],
+        members=counts["members"],
+        leading=counts["leading"],
+        above_size=counts["above_size"],
+        by_size_class={size: counts[f"size_{size}"] for size in Enterprise.SizeClass.values},
+        certifications=certifications,
+        brands=brands,
+        regional_brand=regional_brand,
+        chain_completeness=report.completeness,
+        gap_links=list(report.gap_links),
+        concentrated_links=list(report.concentrated_links),
+        localisation_rate=loc_rate,
+        output_value=output_value,
+        kpis=_kpis(cluster, registry),
+        is_demo=cluster.is_demo,
+        localisation_year=loc_year,
+        green_factories=cert_counts["green"],
+        chain_report=report,
+    )
+
+
+# --- directory, map, profile -----------------------------------------------------------------
+
+
+def _filtered_enterprises(cluster: Cluster, filters: DirectoryFilters) -> QuerySet[Enterprise]:
+    qs = Enterprise.objects.filter(cluster=cluster)
+    text = (filters.q or "").strip()
+    if text:
+        match = (
+            Q(name_zh__icontains=text)
+            | Q(name_en__icontains=text)
+            | Q(main_products_zh__icontains=text)
+            | Q(main_products_en__icontains=text)
+            | Q(address_zh__icontains=text)
+            | Q(address_en__icontains=text)
+        )
+        if len(text) <= 18:
+            match |= Q(uscc=text.upper())
+        qs = qs.filter(match)
+    roles = EnterpriseRole.objects.filter(enterprise=OuterRef("pk"))
+    if filters.link:
+        roles = roles.filter(link__code=filters.link, link__template_id=cluster.chain_template_id)
+        qs = qs.filter(Exists(roles))
+    if filters.min_capacity is not None:
+        capacity = (
+            roles.order_by()
+            .values("enterprise")
+            .annotate(total=Sum("capacity_per_month"))
+            .values("total")
+        )
+        qs = qs.annotate(
+            filtered_capacity=Coalesce(Subquery(capacity), Value(0.0), output_field=FloatField())
+        ).filter(filtered_capacity__gte=filters.min_capacity)
+    if filters.certification:
+        qs = qs.filter(
+            Exists(
+                Certification.objects.filter(
+                    valid_certification_q(),
+                    enterprise=OuterRef("pk"),
+                    kind=filters.certification,
+                )
+            )
+        )
+    if filters.size_class:
+        qs = qs.filter(size_class=filters.size_class)
+    if filters.location == "in":
+        qs = qs.filter(in_cluster=True)
+    elif filters.location == "out":
+        qs = qs.filter(in_cluster=False)
+    elif filters.location == "outside_facility":
+        qs = qs.filter(Exists(Facility.objects.filter(enterprise=OuterRef("pk"), in_cluster=False)))
+    if filters.above_size is not None:
+        qs = qs.filter(above_designated_size=filters.above_size)
+    if filters.member is not None:
+        qs = qs.filter(is_member=filters.member)
+    if filters.leading is not None:
+        qs = qs.filter(is_leading=filters.leading)
+    return qs
+
+
+def enterprise_directory(
+    cluster: Cluster,
+    user: Any,
+    filters: DirectoryFilters,
+    page: int = 1,
+    per_page: int = 25,
+) -> DirectoryPage:
+    """Public profiles matching the filters, by name: one COUNT, one page, two prefetches."""
+    page, per_page = _clamp_page(page, per_page, DIRECTORY_MAX_PER_PAGE)
+    qs = _filtered_enterprises(cluster, filters)
+    total = qs.count()
+    offset = (page - 1) * per_page
+    if offset >= total:
+        return DirectoryPage(rows=[], total=total, page=page, per_page=per_page)
+    role_qs = EnterpriseRole.objects.select_related("link").order_by("link__stage", "link__code")
+    cert_qs = Certification.objects.filter(valid_certification_q()).order_by("kind")
+    enterprises = list(
+        qs.order_by("name_zh", "pk").prefetch_related(
+            Prefetch("roles", queryset=role_qs, to_attr="page_roles"),
+            Prefetch("certifications", queryset=cert_qs, to_attr="valid_certs"),
+        )[offset : offset + per_page]
+    )
+    rows = []
+    for enterprise in enterprises:
+        roles = enterprise.page_roles
+        counted = [r for r in roles if r.link.code == filters.link] if filters.link else roles
+        links: dict[int, ChainLink] = {}
+        for role in roles:
+            links.setdefault(role.link_id, role.link)
+        rows.append(
+            DirectoryRow(
+                enterprise=enterprise,
+                links=list(links.values()),
+                capacity=float(sum(r.capacity_per_month for r in counted)),
+                certifications=sorted({c.kind for c in enterprise.valid_certs}),
+            )
+        )
+    return DirectoryPage(rows=rows, total=total, page=page, per_page=per_page)
+
+
+def firm_map(
+    cluster: Cluster, user: Any, filters: DirectoryFilters, *, limit: int = MAP_MAX_POINTS
+) -> list[MapPoint]:
+    """Located firms matching the filters, and their located sites (production bases elsewhere
+    show where the cluster's firms really make things). Two queries; at most `limit` points of
+    each kind, so a map of 100,000 firms stays a page, not a download."""
+    qs = _filtered_enterprises(cluster, filters)
+    main_link = (
+        EnterpriseRole.objects.filter(enterprise=OuterRef("pk"))
+        .order_by("-capacity_per_month", "pk")
+        .values("link__code")[:1]
+    )
+    rows = (
+        qs.filter(latitude__isnull=False, longitude__isnull=False)
+        .annotate(main_link=Subquery(main_link))
+        .order_by("pk")
+        .values("pk", "name_zh", "name_en", "latitude", "longitude", "in_cluster", "main_link")[
+            :limit
+        ]
+    )
+    points = []
+    links_of: dict[int, str] = {}
+    for row in rows:
+        links_of[row["pk"]] = row["main_link"] or ""
+        points.append(
+            MapPoint(
+                enterprise_id=row["pk"],
+                name=pick(row["name_zh"], row["name_en"]),
+                latitude=row["latitude"],
+                longitude=row["longitude"],
+                link=row["main_link"] or "",
+                in_cluster=row["in_cluster"],
+                kind="enterprise",
+            )
+        )
+    site_link = (
+        EnterpriseRole.objects.filter(enterprise=OuterRef("enterprise_id"))
+        .order_by("-capacity_per_month", "pk")
+        .values("link__code")[:1]
+    )
+    sites = (
+        Facility.objects.filter(
+            enterprise__in=qs.values("pk"), latitude__isnull=False, longitude__isnull=False
+        )
+        .annotate(main_link=Subquery(site_link))
+        .order_by("pk")
+        .values(
+            "enterprise_id",
+            "name_zh",
+            "name_en",
+            "latitude",
+            "longitude",
+            "in_cluster",
+            "kind",
+            "main_link",
+        )[:limit]
+    )
+    for row in sites:
+        points.append(
+            MapPoint(
+                enterprise_id=row["enterprise_id"],
+                name=pick(row["name_zh"], row["name_en"]),
+                latitude=row["latitude"],
+                longitude=row["longitude"],
+                link=row["main_link"] or "",
+                in_cluster=row["in_cluster"],
+                kind=row["kind"],
+            )
+        )
+    return points
+
+
+def _relations(rows: QuerySet[SupplyRelation], other: str) -> list[dict[str, Any]]:
+    result = []
+    for relation in rows[:PROFILE_MAX_RELATIONS]:
+        firm = getattr(relation, other)
+        result.append(
+            {
+                "enterprise_id": firm.pk,
+                "name": firm.name,
+                "name_zh": firm.name_zh,
+                "name_en": firm.name_en,
+                "in_cluster": firm.in_cluster,
+                "cluster_id": firm.cluster_id,
+                "link": relation.link.code,
+                "link_name": relation.link.name,
+                "year": relation.year,
+                "value": float(relation.value),
+            }
+        )
+    return result
+
+
+def enterprise_profile(enterprise_id: int, user: Any) -> EnterpriseProfile:
+    """The public profile of one firm, plus its yearly figures and customer and supplier lists
+    when `user` may see them (otherwise those lists are empty and never queried)."""
+    try:
+        pk = int(enterprise_id)
+    except (TypeError, ValueError):
+        raise NotFound(_("No such enterprise.")) from None
+    enterprise = (
+        Enterprise.objects.select_related("cluster", "cluster__chain_template")
+        .prefetch_related(
+            Prefetch(
+                "roles",
+                queryset=EnterpriseRole.objects.select_related("link").order_by(
+                    "link__stage", "link__code", "product_category"
+                ),
+            ),
+            "facilities",
+            Prefetch("certifications", queryset=Certification.objects.order_by("kind", "pk")),
+            Prefetch("brands", queryset=Brand.objects.order_by("name_zh", "pk")),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if enterprise is None:
+        raise NotFound(_("No such enterprise."))
+    confidential = permissions.can_view_confidential(user, enterprise)
+    certifications = list(enterprise.certifications.all())
+    today = _today()
+    profile: dict[str, Any] = {}
+    if confidential:
+        profile["years"] = list(
+            EnterpriseYear.objects.filter(enterprise=enterprise).order_by("-year")
+        )
+        profile["suppliers"] = _relations(
+            SupplyRelation.objects.filter(buyer=enterprise)
+            .select_related("supplier", "link")
+            .order_by("-year", "-value", "pk"),
+            "supplier",
+        )
+        profile["customers"] = _relations(
+            SupplyRelation.objects.filter(supplier=enterprise)
+            .select_related("buyer", "link")
+            .order_by("-year", "-value", "pk"),
+            "buyer",
+        )
+    return EnterpriseProfile(
+        enterprise=enterprise,
+        roles=list(enterprise.roles.all()),
+        facilities=list(enterprise.facilities.all()),
+        certifications=certifications,
+        brands=list(enterprise.brands.all()),
+        can_view_confidential=confidential,
+        can_edit=permissions.can_edit_enterprise(user, enterprise),
+        valid_certifications=sorted(
+            {c.kind for c in certifications if c.valid_until is None or c.valid_until >= today}
+        ),
+        **profile,
+    )
