@@ -1,0 +1,10 @@
+"""Settings for the test suite: the production settings, a throwaway secret and a fast hasher."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret")
+
+from clusterbrain.settings import *  # noqa: E402,F403
+
+# Password hashing dominates the time of tests that log in; the real hasher is not under test.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
