@@ -10,7 +10,9 @@ from pathlib import Path
 
 def run_check(env_overrides: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
     env = {
-        k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "CLUSTERBRAIN_DEMO"}
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "DEBUG", "CLUSTERBRAIN_DEMO", "DJANGO_SETTINGS_MODULE"}
     }
     env.update(
         {"CLUSTERBRAIN_DATA_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}
