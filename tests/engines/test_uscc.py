@@ -58,7 +58,7 @@ def test_alphabet_has_31_symbols_without_i_o_s_v_z():
 
 
 def test_wrong_check_character():
-    with pytest.raises(USCCError, match=r"check character is '4', .* give '3'"):
+    with pytest.raises(USCCError, match=r"check character \(position 18\) is '4', .* give '3'"):
         validate_uscc("91350100M000100Y44")
     assert not is_valid_uscc("91110000600037341K")
 
