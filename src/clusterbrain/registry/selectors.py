@@ -68,7 +68,7 @@ from clusterbrain.engines.chain import (
     analyse_chain,
     localisation_rate,
 )
-from clusterbrain.errors import NotFound
+from clusterbrain.errors import Forbidden, NotFound
 from clusterbrain.registry.models import (
     Brand,
     Certification,
@@ -653,14 +653,16 @@ def cluster_summary(cluster: Cluster, user: Any, year: int | None = None) -> Clu
         f"size_{size}": Count("pk", filter=inside & Q(size_class=size))
         for size in Enterprise.SizeClass.values
     }
-    counts = firms.aggregate(
-        enterprises=Count("pk"),
-        in_cluster=Count("pk", filter=inside),
-        members=Count("pk", filter=Q(is_member=True)),
-        leading=Count("pk", filter=inside & Q(is_leading=True)),
-        above_size=Count("pk", filter=inside & Q(above_designated_size=True)),
+    # Aliases must not be field names (Django refuses `in_cluster=Count(...)`).
+    totals = firms.aggregate(
+        n_enterprises=Count("pk"),
+        n_in_cluster=Count("pk", filter=inside),
+        n_members=Count("pk", filter=Q(is_member=True)),
+        n_leading=Count("pk", filter=inside & Q(is_leading=True)),
+        n_above_size=Count("pk", filter=inside & Q(above_designated_size=True)),
         **size_counts,
     )
+    counts = {key.removeprefix("n_"): value for key, value in totals.items()}
 
     certs = Certification.objects.filter(
         valid_certification_q(today=today), enterprise__cluster=cluster, enterprise__in_cluster=True
@@ -999,3 +1001,22 @@ def enterprise_profile(enterprise_id: int, user: Any) -> EnterpriseProfile:
         ),
         **profile,
     )
+
+
+def get_enterprise(enterprise_id: Any) -> Enterprise:
+    """One firm by id (its public profile is visible to all), with its cluster."""
+    try:
+        pk = int(enterprise_id)
+    except (TypeError, ValueError):
+        raise NotFound(_("No such enterprise.")) from None
+    enterprise = Enterprise.objects.select_related("cluster").filter(pk=pk).first()
+    if enterprise is None:
+        raise NotFound(_("No such enterprise."))
+    return enterprise
+
+
+def enterprise_years(enterprise: Enterprise, user: Any) -> list[EnterpriseYear]:
+    """The firm's yearly figures, latest first; Forbidden for users who may not see them."""
+    if not permissions.can_view_confidential(user, enterprise):
+        raise Forbidden(_("You may not see this enterprise's figures."))
+    return list(EnterpriseYear.objects.filter(enterprise=enterprise).order_by("-year"))

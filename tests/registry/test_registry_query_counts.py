@@ -1,0 +1,67 @@
+"""Each selector runs the same number of SQL queries with 10 firms as with 200: no N+1, nothing
+that grows with the registry. (Timing at 100,000 firms: tests/registry/bench_registry_selectors.py.)"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+import factories
+from clusterbrain.accounts.models import Role
+from clusterbrain.registry import selectors
+from clusterbrain.registry.selectors import DirectoryFilters
+
+
+def cluster_of(size: int):
+    cluster = factories.cluster()
+    firms = factories.populate(cluster, size)
+    factories.brand(cluster, None, is_regional=True)
+    factories.target(cluster, "above_size_firms", 2030, 100)
+    factories.target(cluster, "reeling_firms", 2030, 10)
+    factories.figure(cluster, "support_fund", 2023, 5e7)
+    office = factories.user(Role.OFFICE, cluster=cluster)
+    owner = factories.user(Role.ENTERPRISE, enterprise=firms[0])
+    return cluster, firms, office, owner
+
+
+def count(call) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        call()
+    return len(queries)
+
+
+SELECTORS = {
+    "summary": lambda c, firms, office, owner: selectors.cluster_summary(c, None),
+    "chain": lambda c, firms, office, owner: selectors.chain_graph(c),
+    "link": lambda c, firms, office, owner: selectors.link_detail(c, "tanning", None),
+    "directory": lambda c, firms, office, owner: selectors.enterprise_directory(
+        c, None, DirectoryFilters(), per_page=100
+    ),
+    "directory_filtered": lambda c, firms, office, owner: selectors.enterprise_directory(
+        c,
+        None,
+        DirectoryFilters(
+            q="企业", link="cutting", certification="iso9001", min_capacity=1, location="in"
+        ),
+        per_page=100,
+    ),
+    "profile_public": lambda c, firms, office, owner: selectors.enterprise_profile(
+        firms[0].pk, None
+    ),
+    "profile_confidential": lambda c, firms, office, owner: selectors.enterprise_profile(
+        firms[0].pk, owner
+    ),
+    "localisation_office": lambda c, firms, office, owner: selectors.localisation(c, office),
+    "map": lambda c, firms, office, owner: selectors.firm_map(c, None, DirectoryFilters()),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SELECTORS))
+def test_queries_do_not_grow_with_firms(db, name):
+    call = SELECTORS[name]
+    small = cluster_of(10)
+    large = cluster_of(200)
+    few, many = count(lambda: call(*small)), count(lambda: call(*large))
+    assert few == many, f"{name}: {few} queries with 10 firms, {many} with 200"
+    assert many <= 15, f"{name}: {many} queries"
