@@ -1,5 +1,5 @@
 """Each selector runs the same number of SQL queries with 10 firms as with 200: no N+1, nothing
-that grows with the registry. (Timing at 100,000 firms: tests/registry/bench_registry_selectors.py.)"""
+that grows with the registry. (Timing at 100,000 firms: bench_registry_selectors.py here.)"""
 
 from __future__ import annotations
 

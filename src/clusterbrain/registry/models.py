@@ -7,13 +7,16 @@ profile. Which user may see what is decided in `registry.permissions`, never in 
 
 from __future__ import annotations
 
+import uuid
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.signals import post_save
 from django.utils.translation import gettext_lazy as _
 
 from clusterbrain.bilingual import BilingualName, pick
-from clusterbrain.chains.models import ChainLink, ChainTemplate
+from clusterbrain.chains.models import ChainEdge, ChainLink, ChainTemplate
 from clusterbrain.engines.resolution.uscc import USCCError, validate_uscc
 
 
@@ -23,6 +26,10 @@ def validate_uscc_field(value: str) -> None:
     except USCCError as exc:
         raise ValidationError(_("Invalid unified social credit code: %(reason)s"),
                               params={"reason": str(exc)}, code="invalid_uscc") from exc
+
+
+def new_data_version() -> str:
+    return uuid.uuid4().hex
 
 
 class Cluster(BilingualName, models.Model):
@@ -45,6 +52,12 @@ class Cluster(BilingualName, models.Model):
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
+    # Keys the cached aggregates of the cluster (registry.selectors); replaced whenever its
+    # registry data changes. Random rather than a counter, so a cluster deleted and created
+    # again never meets the cache entries of its predecessor.
+    data_version = models.CharField(
+        _("data version"), max_length=32, default=new_data_version, editable=False
+    )
 
     class Meta:
         ordering = ["slug"]
@@ -428,3 +441,48 @@ class SupplyRelation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.buyer} ← {self.supplier} ({self.year})"
+
+
+def touch_clusters(clusters: models.QuerySet[Cluster]) -> None:
+    """Mark the clusters' registry data as changed: their cached aggregates are not reused."""
+    clusters.update(data_version=new_data_version())
+
+
+def _touch_after_save(sender: type[models.Model], instance: models.Model, **kwargs: object) -> None:
+    """Saves through the ORM anywhere (services, admin, loaders using create()) change the data
+    the cached aggregates were computed from. bulk_create and queryset updates send no signal:
+    code using them calls `registry.selectors.invalidate_cluster` (services and admin do).
+    Deletes are not hooked, so Django can still delete in bulk; services and admin touch."""
+    if isinstance(instance, Cluster):
+        return
+    if isinstance(instance, (Enterprise, Brand, ClusterTarget, ClusterFigure)):
+        clusters = Cluster.objects.filter(pk=instance.cluster_id)
+    elif isinstance(instance, SupplyRelation):
+        clusters = Cluster.objects.filter(
+            pk__in=Enterprise.objects.filter(
+                pk__in=[instance.buyer_id, instance.supplier_id]
+            ).values("cluster_id")
+        )
+    elif isinstance(instance, (ChainLink, ChainEdge)):
+        clusters = Cluster.objects.filter(chain_template_id=instance.template_id)
+    else:
+        clusters = Cluster.objects.filter(
+            pk__in=Enterprise.objects.filter(pk=instance.enterprise_id).values("cluster_id")
+        )
+    touch_clusters(clusters)
+
+
+for _model in (
+    Enterprise,
+    EnterpriseRole,
+    Certification,
+    EnterpriseYear,
+    Facility,
+    Brand,
+    ClusterTarget,
+    ClusterFigure,
+    SupplyRelation,
+    ChainLink,
+    ChainEdge,
+):
+    post_save.connect(_touch_after_save, sender=_model, dispatch_uid=f"touch-{_model.__name__}")
