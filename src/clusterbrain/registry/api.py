@@ -291,7 +291,7 @@ def add_certification(
     request: HttpRequest,
     enterprise_id: int,
     payload: Form[schemas.CertificationIn],
-    evidence: File[UploadedFile] | None = None,
+    evidence: UploadedFile | None = File(None),  # noqa: B008 - ninja's parameter marker
 ) -> tuple[int, dict[str, Any]]:
     """multipart/form-data (or form-encoded without a file): the certificate's fields and an
     optional evidence file (PDF, JPEG or PNG, size limited by EVIDENCE_MAX_BYTES)."""

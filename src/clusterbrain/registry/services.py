@@ -116,11 +116,16 @@ class _Problems:
         return {str(e.loc[0]) for e in self.errors if e.loc}
 
     def extend_from(self, exc: ValidationError, prefix: tuple[str | int, ...] = ()) -> None:
+        """Add a model's validation errors, except for fields already reported (a model's
+        `clean()` may repeat a rule the service checked first)."""
         if hasattr(exc, "error_dict"):
+            reported = {e.loc for e in self.errors}
             for name, errors in exc.error_dict.items():
+                loc = prefix if name == NON_FIELD_ERRORS else (*prefix, name)
+                if loc in reported:
+                    continue
                 for error in errors:
                     for message in error.messages:
-                        loc = prefix if name == NON_FIELD_ERRORS else (*prefix, name)
                         self.add(loc or ("__all__",), message)
         else:
             for message in exc.messages:

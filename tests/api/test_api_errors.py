@@ -1,0 +1,198 @@
+"""Every error of the API has one shape, names the field, and none is a 500."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+
+import factories
+from clusterbrain.registry.models import Certification, Enterprise, EnterpriseRole
+
+
+@pytest.fixture(autouse=True)
+def _no_unhandled_errors(caplog):
+    """The catch-all 500 handler logs to `clusterbrain.api`; no test here may reach it."""
+    caplog.set_level(logging.ERROR, logger="clusterbrain.api")
+    yield
+    assert not [r for r in caplog.records if r.name == "clusterbrain.api"]
+
+
+def send(client, method, url, data=None, **extra):
+    body = data if isinstance(data, str | bytes) else json.dumps(data)
+    return getattr(client, method)(url, data=body, content_type="application/json", **extra)
+
+
+def assert_shape(response, status, *locs):
+    assert response.status_code == status, response.content
+    body = response.json()
+    assert set(body) == {"detail", "errors"} and isinstance(body["detail"], str)
+    for error in body["errors"]:
+        assert set(error) == {"loc", "msg"} and isinstance(error["loc"], list)
+    if locs:
+        assert sorted(tuple(e["loc"]) for e in body["errors"]) == sorted(locs)
+    return body
+
+
+@pytest.fixture
+def steward(world, client_for):
+    return client_for(world.users.association)
+
+
+def test_service_errors_name_every_field(world, steward):
+    before = Enterprise.objects.count()
+    response = send(
+        steward,
+        "post",
+        "/api/v1/clusters/alpha/enterprises",
+        {"name_zh": "坏", "uscc": "911234567890123456", "latitude": 91, "size_class": "huge"},
+    )
+    assert_shape(response, 422, ("uscc",), ("latitude",), ("size_class",))
+    assert Enterprise.objects.count() == before
+
+
+def test_duplicate_uscc(world, steward):
+    response = send(
+        steward,
+        "post",
+        "/api/v1/clusters/alpha/enterprises",
+        {"name_zh": "重复", "uscc": world.own.uscc},
+    )
+    assert_shape(response, 422, ("uscc",))
+
+
+def test_request_validation_is_422_with_the_field(world, steward):
+    url = f"/api/v1/enterprises/{world.own.pk}"
+    assert_shape(send(steward, "patch", url, {"latitude": "north"}), 422, ("latitude",))
+    assert_shape(send(steward, "patch", url, {"colour": "red"}), 422, ("colour",))
+    assert_shape(send(steward, "patch", url, {"is_member": "perhaps"}), 422, ("is_member",))
+    # A missing required field of the create schema.
+    assert_shape(
+        send(steward, "post", "/api/v1/clusters/alpha/enterprises", {"name_en": "x"}),
+        422,
+        ("name_zh",),
+    )
+
+
+def test_negative_capacity_and_unknown_link(world, steward):
+    before = EnterpriseRole.objects.count()
+    response = send(
+        steward,
+        "put",
+        f"/api/v1/enterprises/{world.own.pk}/roles",
+        {"link_code": "reeling", "capacity_per_month": -1},
+    )
+    body = assert_shape(response, 422, ("link_code",), ("capacity_per_month",))
+    assert body["detail"]
+    assert EnterpriseRole.objects.count() == before
+    missing = send(steward, "put", f"/api/v1/enterprises/{world.own.pk}/roles", {"link_code": "x"})
+    assert_shape(missing, 422, ("capacity_per_month",))
+
+
+def test_certificate_ending_before_it_starts(world, steward):
+    response = steward.post(
+        f"/api/v1/enterprises/{world.sharing.pk}/certifications",
+        data={"kind": "lwg_gold", "valid_from": "2024-06-01", "valid_until": "2024-01-01"},
+    )
+    assert_shape(response, 422, ("valid_until",))
+    bad_date = steward.post(
+        f"/api/v1/enterprises/{world.sharing.pk}/certifications",
+        data={"kind": "lwg_gold", "valid_from": "June"},
+    )
+    assert_shape(bad_date, 422, ("valid_from",))
+    assert not Certification.objects.exists()
+
+
+def test_evidence_file_type(world, steward):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = steward.post(
+        f"/api/v1/enterprises/{world.sharing.pk}/certifications",
+        data={"kind": "lwg_gold", "evidence": SimpleUploadedFile("cert.gif", b"GIF89a...")},
+    )
+    assert_shape(response, 422, ("evidence",))
+    ok = steward.post(
+        f"/api/v1/enterprises/{world.sharing.pk}/certifications",
+        data={"kind": "lwg_gold", "evidence": SimpleUploadedFile("cert.pdf", b"%PDF-1.7 ...")},
+    )
+    assert ok.status_code == 201 and ok.json()["has_evidence"] is True
+
+
+def test_year_figures(world, client_for):
+    owner = client_for(world.users.enterprise)
+    url = f"/api/v1/enterprises/{world.own.pk}/years"
+    assert_shape(send(owner, "put", url + "/1950", {"revenue": 1}), 422, ("year",))
+    assert_shape(send(owner, "put", url + "/2023", {"revenue": -5}), 422, ("revenue",))
+    assert_shape(send(owner, "put", url + "/2023", {"revenue": "lots"}), 422, ("revenue",))
+    assert_shape(send(owner, "put", url + "/twenty", {}), 422, ("year",))
+
+
+def test_query_parameters(world, client):
+    url = "/api/v1/clusters/alpha/enterprises"
+    assert_shape(client.get(url + "?per_page=1000"), 422, ("per_page",))
+    assert_shape(client.get(url + "?page=0"), 422, ("page",))
+    assert_shape(client.get(url + "?certification=nobel"), 422, ("certification",))
+    assert_shape(client.get(url + "?location=moon"), 422, ("location",))
+    assert_shape(client.get(url + "?min_capacity=-1"), 422, ("min_capacity",))
+    assert_shape(client.get(url + "?leading=maybe"), 422, ("leading",))
+    assert_shape(client.get("/api/v1/clusters/alpha/chain/tanning?per_page=0"), 422, ("per_page",))
+    assert_shape(client.get("/api/v1/enterprises/abc"), 422, ("enterprise_id",))
+
+
+def test_not_found(world, client, client_for):
+    assert_shape(client.get("/api/v1/enterprises/999999"), 404)
+    assert_shape(client.get("/api/v1/clusters/nowhere/summary"), 404)
+    assert_shape(client.get("/api/v1/clusters/nowhere/enterprises"), 404)
+    admin = client_for(world.users.admin)
+    assert_shape(send(admin, "patch", "/api/v1/enterprises/999999", {"name_en": "x"}), 404)
+    assert_shape(admin.delete(f"/api/v1/enterprises/{world.own.pk}/roles/999999"), 404)
+
+
+def test_malformed_bodies(world, steward):
+    url = f"/api/v1/enterprises/{world.own.pk}"
+    for body in ("{not json", "[1, 2]", "null", ""):
+        response = send(steward, "patch", url, body)
+        assert response.status_code in (400, 422), (body, response.content)
+        assert_shape(response, response.status_code)
+
+
+def test_anonymous_writes_are_401(world, client):
+    for method, url in [
+        ("post", "/api/v1/clusters/alpha/enterprises"),
+        ("patch", f"/api/v1/enterprises/{world.own.pk}"),
+        ("put", f"/api/v1/enterprises/{world.own.pk}/roles"),
+        ("delete", f"/api/v1/enterprises/{world.own.pk}/roles/1"),
+        ("post", f"/api/v1/enterprises/{world.own.pk}/certifications"),
+        ("put", f"/api/v1/enterprises/{world.own.pk}/years/2023"),
+    ]:
+        response = send(client, method, url, {})
+        assert_shape(response, 401)
+        assert response["WWW-Authenticate"] == "Bearer"
+
+
+def test_forbidden_fields_are_named(world, client_for):
+    owner = client_for(world.users.enterprise)
+    response = send(owner, "patch", f"/api/v1/enterprises/{world.own.pk}", {"is_leading": True})
+    assert_shape(response, 403, ("is_leading",))
+
+
+def test_unexpected_errors_are_json_500(world, client, monkeypatch, caplog):
+    """The last resort exists and hides the traceback (the only test allowed to reach it)."""
+    from clusterbrain.registry import selectors
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(selectors, "clusters", broken)
+    response = client.get("/api/v1/clusters")
+    assert_shape(response, 500)
+    assert b"secret internals" not in response.content
+    assert any(r.name == "clusterbrain.api" for r in caplog.records)
+    caplog.clear()
+
+
+def test_factories_build_valid_codes(db):
+    from clusterbrain.engines.resolution.uscc import is_valid_uscc
+
+    assert is_valid_uscc(factories.new_uscc())
