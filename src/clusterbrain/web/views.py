@@ -1,5 +1,314 @@
+"""The server-rendered pages. Every read goes through `registry.selectors` and every write
+through `registry.services`; a view parses the request, calls them and picks a template (the
+whole page, or for an HTMX request the part that changes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from clusterbrain.chains.models import ChainLink
+from clusterbrain.errors import InvalidInput
+from clusterbrain.registry import selectors, services
+from clusterbrain.registry.models import Brand, Certification, Cluster, Indicator
+from clusterbrain.web import chainmap, charts, queries
+from clusterbrain.web.decorators import domain_errors
+from clusterbrain.web.forms import DirectoryFilterForm, EnterpriseForm
+
+DIRECTORY_PER_PAGE = 25
+LINK_FIRMS_PER_PAGE = 20
 
 
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+def _wants_partial(request: HttpRequest) -> bool:
+    """An HTMX request for a part of a page (a history restore wants the whole page)."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request and not htmx.boosted
+
+
+def _render(
+    request: HttpRequest, full: str, partial: str | None, context: dict[str, Any]
+) -> HttpResponse:
+    template = partial if partial and _wants_partial(request) else full
+    response = render(request, template, context)
+    if partial:
+        patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def gap_reason_label(reason: str) -> str:
+    from django.conf import settings
+
+    return {
+        "no_firms": _("no firm in the cluster"),
+        "few_firms": _("fewer than %(n)s firms in the cluster") % {"n": settings.CHAIN_MIN_FIRMS},
+        "short_of_demand": _("capacity short of downstream demand"),
+    }.get(reason, reason)
+
+
+def _link_rows(links: list[ChainLink], reports: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for link in links:
+        report = reports.get(link.code)
+        status = charts.link_status(report)
+        rows.append(
+            {
+                "link": link,
+                "report": report,
+                "status": status,
+                "status_label": chainmap.status_label(status),
+                "reasons": [gap_reason_label(r) for r in (report.gap_reasons if report else ())],
+            }
+        )
+    return rows
+
+
+@domain_errors
 def home(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("clusterbrain")
+    summaries = [selectors.cluster_summary(c, request.user) for c in selectors.clusters()]
+    context = {"summaries": summaries, "any_demo": any(s.is_demo for s in summaries)}
+    return render(request, "web/home.html", context)
+
+
+@domain_errors
+def cluster_overview(request: HttpRequest, slug: str) -> HttpResponse:
+    cluster = selectors.get_cluster(slug)
+    summary = selectors.cluster_summary(cluster, request.user)
+    graph = selectors.chain_graph(cluster)
+    localisation = selectors.localisation(cluster, request.user)
+    reports = {report.link: report for report in graph.report.links}
+    links_by_code = {link.code: link for link in graph.links}
+    figures = queries.reported_figures(cluster)
+    kpi_targets = {kpi.indicator: kpi for kpi in summary.kpis}
+
+    loc_kpi = kpi_targets.get(Indicator.LOCALISATION_RATE)
+    out_kpi = kpi_targets.get(Indicator.OUTPUT_VALUE)
+    chart_specs = {
+        "chart-links": charts.firms_by_link(
+            [link for link in graph.links if link.is_core] + [
+                link for link in graph.links if not link.is_core
+            ],
+            reports,
+        ),
+        "chart-size": charts.size_split(summary.by_size_class),
+        "chart-certs": charts.certifications(summary.certifications),
+        "chart-localisation": charts.localisation_over_time(
+            localisation.by_year, loc_kpi.target if loc_kpi else None
+        ),
+        "chart-output": charts.output_value(
+            queries.output_value_by_year(cluster),
+            sorted(
+                (f.year, f.value) for f in figures if f.indicator == Indicator.OUTPUT_VALUE
+            ),
+            (out_kpi.target_year, out_kpi.target)
+            if out_kpi and out_kpi.target and out_kpi.target_year
+            else None,
+        ),
+    }
+    gaps = _link_rows(
+        [links_by_code[c] for c in summary.gap_links if c in links_by_code], reports
+    )
+    concentrated = _link_rows(
+        [links_by_code[c] for c in summary.concentrated_links if c in links_by_code], reports
+    )
+    indicator_labels = dict(Indicator.choices)
+    reported = [
+        {"figure": f, "label": indicator_labels.get(f.indicator, f.indicator)} for f in figures
+    ]
+    context = {
+        "cluster": cluster,
+        "summary": summary,
+        "graph": graph,
+        "localisation": localisation,
+        "charts": chart_specs,
+        "gaps": gaps,
+        "concentrated": concentrated,
+        "reported": reported,
+        "certification_labels": dict(Certification.Kind.choices),
+        "brand_labels": dict(Brand.Status.choices),
+        "active_nav": "overview",
+    }
+    return render(request, "web/cluster_overview.html", context)
+
+
+def _chain_context(cluster: Cluster, selected: str | None = None) -> dict[str, Any]:
+    graph = selectors.chain_graph(cluster)
+    reports = {report.link: report for report in graph.report.links}
+    return {
+        "cluster": cluster,
+        "graph": graph,
+        "chain_svg": chainmap.render_svg(cluster.slug, graph.links, graph.edges, reports, selected),
+        "link_rows": _link_rows(list(graph.links), reports),
+        "active_nav": "chain",
+    }
+
+
+@domain_errors
+def chain_map(request: HttpRequest, slug: str) -> HttpResponse:
+    cluster = selectors.get_cluster(slug)
+    return render(request, "web/chain_map.html", _chain_context(cluster))
+
+
+@domain_errors
+def chain_link(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    cluster = selectors.get_cluster(slug)
+    detail = selectors.link_detail(
+        cluster, code, request.user, page=_page_number(request), per_page=LINK_FIRMS_PER_PAGE
+    )
+    status = charts.link_status(detail.report)
+    panel = {
+        "detail": detail,
+        "status": status,
+        "status_label": chainmap.status_label(status),
+        "reasons": [gap_reason_label(r) for r in detail.report.gap_reasons],
+        "pages": max(1, (detail.total_firms + detail.per_page - 1) // detail.per_page),
+        "explanation_inputs": sorted(detail.report.explanation.inputs.items()),
+    }
+    if _wants_partial(request):
+        response = render(request, "web/partials/link_panel.html", {"cluster": cluster, **panel})
+    else:
+        context = _chain_context(cluster, selected=code)
+        response = render(request, "web/chain_map.html", {**context, **panel})
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@domain_errors
+def directory(request: HttpRequest, slug: str) -> HttpResponse:
+    cluster = selectors.get_cluster(slug)
+    form = DirectoryFilterForm(request.GET or None, links=queries.chain_links(cluster))
+    filters = form.filters()
+    page = selectors.enterprise_directory(
+        cluster,
+        request.user,
+        filters,
+        page=_page_number(request),
+        per_page=DIRECTORY_PER_PAGE,
+    )
+    context = {
+        "cluster": cluster,
+        "form": form,
+        "filters": filters,
+        "result": page,
+        "certification_labels": dict(Certification.Kind.choices),
+        "active_nav": "firms",
+    }
+    return _render(request, "web/directory.html", "web/partials/directory_results.html", context)
+
+
+@domain_errors
+def firm_map(request: HttpRequest, slug: str) -> HttpResponse:
+    cluster = selectors.get_cluster(slug)
+    links = queries.chain_links(cluster)
+    form = DirectoryFilterForm(request.GET or None, links=links)
+    points = selectors.firm_map(cluster, request.user, form.filters())
+    centre = (
+        (cluster.latitude, cluster.longitude)
+        if cluster.latitude is not None and cluster.longitude is not None
+        else None
+    )
+    context = {
+        "cluster": cluster,
+        "form": form,
+        "points": points,
+        "firms": len({p.enterprise_id for p in points}),
+        "outside_points": sum(1 for p in points if not p.in_cluster),
+        "map_spec": charts.firm_map(points, links, centre),
+        "active_nav": "map",
+    }
+    return _render(request, "web/firm_map.html", "web/partials/firm_map_results.html", context)
+
+
+def _relations(rows: list[dict[str, Any]], partner_key: str) -> list[dict[str, Any]]:
+    """Supplier / customer rows from the selector, read leniently (name, id, link, year, value)."""
+    out = []
+    for row in rows:
+        partner = row.get(partner_key) or row.get("enterprise") or row.get("partner")
+        name = row.get("name") or row.get(f"{partner_key}_name") or getattr(partner, "name", partner)
+        partner_id = row.get("id") or row.get(f"{partner_key}_id") or getattr(partner, "pk", None)
+        link = row.get("link")
+        link_name = row.get("link_name") or getattr(link, "name", link)
+        in_cluster = row.get("in_cluster")
+        if in_cluster is None and partner is not None and hasattr(partner, "in_cluster"):
+            in_cluster = partner.in_cluster
+        out.append(
+            {
+                "name": name,
+                "id": partner_id if isinstance(partner_id, int) else None,
+                "link": link_name,
+                "year": row.get("year"),
+                "value": row.get("value"),
+                "in_cluster": in_cluster,
+            }
+        )
+    return out
+
+
+@domain_errors
+def enterprise_profile(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+    profile = selectors.enterprise_profile(enterprise_id, request.user)
+    context: dict[str, Any] = {
+        "profile": profile,
+        "enterprise": profile.enterprise,
+        "cluster": profile.enterprise.cluster,
+        "today": timezone.localdate(),
+        "active_nav": "firms",
+    }
+    if profile.can_view_confidential:
+        context["years_chart"] = charts.yearly_figures(profile.years) if profile.years else None
+        context["relation_blocks"] = [
+            (_("Suppliers"), _relations(profile.suppliers, "supplier")),
+            (_("Customers"), _relations(profile.customers, "customer")),
+        ]
+    return render(request, "web/enterprise_profile.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@domain_errors
+def enterprise_edit(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+    profile = selectors.enterprise_profile(enterprise_id, request.user)
+    if not profile.can_edit:
+        raise PermissionDenied(_("You may not edit this enterprise."))
+    enterprise = profile.enterprise
+    initial = EnterpriseForm.initial_from(enterprise)
+    if request.method == "POST":
+        form = EnterpriseForm(request.POST, initial=initial)
+        if form.is_valid():
+            changes = form.changes()
+            if not changes:
+                messages.info(request, _("Nothing was changed."))
+                return redirect("enterprise-profile", enterprise_id=enterprise.pk)
+            try:
+                services.update_enterprise(request.user, enterprise, changes)
+            except InvalidInput as exc:
+                form.add_domain_errors(exc)
+            else:
+                messages.success(request, _("The profile was saved."))
+                return redirect("enterprise-profile", enterprise_id=enterprise.pk)
+        status = 422
+    else:
+        form = EnterpriseForm(initial=initial)
+        status = 200
+    context = {
+        "form": form,
+        "enterprise": enterprise,
+        "cluster": enterprise.cluster,
+        "active_nav": "firms",
+    }
+    return render(request, "web/enterprise_edit.html", context, status=status)

@@ -1,0 +1,170 @@
+"""Formatting for the pages: numbers the way each language writes them (万 / 亿 in Chinese,
+thousand separators and million / billion in English), shares as percentages, and query
+strings that keep the filters when paging."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import template
+from django.utils.translation import gettext as _
+
+from clusterbrain.bilingual import prefers_chinese
+
+register = template.Library()
+
+
+def _as_float(value: Any) -> float | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return float(value)
+    try:
+        return float(Decimal(str(value)))
+    except (ArithmeticError, ValueError, TypeError):
+        return None
+
+
+def _trim(text: str) -> str:
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def _grouped(number: float, decimals: int = 0) -> str:
+    text = f"{number:,.{decimals}f}"
+    return _trim(text) if decimals else text
+
+
+@register.filter
+def num(value: Any, decimals: int = 0) -> str:
+    """A plain number with thousand separators; empty input gives an en dash."""
+    number = _as_float(value)
+    if number is None:
+        return "–"
+    if decimals == 0 and abs(number - round(number)) > 1e-9 and abs(number) < 100:
+        decimals = 1
+    return _grouped(number, int(decimals))
+
+
+def big_number(number: float) -> str:
+    """Large counts and amounts in the active language's units (no currency)."""
+    if prefers_chinese():
+        if abs(number) >= 1e8:
+            return _trim(f"{number / 1e8:,.2f}") + " 亿"
+        if abs(number) >= 1e4:
+            return _trim(f"{number / 1e4:,.1f}") + " 万"
+        return _grouped(number)
+    if abs(number) >= 1e9:
+        return _trim(f"{number / 1e9:,.2f}") + " bn"
+    if abs(number) >= 1e6:
+        return _trim(f"{number / 1e6:,.1f}") + " m"
+    return _grouped(number)
+
+
+@register.filter
+def big(value: Any) -> str:
+    number = _as_float(value)
+    return "–" if number is None else big_number(number)
+
+
+@register.filter
+def yuan(value: Any) -> str:
+    """An amount of money: "1.02 亿元" in Chinese, "¥102 m" in English."""
+    number = _as_float(value)
+    if number is None:
+        return "–"
+    if prefers_chinese():
+        if abs(number) >= 1e4:
+            return big_number(number) + "元"
+        return _grouped(number) + " 元"
+    return "¥" + big_number(number)
+
+
+@register.filter
+def pct(value: Any, decimals: int = 0) -> str:
+    """A share (0–1) as a percentage."""
+    number = _as_float(value)
+    if number is None:
+        return "–"
+    return _trim(f"{number * 100:.{int(decimals) + 1}f}") + "%"
+
+
+@register.filter
+def bar_width(value: Any) -> str:
+    """A share (0–1) as a CSS width, capped at 100%."""
+    number = _as_float(value) or 0.0
+    return f"{max(0.0, min(number, 1.0)) * 100:.1f}%"
+
+
+# Units of the cluster indicators (registry.models.Indicator) and how their values read.
+YUAN_INDICATORS = {
+    "output_value",
+    "support_fund",
+    "brand_campaign",
+    "design_center",
+    "regional_brand_value",
+}
+SHARE_INDICATORS = {"chain_completeness", "localisation_rate", "chrome_free_share"}
+
+
+def format_indicator(value: Any, indicator: str = "", unit: str = "") -> str:
+    number = _as_float(value)
+    if number is None:
+        return "–"
+    if unit == "yuan" or indicator in YUAN_INDICATORS:
+        return yuan(number)
+    if unit == "%" or indicator in SHARE_INDICATORS:
+        # Shares are kept as fractions; a value above 1 was entered as a percentage.
+        return pct(number if number <= 1.0 else number / 100, 1)
+    if unit == "mu":
+        return _("%(value)s mu") % {"value": big_number(number)}
+    if unit == "t":
+        return _("%(value)s t") % {"value": big_number(number)}
+    return big_number(number) if abs(number) >= 1e5 else num(number)
+
+
+@register.simple_tag
+def indicator_value(value: Any, indicator: str = "", unit: str = "") -> str:
+    return format_indicator(value, indicator, unit)
+
+
+@register.simple_tag(takes_context=True)
+def qs(context: template.Context, **changes: Any) -> str:
+    """The current query string with some parameters replaced (None or "" removes them)."""
+    request = context.get("request")
+    params = request.GET.copy() if request is not None else None
+    if params is None:
+        from django.http import QueryDict
+
+        params = QueryDict(mutable=True)
+    for key, value in changes.items():
+        if value is None or value == "":
+            params.pop(key, None)
+        else:
+            params[key] = str(value)
+    encoded = params.urlencode()
+    return "?" + encoded if encoded else "?"
+
+
+@register.simple_tag
+def page_window(page: int, pages: int, radius: int = 2) -> list[int | None]:
+    """Page numbers to show around the current one, None where a gap is."""
+    shown: list[int | None] = []
+    last = 0
+    for number in range(1, pages + 1):
+        if number in (1, pages) or abs(number - page) <= radius:
+            if last and number - last > 1:
+                shown.append(None)
+            shown.append(number)
+            last = number
+    return shown
+
+
+@register.filter
+def get_item(mapping: Any, key: Any) -> Any:
+    try:
+        return mapping.get(key)
+    except AttributeError:
+        return None
