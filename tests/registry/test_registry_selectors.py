@@ -376,3 +376,14 @@ def test_clusters(world):
 def test_certification_kinds_complete():
     assert set(Certification.GREEN_FACTORY_KINDS) <= set(Certification.Kind.values)
     assert Role.OFFICE == "office"
+
+
+def test_page_helpers(world):
+    factories.figure(world.a, "support_fund", 2023, 5e7)
+    factories.year(world.own, 2023, output_value=1_000_000)
+    assert selectors.output_value_by_year(world.a) == [(2023, 1_000_000), (2024, 100_000_000)]
+    assert [f.indicator for f in selectors.reported_figures(world.a)] == ["support_fund"]
+    assert [link.code for link in selectors.chain_links(world.a)][:2] == ["hides", "machinery"]
+    assert selectors.enterprise_profile(world.own.pk, world.users.enterprise).customers[0][
+        "id"
+    ] == (world.leading.pk)

@@ -16,6 +16,9 @@ grow keyword arguments with defaults):
     firm_map(cluster, user, filters: DirectoryFilters) -> list[MapPoint]
     localisation(cluster, user, year=None) -> LocalisationFigures
 
+    Added later: output_value_by_year(cluster), reported_figures(cluster), chain_links(cluster),
+    get_enterprise(enterprise_id), enterprise_years(enterprise, user), invalidate_cluster(id).
+
 Performance: every selector runs a fixed number of SQL queries whatever the number of firms
 (tests/registry/test_query_counts.py). Per-link supply is one GROUP BY in the database (firms,
 capacity, output and Σ per-firm capacity², a firm with several roles in a link counted once),
@@ -764,16 +767,23 @@ def _compute_facts(cluster: Cluster, today: datetime.date) -> dict[str, Any]:
     }
 
 
+def _facts(cluster: Cluster, version: str | None = None) -> dict[str, Any]:
+    today = _today()
+    # Certificates expire at midnight: the day is part of the key.
+    return _cached(
+        cluster,
+        version or _data_version(cluster),
+        f"facts:{today.isoformat()}",
+        lambda: _compute_facts(cluster, today),
+    )
+
+
 def cluster_summary(cluster: Cluster, user: Any, year: int | None = None) -> ClusterSummary:
     """The cluster's public figures: counts, certificates, brands, chain, localisation, output
     value, KPIs. Aggregates only, so the same for every user (`user` is not consulted).
     1 query when cached; about 13 when not, whatever the number of firms."""
-    today = _today()
     version = _data_version(cluster)
-    # Certificates expire at midnight: the day is part of the key.
-    facts = _cached(
-        cluster, version, f"facts:{today.isoformat()}", lambda: _compute_facts(cluster, today)
-    )
+    facts = _facts(cluster, version)
     _links, _edges, report = _chain(cluster, version)
     reports = _localisation_by_year(cluster, version)
 
@@ -826,6 +836,23 @@ def cluster_summary(cluster: Cluster, user: Any, year: int | None = None) -> Clu
         green_factories=facts["green"],
         chain_report=report,
     )
+
+
+def output_value_by_year(cluster: Cluster) -> list[tuple[int, float]]:
+    """In-cluster firms' output value summed per year, oldest first: an aggregate, public as
+    such. Cached with the summary's figures (1 query when cached)."""
+    return sorted(_facts(cluster)["output_by_year"].items())
+
+
+def reported_figures(cluster: Cluster) -> list[ClusterFigure]:
+    """Figures reported for the cluster as a whole, with their source (public), by indicator
+    and latest year first."""
+    return list(ClusterFigure.objects.filter(cluster=cluster).order_by("indicator", "-year"))
+
+
+def chain_links(cluster: Cluster) -> list[ChainLink]:
+    """The links of the cluster's chain template in template order (filter choices)."""
+    return list(ChainLink.objects.filter(template_id=cluster.chain_template_id))
 
 
 # --- directory, map, profile -----------------------------------------------------------------
@@ -1005,6 +1032,7 @@ def _relations(rows: QuerySet[SupplyRelation], other: str) -> list[dict[str, Any
         firm = getattr(relation, other)
         result.append(
             {
+                "id": firm.pk,
                 "enterprise_id": firm.pk,
                 "name": firm.name,
                 "name_zh": firm.name_zh,
