@@ -55,11 +55,11 @@ def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 @api.exception_handler(ValidationError)
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    errors = [
+    errors: list[dict[str, Any]] = [
         {"loc": _field_loc(error.get("loc")), "msg": str(error.get("msg", _("Invalid value.")))}
         for error in exc.errors
     ]
-    detail = errors[0]["msg"] if len(errors) == 1 else _("Some fields need correcting.")
+    detail = str(errors[0]["msg"]) if len(errors) == 1 else _("Some fields need correcting.")
     return api.create_response(request, _error_body(detail, errors), status=422)
 
 

@@ -30,7 +30,7 @@ class UserAdmin(DjangoUserAdmin):
     list_select_related = ("enterprise", "cluster")
     raw_id_fields = ("enterprise",)
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         (_("Role on the platform"), {"fields": ("role", "enterprise", "cluster", "organisation")}),
     )
     add_fieldsets = (

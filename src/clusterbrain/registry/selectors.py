@@ -966,7 +966,7 @@ def firm_map(
         .order_by("-capacity_per_month", "pk")
         .values("link__code")[:1]
     )
-    rows = (
+    rows: Any = (
         qs.filter(latitude__isnull=False, longitude__isnull=False)
         .annotate(main_link=Subquery(main_link))
         .order_by("pk")
@@ -994,7 +994,7 @@ def firm_map(
         .order_by("-capacity_per_month", "pk")
         .values("link__code")[:1]
     )
-    sites = (
+    sites: Any = (
         Facility.objects.filter(
             enterprise__in=qs.values("pk"), latitude__isnull=False, longitude__isnull=False
         )

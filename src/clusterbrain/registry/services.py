@@ -419,6 +419,7 @@ def set_role(
             _("At most %(n)d characters.") % {"n": max_length},
         )
     problems.raise_if_any()
+    assert link is not None and capacity is not None and output is not None  # checked above
     role, _created = EnterpriseRole.objects.update_or_create(
         enterprise=enterprise,
         link=link,
