@@ -59,11 +59,11 @@ LEATHER_EDGES = [
     ("machinery", "sewing", None),
 ]
 SILK_LINKS = [
-    ("cocoon-purchase", "蚕茧收购", "Cocoon purchase", "core", 0, "t"),
+    ("cocoon_stations", "蚕茧收购", "Cocoon purchase", "core", 0, "t"),
     ("reeling", "缫丝", "Reeling", "core", 1, "t"),
-    ("weaving", "织造", "Weaving", "core", 2, "m"),
+    ("weaving_knitting", "织造", "Weaving", "core", 2, "m"),
 ]
-SILK_EDGES = [("cocoon-purchase", "reeling", 5.0), ("reeling", "weaving", 0.01)]
+SILK_EDGES = [("cocoon_stations", "reeling", 5.0), ("reeling", "weaving_knitting", 0.01)]
 
 
 def chain_template(

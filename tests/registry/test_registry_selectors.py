@@ -228,15 +228,16 @@ def test_silk_firm_counts(db):
     reelers = [factories.enterprise(cluster) for _ in range(3)]
     for firm in reelers:
         factories.role(firm, "reeling", 10)
-    buyer = factories.enterprise(cluster)
-    factories.role(buyer, "cocoon-purchase", 100)
+        factories.role(firm, "cocoon_stations", 100)
+    station = factories.enterprise(cluster)
+    factories.role(station, "cocoon_stations", 100)
     weaver = factories.enterprise(cluster)
-    factories.role(weaver, "weaving", 1000)
+    factories.role(weaver, "weaving_knitting", 1000)
     factories.target(cluster, "reeling_firms", TODAY.year + 1, 15)
     factories.target(cluster, "cocoon_silk_firms", TODAY.year + 1, 20)
     kpis = {k.indicator: k for k in selectors.cluster_summary(cluster, ANON).kpis}
     assert kpis["reeling_firms"].actual == 3
-    assert kpis["cocoon_silk_firms"].actual == 4  # cocoon purchase and reeling, not weaving
+    assert kpis["cocoon_silk_firms"].actual == 4  # reelers and the weaver, not the station
 
 
 # --- directory -------------------------------------------------------------------------------

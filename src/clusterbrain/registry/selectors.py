@@ -98,10 +98,12 @@ MAP_MAX_POINTS = 5000
 PROFILE_MAX_RELATIONS = 200
 # Firm ids an explanation of a link names (largest capacity first).
 EXPLANATION_TOP_FIRMS = 10
-# Links whose code contains one of these make a firm a cocoon-and-silk firm (Hechi): the
-# industrial part of the silk chain, not the farm households growing mulberry and rearing worms.
+# A reeling firm has a role in a link whose code contains "reeling". A cocoon-and-silk firm
+# (茧丝绸企业, Hechi's "20 firms, 15 of them reeling") turns cocoons into silk and silk goods: a
+# role in one of these links of the cocoon_silk template. Farm households, egg producers,
+# purchase stations and dryers are the sericulture around them, not counted.
 REELING_KEYWORD = "reeling"
-COCOON_SILK_KEYWORDS = ("cocoon", "drying", "reeling", "throwing", "silk")
+COCOON_SILK_LINKS = ("reeling", "throwing", "weaving_knitting", "dyeing_printing", "silk_products")
 
 LOCATIONS = ("in", "out", "outside_facility")
 
@@ -635,9 +637,7 @@ def _share(value: float | None, unit: str) -> float | None:
 
 
 def _role_counts(cluster: Cluster) -> dict[str, int]:
-    cocoon = Q()
-    for keyword in COCOON_SILK_KEYWORDS:
-        cocoon |= Q(link__code__contains=keyword)
+    cocoon = Q(link__code__in=COCOON_SILK_LINKS) | Q(link__code__contains=REELING_KEYWORD)
     return EnterpriseRole.objects.filter(
         enterprise__cluster=cluster, enterprise__in_cluster=True
     ).aggregate(
