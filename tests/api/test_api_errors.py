@@ -196,3 +196,61 @@ def test_factories_build_valid_codes(db):
     from clusterbrain.engines.resolution.uscc import is_valid_uscc
 
     assert is_valid_uscc(factories.new_uscc())
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/enterprises/99999999999999999999999999",
+        "/api/v1/enterprises/-1",
+        "/api/v1/enterprises/0/years",
+        "/api/v1/clusters/%00/summary",
+        "/api/v1/clusters/alpha/chain/%00",
+        "/api/v1/clusters/alpha/enterprises?q=%00%00&link=%00",
+        "/api/v1/clusters/alpha/enterprises?page=99999999999999999999",
+        "/api/v1/clusters/alpha/enterprises?min_capacity=nan",
+        "/api/v1/clusters/alpha/enterprises?min_capacity=inf",
+        "/api/v1/clusters/alpha/summary?year=99999999999",
+        "/api/v1/clusters/alpha/localisation?year=-5",
+    ],
+)
+def test_hostile_reads_are_4xx_or_200(world, client_for, url):
+    response = client_for(world.users.admin).get(url)
+    assert response.status_code in (200, 404, 422), (url, response.content)
+    if response.status_code != 200:
+        assert_shape(response, response.status_code)
+
+
+def test_hostile_writes_are_4xx(world, client_for):
+    admin = client_for(world.users.admin)
+    enterprise = f"/api/v1/enterprises/{world.own.pk}"
+    cases = [
+        ("patch", enterprise, '{"name_en": "nul\\u0000byte"}', ("name_en",)),
+        ("patch", enterprise, '{"name_en": "lone \\ud800 surrogate"}', ("name_en",)),
+        ("patch", enterprise, '{"latitude": NaN}', ("latitude",)),
+        ("patch", enterprise, '{"founded_year": 1e400}', ("founded_year",)),
+        (
+            "put",
+            enterprise + "/roles",
+            '{"link_code": "t\\u0000", "capacity_per_month": 1}',
+            ("link_code",),
+        ),
+        (
+            "put",
+            enterprise + "/roles",
+            '{"link_code": "tanning", "capacity_per_month": Infinity}',
+            ("capacity_per_month",),
+        ),
+        ("put", enterprise + "/years/2023", '{"revenue": 1e300}', ("revenue",)),
+        ("delete", enterprise + "/roles/99999999999999999999999", None, None),
+        ("put", enterprise + "/years/99999999999999999999", "{}", ("year",)),
+    ]
+    for method, url, body, loc in cases:
+        response = send(admin, method, url, body if body is not None else {})
+        assert response.status_code in (404, 422), (url, body, response.content)
+        if loc:
+            assert loc in {tuple(e["loc"]) for e in assert_shape(response, 422)["errors"]}, (
+                url,
+                body,
+                response.content,
+            )

@@ -34,6 +34,7 @@ today or later.
 from __future__ import annotations
 
 import datetime
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -275,14 +276,37 @@ def valid_certification_q(prefix: str = "", today: datetime.date | None = None) 
     return Q(**{f"{prefix}valid_until__isnull": True}) | Q(**{f"{prefix}valid_until__gte": today})
 
 
+MAX_PAGE = 1_000_000
+# Database integer keys are signed 64-bit: a larger id cannot exist (and would overflow SQLite).
+MAX_ID = 2**63 - 1
+_SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
+
+
+def as_id(value: Any) -> int | None:
+    """A database id from user input, or None when it cannot be one."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return number if 0 < number <= MAX_ID else None
+
+
+def _clean_text(value: str) -> str:
+    """Search text as the database can take it: no NUL (PostgreSQL refuses it), no lone
+    surrogates (not encodable)."""
+    return value.replace("\x00", "").encode("utf-8", "ignore").decode("utf-8").strip()
+
+
 def _clamp_page(page: Any, per_page: Any, maximum: int) -> tuple[int, int]:
     try:
-        page = max(1, int(page))
-    except (TypeError, ValueError):
+        page = min(MAX_PAGE, max(1, int(page)))
+    except (TypeError, ValueError, OverflowError):
         page = 1
     try:
         per_page = min(maximum, max(1, int(per_page)))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         per_page = min(25, maximum)
     return page, per_page
 
@@ -327,7 +351,9 @@ def clusters() -> list[Cluster]:
 
 
 def get_cluster(slug: str) -> Cluster:
-    cluster = Cluster.objects.select_related("chain_template").filter(slug=slug).first()
+    cluster = None
+    if isinstance(slug, str) and _SLUG.match(slug):
+        cluster = Cluster.objects.select_related("chain_template").filter(slug=slug).first()
     if cluster is None:
         raise NotFound(_("No cluster %(slug)r.") % {"slug": slug})
     return cluster
@@ -860,7 +886,7 @@ def chain_links(cluster: Cluster) -> list[ChainLink]:
 
 def _filtered_enterprises(cluster: Cluster, filters: DirectoryFilters) -> QuerySet[Enterprise]:
     qs = Enterprise.objects.filter(cluster=cluster)
-    text = (filters.q or "").strip()
+    text = _clean_text(filters.q or "")
     if text:
         match = (
             Q(name_zh__icontains=text)
@@ -875,7 +901,9 @@ def _filtered_enterprises(cluster: Cluster, filters: DirectoryFilters) -> QueryS
         qs = qs.filter(match)
     roles = EnterpriseRole.objects.filter(enterprise=OuterRef("pk"))
     if filters.link:
-        roles = roles.filter(link__code=filters.link, link__template_id=cluster.chain_template_id)
+        roles = roles.filter(
+            link__code=_clean_text(filters.link), link__template_id=cluster.chain_template_id
+        )
         qs = qs.filter(Exists(roles))
     if filters.min_capacity is not None:
         capacity = (
@@ -1051,10 +1079,9 @@ def _relations(rows: QuerySet[SupplyRelation], other: str) -> list[dict[str, Any
 def enterprise_profile(enterprise_id: int, user: Any) -> EnterpriseProfile:
     """The public profile of one firm, plus its yearly figures and customer and supplier lists
     when `user` may see them (otherwise those lists are empty and never queried)."""
-    try:
-        pk = int(enterprise_id)
-    except (TypeError, ValueError):
-        raise NotFound(_("No such enterprise.")) from None
+    pk = as_id(enterprise_id)
+    if pk is None:
+        raise NotFound(_("No such enterprise."))
     enterprise = (
         Enterprise.objects.select_related("cluster", "cluster__chain_template")
         .prefetch_related(
@@ -1110,10 +1137,9 @@ def enterprise_profile(enterprise_id: int, user: Any) -> EnterpriseProfile:
 
 def get_enterprise(enterprise_id: Any) -> Enterprise:
     """One firm by id (its public profile is visible to all), with its cluster."""
-    try:
-        pk = int(enterprise_id)
-    except (TypeError, ValueError):
-        raise NotFound(_("No such enterprise.")) from None
+    pk = as_id(enterprise_id)
+    if pk is None:
+        raise NotFound(_("No such enterprise."))
     enterprise = Enterprise.objects.select_related("cluster").filter(pk=pk).first()
     if enterprise is None:
         raise NotFound(_("No such enterprise."))

@@ -39,6 +39,7 @@ from clusterbrain.accounts import permissions
 from clusterbrain.chains.models import ChainLink
 from clusterbrain.engines.resolution.uscc import USCCError, normalise_uscc, validate_uscc
 from clusterbrain.errors import FieldError, Forbidden, InvalidInput, NotFound
+from clusterbrain.registry import selectors
 from clusterbrain.registry.models import (
     Certification,
     Cluster,
@@ -47,6 +48,7 @@ from clusterbrain.registry.models import (
     EnterpriseYear,
     Facility,
 )
+from clusterbrain.registry.selectors import as_id
 
 # Profile fields an enterprise keeps itself (and stewards may correct).
 PROFILE_FIELDS = frozenset(
@@ -145,6 +147,19 @@ def _reject_unknown(data: Mapping[str, Any], allowed: Iterable[str], problems: _
     for key in data:
         if key not in allowed:
             problems.add(str(key), _("Unknown field."))
+        elif isinstance(data[key], str) and not _storable(data[key]):
+            problems.add(str(key), _("The text contains characters that cannot be stored."))
+
+
+def _storable(text: str) -> bool:
+    """No NUL (PostgreSQL refuses it) and no lone surrogate (not UTF-8)."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _apply(instance: models.Model, data: Mapping[str, Any], allowed: Iterable[str]) -> list[str]:
@@ -345,9 +360,6 @@ def _validate_enterprise(
 
 
 def _invalidate(cluster_id: int) -> None:
-    # Imported here: selectors import nothing from services, and the cache is theirs.
-    from clusterbrain.registry import selectors
-
     selectors.invalidate_cluster(cluster_id)
 
 
@@ -403,8 +415,13 @@ def set_role(
     """The firm's activity in a link (one per product category); sets it or replaces its figures."""
     _require_edit(user, enterprise)
     problems = _Problems()
-    link = _link_of_cluster(enterprise.cluster_id, link_code)
-    if link is None:
+    _reject_unknown(
+        {"link_code": link_code, "product_category": product_category},
+        {"link_code", "product_category"},
+        problems,
+    )
+    link = _link_of_cluster(enterprise.cluster_id, link_code) if not problems.errors else None
+    if link is None and "link_code" not in problems.fields():
         problems.add(
             "link_code",
             _("%(code)r is not a link of this cluster's chain.") % {"code": link_code},
@@ -413,7 +430,9 @@ def set_role(
     output = _check_amount("output_per_month", output_per_month, problems)
     category = (product_category or "").strip()
     max_length = EnterpriseRole._meta.get_field("product_category").max_length
-    if max_length is not None and len(category) > max_length:
+    if "product_category" in problems.fields():
+        pass
+    elif max_length is not None and len(category) > max_length:
         problems.add(
             "product_category",
             _("At most %(n)d characters.") % {"n": max_length},
@@ -433,7 +452,10 @@ def set_role(
 @transaction.atomic
 def remove_role(user: Any, enterprise: Enterprise, role_id: int) -> None:
     _require_edit(user, enterprise)
-    deleted, _rows = EnterpriseRole.objects.filter(pk=role_id, enterprise=enterprise).delete()
+    pk = as_id(role_id)
+    deleted = 0
+    if pk is not None:
+        deleted, _rows = EnterpriseRole.objects.filter(pk=pk, enterprise=enterprise).delete()
     if not deleted:
         raise NotFound(_("This enterprise has no such chain role."))
     _invalidate(enterprise.cluster_id)
