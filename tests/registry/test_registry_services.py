@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 import factories
 from clusterbrain.accounts.models import Role
@@ -66,7 +67,7 @@ def test_create_enterprise_with_valid_data(world, steward):
 
 def test_create_enterprise_reports_every_problem_and_saves_nothing(world, steward):
     before = snapshot()
-    with pytest.raises(InvalidInput) as caught:
+    with translation.override("en"), pytest.raises(InvalidInput) as caught:
         services.create_enterprise(
             steward,
             world.a,
