@@ -4,7 +4,6 @@ concentrated / ok) and a link to its panel (HTMX when available, a full page oth
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -75,7 +74,11 @@ def wrap(text: str, max_width: float, size: float = NAME_SIZE, max_lines: int = 
     lines: list[str] = []
     current = ""
     for token in tokens:
-        joiner = "" if not current or (ord(token[:1] or "a") >= 0x2E80 and ord(current[-1]) >= 0x2E80) else " "
+        joiner = (
+            ""
+            if not current or (ord(token[:1] or "a") >= 0x2E80 and ord(current[-1]) >= 0x2E80)
+            else " "
+        )
         candidate = current + joiner + token
         if current and _text_width(candidate, size) > max_width:
             lines.append(current)
@@ -110,7 +113,9 @@ def _metrics(report: Any) -> str:
     return " · ".join(parts)
 
 
-def layout(links: Sequence[ChainLink], reports: dict[str, Any]) -> tuple[list[Node], float, float, float]:
+def layout(
+    links: Sequence[ChainLink], reports: dict[str, Any]
+) -> tuple[list[Node], float, float, float]:
     """Nodes with positions, the SVG width and height, and the x where the support lane starts."""
     core = [link for link in links if link.is_core]
     support = [link for link in links if not link.is_core]
@@ -143,6 +148,12 @@ def layout(links: Sequence[ChainLink], reports: dict[str, Any]) -> tuple[list[No
     return nodes, width, height, support_x
 
 
+def _curve(*points: tuple[float, float]) -> str:
+    """A cubic Bézier path through start, two control points and end."""
+    (x1, y1), *rest = points
+    return f"M{x1:.1f},{y1:.1f} C" + " ".join(f"{x:.1f},{y:.1f}" for x, y in rest)
+
+
 def _edge_path(up: Node, down: Node) -> str:
     if up.link.is_core and down.link.is_core:
         x1, y1 = up.x + NODE_W / 2, up.y + NODE_H
@@ -151,16 +162,15 @@ def _edge_path(up: Node, down: Node) -> str:
             x1, y1 = up.x + NODE_W, up.y + NODE_H / 2
             x2, y2 = down.x + NODE_W, down.y + NODE_H / 2
             bend = 40 + abs(y2 - y1) / 6
-            return f"M{x1:.1f},{y1:.1f} C{x1 + bend:.1f},{y1:.1f} {x2 + bend:.1f},{y2:.1f} {x2:.1f},{y2:.1f}"
+            return _curve((x1, y1), (x1 + bend, y1), (x2 + bend, y2), (x2, y2))
         dy = max(18.0, (y2 - y1) / 2)
-        return f"M{x1:.1f},{y1:.1f} C{x1:.1f},{y1 + dy:.1f} {x2:.1f},{y2 - dy:.1f} {x2:.1f},{y2:.1f}"
+        return _curve((x1, y1), (x1, y1 + dy), (x2, y2 - dy), (x2, y2))
     # Support flows: between the lane's left side and the core node's right side.
-    a, b = (up, down)
-    ax = a.x if not a.link.is_core else a.x + NODE_W
-    bx = b.x if not b.link.is_core else b.x + NODE_W
-    ay, by = a.y + NODE_H / 2, b.y + NODE_H / 2
+    ax = up.x if not up.link.is_core else up.x + NODE_W
+    bx = down.x if not down.link.is_core else down.x + NODE_W
+    ay, by = up.y + NODE_H / 2, down.y + NODE_H / 2
     mid = (ax + bx) / 2
-    return f"M{ax:.1f},{ay:.1f} C{mid:.1f},{ay:.1f} {mid:.1f},{by:.1f} {bx:.1f},{by:.1f}"
+    return _curve((ax, ay), (mid, ay), (mid, by), (bx, by))
 
 
 def render_svg(
@@ -217,8 +227,9 @@ def render_svg(
         support_edge = not (up.link.is_core and down.link.is_core)
         classes = "edge edge--support" if support_edge else "edge"
         out.append(
-            f'<path class="{classes}" d="{_edge_path(up, down)}" data-from="{escape(up.link.code)}" '
-            f'data-to="{escape(down.link.code)}" marker-end="url(#arrow)"/>'
+            f'<path class="{classes}" d="{_edge_path(up, down)}" '
+            f'data-from="{escape(up.link.code)}" data-to="{escape(down.link.code)}" '
+            'marker-end="url(#arrow)"/>'
         )
     out.append("</g>")
     out.append('<g class="nodes">')
@@ -262,9 +273,3 @@ def render_svg(
         out.append("</a>")
     out.append("</g></svg>")
     return mark_safe("".join(out))  # noqa: S308 – every dynamic part is escaped above
-
-
-def coverage_share(report: Any) -> float | None:
-    if report is None or report.coverage is None:
-        return None
-    return report.coverage if math.isfinite(report.coverage) else None

@@ -208,7 +208,9 @@ def output_value(
     target: tuple[int, float] | None = None,
 ) -> Spec:
     largest = max(
-        [v for _y, v in registry_by_year] + [v for _y, v in reported_by_year] + [0.0]
+        [v for _y, v in registry_by_year]
+        + [v for _y, v in reported_by_year]
+        + [0.0]
         + ([target[1]] if target else [])
     )
     divisor, unit = money_scale(largest)
@@ -324,7 +326,9 @@ def yearly_figures(years: Sequence[Any]) -> Spec:
     }
 
 
-def firm_map(points: Sequence[Any], links: Sequence[ChainLink], centre: tuple[float, float] | None) -> Spec:
+def firm_map(
+    points: Sequence[Any], links: Sequence[ChainLink], centre: tuple[float, float] | None
+) -> Spec:
     """Firms and their sites on longitude / latitude with a true local aspect ratio: one
     trace per chain link (colour), sites outside the cluster drawn as open diamonds."""
     order = {link.code: i for i, link in enumerate(links)}
@@ -358,9 +362,10 @@ def firm_map(points: Sequence[Any], links: Sequence[ChainLink], centre: tuple[fl
                     "color": colour,
                     "size": [9 if p.in_cluster else 12 for p in members],
                     "symbol": ["circle" if p.in_cluster else "diamond-open" for p in members],
-                    "line": {"width": [0.5 if p.in_cluster else 2 for p in members], "color": [
-                        "#ffffff" if p.in_cluster else colour for p in members
-                    ]},
+                    "line": {
+                        "width": [0.5 if p.in_cluster else 2 for p in members],
+                        "color": ["#ffffff" if p.in_cluster else colour for p in members],
+                    },
                     "opacity": 0.85,
                 },
                 "hovertemplate": (
@@ -378,8 +383,12 @@ def firm_map(points: Sequence[Any], links: Sequence[ChainLink], centre: tuple[fl
                 "name": _("site outside the cluster"),
                 "x": [None],
                 "y": [None],
-                "marker": {"color": "#475569", "size": 12, "symbol": "diamond-open",
-                           "line": {"width": 2}},
+                "marker": {
+                    "color": "#475569",
+                    "size": 12,
+                    "symbol": "diamond-open",
+                    "line": {"width": 2},
+                },
                 "hoverinfo": "skip",
             }
         )

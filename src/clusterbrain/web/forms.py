@@ -92,7 +92,7 @@ class DirectoryFilterForm(forms.Form):
 
 
 # The public profile a firm keeps; figures have their own forms and services.
-EDITABLE_FIELDS = [
+PROFILE_FIELDS = [
     "name_zh",
     "name_en",
     "uscc",
@@ -109,17 +109,27 @@ EDITABLE_FIELDS = [
     "description_zh",
     "description_en",
     "website",
-    "shares_with_association",
 ]
+# The association's classification of a firm (stewards only) and the firm's own consent.
+STEWARD_FIELDS = ["is_member", "is_leading", "in_cluster"]
+CONSENT_FIELDS = ["shares_with_association"]
 
 
 class EnterpriseForm(forms.Form):
     """The public profile of an enterprise. Labels come from the model; validation beyond types
-    is the service's (`services.update_enterprise`)."""
+    is the service's (`services.update_enterprise`). Stewards also see the classification
+    fields, the firm itself (and an admin) the consent to share figures."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, steward: bool = False, consent: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields.update(fields_for_model(Enterprise, fields=EDITABLE_FIELDS))
+        self.editable = list(PROFILE_FIELDS)
+        if steward:
+            self.editable += STEWARD_FIELDS
+        if consent:
+            self.editable += CONSENT_FIELDS
+        self.fields.update(fields_for_model(Enterprise, fields=self.editable))
         for name in ("description_zh", "description_en"):
             self.fields[name].widget.attrs.update({"rows": 4})
 
@@ -127,15 +137,33 @@ class EnterpriseForm(forms.Form):
         groups = [
             (_("Names"), ["name_zh", "name_en"]),
             (_("Registration"), ["uscc", "legal_form", "size_class", "founded_year"]),
-            (_("Address and location"), ["address_zh", "address_en", "admin_division", "latitude", "longitude"]),
-            (_("Profile"), ["main_products_zh", "main_products_en", "description_zh", "description_en", "website"]),
-            (_("Sharing"), ["shares_with_association"]),
+            (
+                _("Address and location"),
+                ["address_zh", "address_en", "admin_division", "latitude", "longitude"],
+            ),
+            (
+                _("Profile"),
+                [
+                    "main_products_zh",
+                    "main_products_en",
+                    "description_zh",
+                    "description_en",
+                    "website",
+                ],
+            ),
+            (_("Classification by the association"), STEWARD_FIELDS),
+            (_("Sharing"), CONSENT_FIELDS),
         ]
-        return [(str(title), [self[name] for name in names]) for title, names in groups]
+        return [
+            (str(title), [self[name] for name in names if name in self.fields])
+            for title, names in groups
+            if any(name in self.fields for name in names)
+        ]
 
-    @classmethod
-    def initial_from(cls, enterprise: Enterprise) -> dict[str, Any]:
-        return {name: getattr(enterprise, name) for name in EDITABLE_FIELDS}
+    @staticmethod
+    def initial_from(enterprise: Enterprise) -> dict[str, Any]:
+        names = PROFILE_FIELDS + STEWARD_FIELDS + CONSENT_FIELDS
+        return {name: getattr(enterprise, name) for name in names}
 
     def changes(self) -> dict[str, Any]:
         """The cleaned values of the fields that differ from the enterprise (a partial update)."""

@@ -16,13 +16,15 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from clusterbrain.accounts import permissions
 from clusterbrain.chains.models import ChainLink
 from clusterbrain.errors import InvalidInput
 from clusterbrain.registry import selectors, services
 from clusterbrain.registry.models import Brand, Certification, Cluster, Indicator
-from clusterbrain.web import chainmap, charts, queries
+from clusterbrain.web import chainmap, charts
 from clusterbrain.web.decorators import domain_errors
 from clusterbrain.web.forms import DirectoryFilterForm, EnterpriseForm
+from clusterbrain.web.templatetags.cb import num, pct
 
 DIRECTORY_PER_PAGE = 25
 LINK_FIRMS_PER_PAGE = 20
@@ -61,6 +63,41 @@ def gap_reason_label(reason: str) -> str:
     }.get(reason, reason)
 
 
+def link_explanation(detail: selectors.LinkDetail) -> list[str]:
+    """The engine's explanation of a link's figures, in the reader's language."""
+    report, unit = detail.report, detail.link.unit
+    names = {link.code: link.name for link in detail.downstream}
+    lines = []
+    for key, value in report.explanation.inputs.items():
+        if key.startswith("demand_from:"):
+            code = key.split(":", 1)[1]
+            lines.append(
+                _("Demand from %(link)s: %(value)s %(unit)s a month")
+                % {"link": names.get(code, code), "value": num(value), "unit": unit}
+            )
+    if report.demand is None:
+        lines.append(_("Demand unknown: no link downstream with an input coefficient."))
+    if report.coverage is not None and report.demand:
+        lines.append(
+            _("Coverage = capacity %(capacity)s ÷ demand %(demand)s = %(coverage)s")
+            % {
+                "capacity": num(report.capacity),
+                "demand": num(report.demand),
+                "coverage": pct(report.coverage),
+            }
+        )
+    if report.hhi is not None:
+        lines.append(
+            _("HHI = Σ (capacity of each firm)² ÷ (capacity of the link)² = %(hhi)s")
+            % {"hhi": f"{report.hhi:.2f}"}
+        )
+    else:
+        lines.append(_("HHI unknown: no capacity in the cluster."))
+    if not detail.link.is_core:
+        lines.append(_("A support link is shown but not counted in the chain's completeness."))
+    return lines
+
+
 def _link_rows(links: list[ChainLink], reports: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for link in links:
@@ -93,16 +130,15 @@ def cluster_overview(request: HttpRequest, slug: str) -> HttpResponse:
     localisation = selectors.localisation(cluster, request.user)
     reports = {report.link: report for report in graph.report.links}
     links_by_code = {link.code: link for link in graph.links}
-    figures = queries.reported_figures(cluster)
+    figures = selectors.reported_figures(cluster)
     kpi_targets = {kpi.indicator: kpi for kpi in summary.kpis}
 
     loc_kpi = kpi_targets.get(Indicator.LOCALISATION_RATE)
     out_kpi = kpi_targets.get(Indicator.OUTPUT_VALUE)
     chart_specs = {
         "chart-links": charts.firms_by_link(
-            [link for link in graph.links if link.is_core] + [
-                link for link in graph.links if not link.is_core
-            ],
+            [link for link in graph.links if link.is_core]
+            + [link for link in graph.links if not link.is_core],
             reports,
         ),
         "chart-size": charts.size_split(summary.by_size_class),
@@ -111,18 +147,14 @@ def cluster_overview(request: HttpRequest, slug: str) -> HttpResponse:
             localisation.by_year, loc_kpi.target if loc_kpi else None
         ),
         "chart-output": charts.output_value(
-            queries.output_value_by_year(cluster),
-            sorted(
-                (f.year, f.value) for f in figures if f.indicator == Indicator.OUTPUT_VALUE
-            ),
+            selectors.output_value_by_year(cluster),
+            sorted((f.year, f.value) for f in figures if f.indicator == Indicator.OUTPUT_VALUE),
             (out_kpi.target_year, out_kpi.target)
             if out_kpi and out_kpi.target and out_kpi.target_year
             else None,
         ),
     }
-    gaps = _link_rows(
-        [links_by_code[c] for c in summary.gap_links if c in links_by_code], reports
-    )
+    gaps = _link_rows([links_by_code[c] for c in summary.gap_links if c in links_by_code], reports)
     concentrated = _link_rows(
         [links_by_code[c] for c in summary.concentrated_links if c in links_by_code], reports
     )
@@ -177,7 +209,7 @@ def chain_link(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         "status_label": chainmap.status_label(status),
         "reasons": [gap_reason_label(r) for r in detail.report.gap_reasons],
         "pages": max(1, (detail.total_firms + detail.per_page - 1) // detail.per_page),
-        "explanation_inputs": sorted(detail.report.explanation.inputs.items()),
+        "explanation": link_explanation(detail),
     }
     if _wants_partial(request):
         response = render(request, "web/partials/link_panel.html", {"cluster": cluster, **panel})
@@ -191,7 +223,7 @@ def chain_link(request: HttpRequest, slug: str, code: str) -> HttpResponse:
 @domain_errors
 def directory(request: HttpRequest, slug: str) -> HttpResponse:
     cluster = selectors.get_cluster(slug)
-    form = DirectoryFilterForm(request.GET or None, links=queries.chain_links(cluster))
+    form = DirectoryFilterForm(request.GET or None, links=selectors.chain_links(cluster))
     filters = form.filters()
     page = selectors.enterprise_directory(
         cluster,
@@ -214,7 +246,7 @@ def directory(request: HttpRequest, slug: str) -> HttpResponse:
 @domain_errors
 def firm_map(request: HttpRequest, slug: str) -> HttpResponse:
     cluster = selectors.get_cluster(slug)
-    links = queries.chain_links(cluster)
+    links = selectors.chain_links(cluster)
     form = DirectoryFilterForm(request.GET or None, links=links)
     points = selectors.firm_map(cluster, request.user, form.filters())
     centre = (
@@ -234,29 +266,19 @@ def firm_map(request: HttpRequest, slug: str) -> HttpResponse:
     return _render(request, "web/firm_map.html", "web/partials/firm_map_results.html", context)
 
 
-def _relations(rows: list[dict[str, Any]], partner_key: str) -> list[dict[str, Any]]:
-    """Supplier / customer rows from the selector, read leniently (name, id, link, year, value)."""
-    out = []
-    for row in rows:
-        partner = row.get(partner_key) or row.get("enterprise") or row.get("partner")
-        name = row.get("name") or row.get(f"{partner_key}_name") or getattr(partner, "name", partner)
-        partner_id = row.get("id") or row.get(f"{partner_key}_id") or getattr(partner, "pk", None)
-        link = row.get("link")
-        link_name = row.get("link_name") or getattr(link, "name", link)
-        in_cluster = row.get("in_cluster")
-        if in_cluster is None and partner is not None and hasattr(partner, "in_cluster"):
-            in_cluster = partner.in_cluster
-        out.append(
-            {
-                "name": name,
-                "id": partner_id if isinstance(partner_id, int) else None,
-                "link": link_name,
-                "year": row.get("year"),
-                "value": row.get("value"),
-                "in_cluster": in_cluster,
-            }
-        )
-    return out
+def _relations(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Supplier / customer rows of the profile selector, with the partner's profile link."""
+    return [
+        {
+            "name": row.get("name", ""),
+            "id": row.get("enterprise_id"),
+            "link": row.get("link_name") or row.get("link", ""),
+            "year": row.get("year"),
+            "value": row.get("value"),
+            "in_cluster": row.get("in_cluster"),
+        }
+        for row in rows
+    ]
 
 
 @domain_errors
@@ -272,8 +294,8 @@ def enterprise_profile(request: HttpRequest, enterprise_id: int) -> HttpResponse
     if profile.can_view_confidential:
         context["years_chart"] = charts.yearly_figures(profile.years) if profile.years else None
         context["relation_blocks"] = [
-            (_("Suppliers"), _relations(profile.suppliers, "supplier")),
-            (_("Customers"), _relations(profile.customers, "customer")),
+            (_("Suppliers"), _relations(profile.suppliers)),
+            (_("Customers"), _relations(profile.customers)),
         ]
     return render(request, "web/enterprise_profile.html", context)
 
@@ -286,16 +308,22 @@ def enterprise_edit(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     if not profile.can_edit:
         raise PermissionDenied(_("You may not edit this enterprise."))
     enterprise = profile.enterprise
+    user = request.user
+    own_firm = getattr(user, "enterprise_id", None) == enterprise.pk
+    rights = {
+        "steward": permissions.is_admin(user) or not own_firm,
+        "consent": permissions.is_admin(user) or own_firm,
+    }
     initial = EnterpriseForm.initial_from(enterprise)
     if request.method == "POST":
-        form = EnterpriseForm(request.POST, initial=initial)
+        form = EnterpriseForm(request.POST, initial=initial, **rights)
         if form.is_valid():
             changes = form.changes()
             if not changes:
                 messages.info(request, _("Nothing was changed."))
                 return redirect("enterprise-profile", enterprise_id=enterprise.pk)
             try:
-                services.update_enterprise(request.user, enterprise, changes)
+                services.update_enterprise(user, enterprise, changes)
             except InvalidInput as exc:
                 form.add_domain_errors(exc)
             else:
@@ -303,7 +331,7 @@ def enterprise_edit(request: HttpRequest, enterprise_id: int) -> HttpResponse:
                 return redirect("enterprise-profile", enterprise_id=enterprise.pk)
         status = 422
     else:
-        form = EnterpriseForm(initial=initial)
+        form = EnterpriseForm(initial=initial, **rights)
         status = 200
     context = {
         "form": form,
