@@ -83,13 +83,17 @@ class LinkPageQuery(Schema):
     per_page: int = Field(50, ge=1, le=selectors.LINK_MAX_PER_PAGE)
 
 
+class LeadingFirmRate(schemas.EnterpriseRef):
+    rate: float | None
+
+
 class LocalisationOut(Schema):
     year: int
     rate: float | None
     local_value: float
     total_value: float
     by_year: list[tuple[int, float | None]]
-    per_leading_firm: list[dict[str, Any]] | None = Field(
+    per_leading_firm: list[LeadingFirmRate] | None = Field(
         default=None, description="Only for the cluster office and admins."
     )
 
