@@ -1,0 +1,426 @@
+"""Writes generated demo clusters to the database.
+
+    load_demo(["xinji"], scale=1, seed=2026, console=None) -> list[LoadResult]
+    load_cluster(generate_cluster("xinji")) -> LoadResult
+
+Each cluster is written in one transaction with `bulk_create` in batches, built lazily so 100,000
+firms do not sit in memory as model instances. An existing demo cluster of the same slug is
+replaced (its rows deleted first, the big tables with plain DELETEs); a cluster of that slug that
+is not demo data is never touched: that raises InvalidInput.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from itertools import islice
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Model
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from clusterbrain.chains.models import ChainLink, ChainTemplate
+from clusterbrain.chains.services import load_bundled_templates
+from clusterbrain.demo.generator import ClusterData, FirmData, generate_cluster
+from clusterbrain.demo.specs import CLUSTERS, DEFAULT_SEED
+from clusterbrain.errors import InvalidInput
+from clusterbrain.registry.models import (
+    Brand,
+    Certification,
+    Cluster,
+    ClusterFigure,
+    ClusterTarget,
+    Enterprise,
+    EnterpriseRole,
+    EnterpriseYear,
+    Facility,
+    SupplyRelation,
+)
+
+BATCH = 2_000
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    slug: str
+    cluster_id: int
+    firms: int
+    rows: int  # every row written, firms included
+    seconds: float
+
+
+def known_slugs() -> list[str]:
+    return sorted(CLUSTERS)
+
+
+def check_slugs(slugs: Iterable[str]) -> list[str]:
+    """The slugs, or InvalidInput naming the unknown one and listing the known ones."""
+    result = []
+    for slug in slugs:
+        if slug not in CLUSTERS:
+            raise InvalidInput.field(
+                "cluster",
+                f"Unknown demo cluster {slug!r}; known clusters: {', '.join(known_slugs())}.",
+            )
+        if slug not in result:
+            result.append(slug)
+    return result
+
+
+def ensure_templates() -> None:
+    """Load the bundled chain templates that are not in the database yet."""
+    load_bundled_templates(only_missing=True)
+
+
+def load_demo(
+    slugs: Sequence[str] | None = None,
+    *,
+    scale: int = 1,
+    seed: int = DEFAULT_SEED,
+    as_of: date | None = None,
+    console: Console | None = None,
+) -> list[LoadResult]:
+    """Generate and load seed clusters (default: all four), replacing earlier demo copies.
+
+    With a console, rich progress bars show generation and writing.
+    """
+    chosen = check_slugs(slugs if slugs is not None else known_slugs())
+    if isinstance(scale, bool) or not isinstance(scale, int) or scale < 1:
+        raise InvalidInput.field("scale", f"The scale must be a positive integer, not {scale!r}.")
+    ensure_templates()
+    day = as_of or date.today()
+    results = []
+    progress = _progress(console)
+    with progress or _nothing():
+        for slug in chosen:
+            task = None
+            if progress is not None:
+                task = progress.add_task(f"{slug}: generating", total=None)
+            data = generate_cluster(slug, scale=scale, seed=seed, as_of=day)
+            advance: Callable[[int], None] | None = None
+            if progress is not None and task is not None:
+                progress.update(
+                    task, description=f"{slug}: writing", total=count_rows(data), completed=0
+                )
+                advance = _advancer(progress, task)
+            results.append(load_cluster(data, advance=advance))
+            if progress is not None and task is not None:
+                progress.update(task, description=f"{slug}: done")
+    return results
+
+
+def _progress(console: Console | None) -> Progress | None:
+    if console is None:
+        return None
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    )
+
+
+def _advancer(progress: Progress, task: Any) -> Callable[[int], None]:
+    def advance(n: int) -> None:
+        progress.advance(task, n)
+
+    return advance
+
+
+class _nothing:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def count_rows(data: ClusterData) -> int:
+    firms = data.firms
+    return (
+        1
+        + len(firms)
+        + sum(
+            len(f.roles) + len(f.facilities) + len(f.certifications) + len(f.brands) + len(f.years)
+            for f in firms
+        )
+        + len(data.supply)
+        + len(data.regional_brands)
+        + len(data.targets)
+        + len(data.figures)
+    )
+
+
+def delete_demo_cluster(slug: str) -> bool:
+    """Delete a demo cluster and everything in it; False when there is none. InvalidInput when
+    the cluster of that slug is not demo data."""
+    cluster = Cluster.objects.filter(slug=slug).first()
+    if cluster is None:
+        return False
+    if not cluster.is_demo:
+        raise InvalidInput.field(
+            "cluster",
+            f"Cluster {slug!r} exists and is not demo data; the demo loader will not replace it.",
+        )
+    with transaction.atomic():
+        firms = Enterprise.objects.filter(cluster=cluster)
+        # The big tables first, as plain DELETEs; the collector then only walks what is left.
+        SupplyRelation.objects.filter(buyer__in=firms).delete()
+        SupplyRelation.objects.filter(supplier__in=firms).delete()
+        for model in (EnterpriseYear, EnterpriseRole, Certification, Facility):
+            model.objects.filter(enterprise__in=firms).delete()
+        Brand.objects.filter(cluster=cluster).delete()
+        cluster.delete()
+    return True
+
+
+def load_cluster(
+    data: ClusterData, *, advance: Callable[[int], None] | None = None, batch_size: int = BATCH
+) -> LoadResult:
+    """Write one generated cluster in one transaction, replacing an existing demo copy."""
+    started = time.perf_counter()
+    step = advance or (lambda n: None)
+    template = ChainTemplate.objects.filter(slug=data.template).first()
+    if template is None:
+        raise InvalidInput.field(
+            "template",
+            f"Chain template {data.template!r} is not loaded; "
+            "run `clusterbrain load-chain-templates` first.",
+        )
+    links = {link.code: link.pk for link in ChainLink.objects.filter(template=template)}
+    missing = {r.link for f in data.firms for r in f.roles} - set(links)
+    if missing:
+        raise InvalidInput.field(
+            "template",
+            f"Template {data.template!r} lacks links {', '.join(sorted(missing))}; reload it.",
+        )
+    rows = 0
+    with transaction.atomic():
+        delete_demo_cluster(data.slug)
+        cluster = Cluster.objects.create(
+            slug=data.slug,
+            name_zh=data.name_zh,
+            name_en=data.name_en,
+            place_zh=data.place_zh,
+            place_en=data.place_en,
+            admin_division_codes=data.admin_division_codes,
+            industry_zh=data.industry_zh,
+            industry_en=data.industry_en,
+            chain_template=template,
+            description_zh=data.description_zh,
+            description_en=data.description_en,
+            latitude=data.latitude,
+            longitude=data.longitude,
+            is_demo=True,
+        )
+        rows += 1
+        step(1)
+        ids: dict[str, int] = {}
+        for chunk in _chunks(data.firms, batch_size):
+            created = Enterprise.objects.bulk_create(
+                [_enterprise(cluster, firm) for firm in chunk], batch_size=batch_size
+            )
+            if any(e.pk is None for e in created):  # a backend that cannot return ids
+                ids.update(
+                    Enterprise.objects.filter(
+                        cluster=cluster, uscc__in=[f.uscc for f in chunk]
+                    ).values_list("uscc", "pk")
+                )
+            else:
+                ids.update((e.uscc, e.pk) for e in created)
+            rows += len(chunk)
+            step(len(chunk))
+        rows += _write(
+            EnterpriseRole,
+            (
+                EnterpriseRole(
+                    enterprise_id=ids[f.uscc],
+                    link_id=links[r.link],
+                    product_category=r.product_category,
+                    capacity_per_month=r.capacity,
+                    output_per_month=r.output,
+                )
+                for f in data.firms
+                for r in f.roles
+            ),
+            batch_size,
+            step,
+        )
+        rows += _write(
+            Facility,
+            (
+                Facility(
+                    enterprise_id=ids[f.uscc],
+                    name_zh=x.name_zh,
+                    name_en=x.name_en,
+                    kind=x.kind,
+                    address_zh=x.address_zh,
+                    address_en=x.address_en,
+                    admin_division=x.admin_division,
+                    latitude=x.latitude,
+                    longitude=x.longitude,
+                    in_cluster=x.in_cluster,
+                )
+                for f in data.firms
+                for x in f.facilities
+            ),
+            batch_size,
+            step,
+        )
+        rows += _write(
+            Certification,
+            (
+                Certification(
+                    enterprise_id=ids[f.uscc],
+                    kind=c.kind,
+                    issuer=c.issuer,
+                    number=c.number,
+                    valid_from=c.valid_from,
+                    valid_until=c.valid_until,
+                )
+                for f in data.firms
+                for c in f.certifications
+            ),
+            batch_size,
+            step,
+        )
+        rows += _write(
+            Brand,
+            (
+                Brand(
+                    enterprise_id=ids.get(f.uscc) if f else None,
+                    cluster=cluster,
+                    is_regional=f is None,
+                    name_zh=b.name_zh,
+                    name_en=b.name_en,
+                    trademark_number=b.trademark_number,
+                    status=b.status,
+                    countries_registered=b.countries,
+                    value_yuan=b.value_yuan,
+                )
+                for f, b in _brands(data)
+            ),
+            batch_size,
+            step,
+        )
+        rows += _write(
+            EnterpriseYear,
+            (
+                EnterpriseYear(
+                    enterprise_id=ids[f.uscc],
+                    year=y.year,
+                    revenue=y.revenue,
+                    output_value=y.output_value,
+                    employees=y.employees,
+                    exports=y.exports,
+                )
+                for f in data.firms
+                for y in f.years
+            ),
+            batch_size,
+            step,
+        )
+        rows += _write(
+            SupplyRelation,
+            (
+                SupplyRelation(
+                    buyer_id=ids[s.buyer],
+                    supplier_id=ids[s.supplier],
+                    link_id=links[s.link],
+                    year=s.year,
+                    value=s.value,
+                )
+                for s in data.supply
+            ),
+            batch_size,
+            step,
+        )
+        rows += _write(
+            ClusterTarget,
+            (
+                ClusterTarget(
+                    cluster=cluster,
+                    year=t.year,
+                    indicator=t.indicator,
+                    value=t.value,
+                    note_zh=t.note_zh,
+                    note_en=t.note_en,
+                )
+                for t in data.targets
+            ),
+            batch_size,
+            step,
+        )
+        rows += _write(
+            ClusterFigure,
+            (
+                ClusterFigure(
+                    cluster=cluster,
+                    year=f.year,
+                    indicator=f.indicator,
+                    value=f.value,
+                    source=f.source,
+                )
+                for f in data.figures
+            ),
+            batch_size,
+            step,
+        )
+    return LoadResult(data.slug, cluster.pk, len(data.firms), rows, time.perf_counter() - started)
+
+
+def _brands(data: ClusterData) -> Iterator[tuple[FirmData | None, Any]]:
+    for brand in data.regional_brands:
+        yield None, brand
+    for firm in data.firms:
+        for brand in firm.brands:
+            yield firm, brand
+
+
+def _enterprise(cluster: Cluster, firm: FirmData) -> Enterprise:
+    return Enterprise(
+        cluster=cluster,
+        uscc=firm.uscc,
+        name_zh=firm.name_zh,
+        name_en=firm.name_en,
+        legal_form=firm.legal_form,
+        address_zh=firm.address_zh,
+        address_en=firm.address_en,
+        admin_division=firm.admin_division,
+        latitude=firm.latitude,
+        longitude=firm.longitude,
+        size_class=firm.size_class,
+        above_designated_size=firm.above_designated_size,
+        founded_year=firm.founded_year,
+        is_member=firm.is_member,
+        shares_with_association=firm.shares_with_association,
+        is_leading=firm.is_leading,
+        in_cluster=firm.in_cluster,
+        description_zh=firm.description_zh,
+        description_en=firm.description_en,
+        main_products_zh=firm.main_products_zh,
+        main_products_en=firm.main_products_en,
+        is_demo=True,
+    )
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _write(
+    model: type[Model], objects: Iterable[Model], batch_size: int, step: Callable[[int], None]
+) -> int:
+    written = 0
+    for chunk in _chunks(objects, batch_size):
+        model._default_manager.bulk_create(chunk, batch_size=batch_size)
+        written += len(chunk)
+        step(len(chunk))
+    return written

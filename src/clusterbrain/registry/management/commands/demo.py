@@ -1,0 +1,85 @@
+"""`clusterbrain demo`: a ready demo on a fresh machine.
+
+Migrates, loads the chain templates, loads the four seed clusters when the database has no demo
+data yet, creates the demo users, prints the URL and the logins, then serves the app on
+127.0.0.1:8000 (`--no-serve` to stop before serving, `--addrport` to serve elsewhere).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from clusterbrain.demo.loader import ensure_templates, load_demo
+from clusterbrain.demo.specs import DEFAULT_SEED
+from clusterbrain.demo.terminal import (
+    DEMO_URL,
+    console_for,
+    logins_table,
+    parse_scale,
+    parse_seed,
+    results_table,
+)
+from clusterbrain.demo.users import ensure_demo_users
+from clusterbrain.errors import DomainError
+from clusterbrain.registry.models import Cluster
+
+
+class Command(BaseCommand):
+    help = "Set up the demo (migrate, templates, demo data, users) and serve it."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--no-serve",
+            action="store_true",
+            help="set everything up and print the logins, but do not serve",
+        )
+        parser.add_argument(
+            "--addrport",
+            default="127.0.0.1:8000",
+            help="address and port to serve on (default 127.0.0.1:8000)",
+        )
+        parser.add_argument(
+            "--reload",
+            action="store_true",
+            help="reload the demo data even when the database has some",
+        )
+        parser.add_argument(
+            "--scale",
+            default="1",
+            metavar="N",
+            help="multiply the ordinary firms by N when loading",
+        )
+        parser.add_argument("--seed", default=str(DEFAULT_SEED), metavar="S")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        scale = parse_scale(options["scale"])
+        seed = parse_seed(options["seed"])
+        console = console_for(self, options)
+        say = console.print if console is not None else (lambda *a, **k: None)
+
+        say("[bold]Migrating the database…[/bold]")
+        call_command("migrate", interactive=False, verbosity=0)
+        try:
+            ensure_templates()
+            if options["reload"] or not Cluster.objects.filter(is_demo=True).exists():
+                say("[bold]Loading the demo data of the four seed clusters…[/bold]")
+                results = load_demo(scale=scale, seed=seed, console=console)
+                say(results_table(results))
+            else:
+                say("Demo data already loaded (use --reload to load it again).")
+            logins = ensure_demo_users(create=True)
+        except DomainError as exc:
+            raise CommandError(exc.detail) from exc
+
+        url = (
+            DEMO_URL if options["addrport"] == "127.0.0.1:8000" else f"http://{options['addrport']}"
+        )
+        say(logins_table(logins))
+        say(f"\nOpen [bold]{url}[/bold] and log in with one of the accounts above.\n")
+        if console is None:
+            self.stdout.write(url)
+        if not options["no_serve"]:
+            call_command("serve", addrport=options["addrport"])
