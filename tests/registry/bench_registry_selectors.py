@@ -15,6 +15,7 @@ import statistics
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 
@@ -54,9 +55,10 @@ def main() -> None:
         print(f"built {firms} firms in {time.perf_counter() - started:.1f} s ({data_dir})")
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-    office = factories.user(Role.OFFICE, cluster=cluster)
+    run = uuid.uuid4().hex[:8]
+    office = factories.user(Role.OFFICE, cluster=cluster, username=f"bench-office-{run}")
     some_firm = Enterprise.objects.filter(cluster=cluster).order_by("pk")[firms // 2]
-    owner = factories.user(Role.ENTERPRISE, enterprise=some_firm)
+    owner = factories.user(Role.ENTERPRISE, enterprise=some_firm, username=f"bench-owner-{run}")
 
     pages = {
         "summary": lambda: selectors.cluster_summary(cluster, None),

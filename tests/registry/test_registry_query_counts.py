@@ -92,3 +92,16 @@ def test_cached_aggregates_follow_writes(db):
     summary = selectors.cluster_summary(cluster, None)
     services.update_enterprise(steward, firms[3], {"is_leading": not firms[3].is_leading})
     assert selectors.cluster_summary(cluster, None).leading != summary.leading
+
+
+def test_profile_edits_keep_the_cache(db):
+    """A firm's description or a new site changes no cluster figure: the cache stays warm."""
+    from clusterbrain.registry import services
+
+    cluster, firms, office, owner = cluster_of(10)
+    selectors.cluster_summary(cluster, None)
+    services.update_enterprise(owner, firms[0], {"description_en": "Tannery since 1990"})
+    services.add_facility(owner, firms[0], {"name_zh": "仓库", "kind": "warehouse"})
+    with CaptureQueriesContext(connection) as queries:
+        selectors.cluster_summary(cluster, None)
+    assert len(queries) == 1

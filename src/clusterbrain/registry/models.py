@@ -443,6 +443,12 @@ class SupplyRelation(models.Model):
         return f"{self.buyer} ← {self.supplier} ({self.year})"
 
 
+# The fields of a firm that the cached cluster aggregates count by.
+AGGREGATED_ENTERPRISE_FIELDS = frozenset(
+    {"cluster", "in_cluster", "is_member", "is_leading", "above_designated_size", "size_class"}
+)
+
+
 def touch_clusters(clusters: models.QuerySet[Cluster]) -> None:
     """Mark the clusters' registry data as changed: their cached aggregates are not reused."""
     clusters.update(data_version=new_data_version())
@@ -452,8 +458,14 @@ def _touch_after_save(sender: type[models.Model], instance: models.Model, **kwar
     """Saves through the ORM anywhere (services, admin, loaders using create()) change the data
     the cached aggregates were computed from. bulk_create and queryset updates send no signal:
     code using them calls `registry.selectors.invalidate_cluster` (services and admin do).
-    Deletes are not hooked, so Django can still delete in bulk; services and admin touch."""
-    if isinstance(instance, Cluster):
+    Deletes are not hooked, so Django can still delete in bulk; services and admin touch.
+    A save limited to fields no aggregate reads (a firm's description) keeps the cache."""
+    update_fields = kwargs.get("update_fields")
+    if (
+        isinstance(instance, Enterprise)
+        and isinstance(update_fields, frozenset)
+        and not update_fields & AGGREGATED_ENTERPRISE_FIELDS
+    ):
         return
     if isinstance(instance, (Enterprise, Brand, ClusterTarget, ClusterFigure)):
         clusters = Cluster.objects.filter(pk=instance.cluster_id)
@@ -472,12 +484,11 @@ def _touch_after_save(sender: type[models.Model], instance: models.Model, **kwar
     touch_clusters(clusters)
 
 
-for _model in (
+for _model in (  # Facility is in no cached aggregate
     Enterprise,
     EnterpriseRole,
     Certification,
     EnterpriseYear,
-    Facility,
     Brand,
     ClusterTarget,
     ClusterFigure,

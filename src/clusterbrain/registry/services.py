@@ -41,6 +41,7 @@ from clusterbrain.engines.resolution.uscc import USCCError, normalise_uscc, vali
 from clusterbrain.errors import FieldError, Forbidden, InvalidInput, NotFound
 from clusterbrain.registry import selectors
 from clusterbrain.registry.models import (
+    AGGREGATED_ENTERPRISE_FIELDS,
     Certification,
     Cluster,
     Enterprise,
@@ -392,7 +393,8 @@ def update_enterprise(user: Any, enterprise: Enterprise, data: Mapping[str, Any]
     fields = [k for k in data if k in ENTERPRISE_FIELDS]
     if fields:
         current.save(update_fields=[*fields, "updated_at"])
-    _invalidate(current.cluster_id)
+    if set(fields) & AGGREGATED_ENTERPRISE_FIELDS:
+        _invalidate(current.cluster_id)
     return current
 
 
@@ -480,8 +482,7 @@ def add_facility(user: Any, enterprise: Enterprise, data: Mapping[str, Any]) -> 
     _apply(facility, values, FACILITY_FIELDS)
     _full_clean(facility, problems)
     problems.raise_if_any()
-    facility.save()
-    _invalidate(enterprise.cluster_id)
+    facility.save()  # no cluster aggregate counts sites: the cache stays
     return facility
 
 
