@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from clusterbrain.chains.models import ChainEdge, ChainLink, ChainTemplate
 from clusterbrain.chains.services import (
@@ -20,6 +21,13 @@ from clusterbrain.chains.services import (
 from clusterbrain.errors import InvalidInput
 
 TEMPLATES = {"leather_goods", "leather_garments", "footwear", "cocoon_silk"}
+
+
+@pytest.fixture(autouse=True)
+def english() -> Any:
+    """Messages are checked in English; the zh-Hans catalogue translates them."""
+    with translation.override("en"):
+        yield
 
 
 def bundled(slug: str) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Model
+from django.utils.translation import gettext as _
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -64,7 +65,8 @@ def check_slugs(slugs: Iterable[str]) -> list[str]:
         if slug not in CLUSTERS:
             raise InvalidInput.field(
                 "cluster",
-                f"Unknown demo cluster {slug!r}; known clusters: {', '.join(known_slugs())}.",
+                _("Unknown demo cluster %(slug)r; known clusters: %(known)s.")
+                % {"slug": slug, "known": ", ".join(known_slugs())},
             )
         if slug not in result:
             result.append(slug)
@@ -90,7 +92,9 @@ def load_demo(
     """
     chosen = check_slugs(slugs if slugs is not None else known_slugs())
     if isinstance(scale, bool) or not isinstance(scale, int) or scale < 1:
-        raise InvalidInput.field("scale", f"The scale must be a positive integer, not {scale!r}.")
+        raise InvalidInput.field(
+            "scale", _("The scale must be a positive integer, not %(scale)r.") % {"scale": scale}
+        )
     ensure_templates()
     day = as_of or date.today()
     results = []
@@ -165,7 +169,8 @@ def delete_demo_cluster(slug: str) -> bool:
     if not cluster.is_demo:
         raise InvalidInput.field(
             "cluster",
-            f"Cluster {slug!r} exists and is not demo data; the demo loader will not replace it.",
+            _("Cluster %(slug)r exists and is not demo data; the demo loader will not replace it.")
+            % {"slug": slug},
         )
     with transaction.atomic():
         firms = Enterprise.objects.filter(cluster=cluster)
@@ -189,15 +194,16 @@ def load_cluster(
     if template is None:
         raise InvalidInput.field(
             "template",
-            f"Chain template {data.template!r} is not loaded; "
-            "run `clusterbrain load-chain-templates` first.",
+            _("Chain template %(slug)r is not loaded; run `clusterbrain load-chain-templates`.")
+            % {"slug": data.template},
         )
     links = {link.code: link.pk for link in ChainLink.objects.filter(template=template)}
     missing = {r.link for f in data.firms for r in f.roles} - set(links)
     if missing:
         raise InvalidInput.field(
             "template",
-            f"Template {data.template!r} lacks links {', '.join(sorted(missing))}; reload it.",
+            _("Chain template %(slug)r lacks links %(links)s; reload it.")
+            % {"slug": data.template, "links": ", ".join(sorted(missing))},
         )
     rows = 0
     with transaction.atomic():

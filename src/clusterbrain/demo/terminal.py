@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 from rich.console import Console
 from rich.table import Table
 
@@ -29,7 +30,7 @@ def parse_scale(raw: Any) -> int:
     except ValueError:
         scale = 0
     if scale < 1:
-        raise CommandError(f"--scale must be a positive integer, got {raw!r}.")
+        raise CommandError(_("--scale must be a positive integer, got %(raw)r.") % {"raw": raw})
     return scale
 
 
@@ -37,7 +38,7 @@ def parse_seed(raw: Any) -> int:
     try:
         return int(str(raw), 10)
     except ValueError:
-        raise CommandError(f"--seed must be an integer, got {raw!r}.") from None
+        raise CommandError(_("--seed must be an integer, got %(raw)r.") % {"raw": raw}) from None
 
 
 def parse_clusters(raw: Sequence[str] | None) -> list[str] | None:
@@ -48,7 +49,10 @@ def parse_clusters(raw: Sequence[str] | None) -> list[str] | None:
     known = known_slugs()
     for slug in slugs:
         if slug not in known:
-            raise CommandError(f"Unknown cluster {slug!r}. Known clusters: {', '.join(known)}.")
+            raise CommandError(
+                _("Unknown cluster %(slug)r. Known clusters: %(known)s.")
+                % {"slug": slug, "known": ", ".join(known)}
+            )
     return list(dict.fromkeys(slugs))
 
 
