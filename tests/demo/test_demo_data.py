@@ -300,6 +300,11 @@ def test_everything_is_marked_demo_and_plausible() -> None:
         cluster__slug="hechi", legal_form="cooperative", name_zh__endswith="专业合作社"
     ).exists()
     assert Facility.objects.filter(kind="stall", enterprise__cluster__slug="xinji").exists()
+    exporters = Enterprise.objects.filter(
+        cluster__slug__in=known_slugs(), in_cluster=True, roles__link__code__startswith="export"
+    ).distinct()
+    assert exporters.exists()
+    assert not EnterpriseYear.objects.filter(enterprise__in=exporters, exports=0).exists()
     assert (
         EnterpriseYear.objects.filter(enterprise__cluster__slug="wenzhou")
         .values("year")

@@ -246,6 +246,70 @@ _SUFFIX = {
     "cooperative": ("专业合作社", "Professional Cooperative"),
 }
 _ZIHAO = list(N.ZIHAO_CHARS.items())
+_PROVINCE_ISSUERS = {
+    "science": "{province}科学技术厅",
+    "industry": "{province}工业和信息化厅",
+}
+# kind → (age range in days on the as-of day, validity in days or None for no end, issuers,
+# number format). A counted certificate so stays valid for months after the as-of day.
+_CERTIFICATES: dict[str, tuple[int, int, int | None, tuple[str, ...], str]] = {
+    "high_tech": (
+        30,
+        1000,
+        1095,
+        ("{province}科学技术厅、{province}财政厅、国家税务总局{province}税务局",),
+        "GR{year}{prov}{n:06d}",
+    ),
+    "st_sme": (20, 300, 365, (_PROVINCE_ISSUERS["science"],), "{year}{div}{n:08d}"),
+    "specialised_sme": (
+        30,
+        900,
+        1095,
+        (_PROVINCE_ISSUERS["industry"],),
+        "ZJTX-{prov}-{year}-{n:04d}",
+    ),
+    "green_factory_national": (100, 2000, None, ("工业和信息化部",), "MIIT-GF-{year}-{n:04d}"),
+    "green_factory_provincial": (
+        100,
+        2000,
+        None,
+        (_PROVINCE_ISSUERS["industry"],),
+        "GF-{prov}-{year}-{n:04d}",
+    ),
+    "public_service_platform": (
+        100,
+        1500,
+        None,
+        (_PROVINCE_ISSUERS["industry"],),
+        "PSP-{prov}-{year}-{n:03d}",
+    ),
+    "academician_workstation": (
+        200,
+        1500,
+        1825,
+        ("{province}科学技术协会",),
+        "YSGZZ-{prov}-{year}-{n:03d}",
+    ),
+    "lwg_gold": (10, 450, 540, ("Leather Working Group",), "LWG-CN{n:04d}"),
+    "lwg_silver": (10, 450, 540, ("Leather Working Group",), "LWG-CN{n:04d}"),
+    "lwg_bronze": (10, 450, 540, ("Leather Working Group",), "LWG-CN{n:04d}"),
+    "lwg_audited": (10, 450, 540, ("Leather Working Group",), "LWG-CN{n:04d}"),
+    "chrome_free": (30, 600, 1095, ("中国皮革协会",), "CLIA-CF-{year}-{n:04d}"),
+    "iso9001": (
+        10,
+        1000,
+        1095,
+        ("中国质量认证中心", "方圆标志认证集团有限公司", "北京世标认证中心有限公司"),
+        "{n:05d}Q{m:05d}R{r}M",
+    ),
+    "iso14001": (
+        10,
+        1000,
+        1095,
+        ("中国质量认证中心", "方圆标志认证集团有限公司"),
+        "{n:05d}E{m:05d}R{r}M",
+    ),
+}
 _USCC_TAGS = {
     "shiling": ("7", "5"),
     "xinji": ("6", "0"),
@@ -373,7 +437,7 @@ class _Registry:
         self, rng: random.Random, style: Style, place_key: str
     ) -> tuple[str, str, str, str]:
         prefix_zh, prefix_en = N.OUTSIDE_NAMING[place_key]
-        suffix_zh, suffix_en = _SUFFIX["company" if style.form not in ("group",) else "group"]
+        suffix_zh, suffix_en = _SUFFIX["group" if style.form == "group" else "company"]
         for attempt in range(40):
             z_zh, z_en = self.zihao(rng, 2 if attempt < 8 else 3)
             zh = f"{prefix_zh}{z_zh}{style.industry_zh}{suffix_zh}"
@@ -448,6 +512,7 @@ class _ClusterGenerator:
         self.firms: list[FirmData] = []
         self.revenue: dict[str, float] = {}  # uscc → latest revenue (yuan)
         self.export_share: dict[str, float] = {}
+        self.short: dict[str, tuple[str, str]] = {}  # uscc → name without region and legal form
         self.weights: dict[str, list[tuple[FirmData, float]]] = {code: [] for code in self.plans}
         self.ordinary_weight: dict[str, float] = dict.fromkeys(self.plans, 0.0)
         self.places = [place for place, _w in spec.places]
@@ -505,13 +570,14 @@ class _ClusterGenerator:
             shares_with_association=member and rng.random() < self.spec.share_rate,
             is_leading=leading,
             in_cluster=True,
-            description_zh=short_zh,
-            description_en=short_en,  # completed once roles are known
+            description_zh="",  # written by describe() once the roles are known
+            description_en="",
             main_products_zh="",
             main_products_en="",
             cohort=cohort,
         )
         self.revenue[uscc] = revenue
+        self.short[uscc] = (short_zh, short_en)
         self.export_share[uscc] = rng.uniform(0.1, 0.6) if rng.random() < exporter else 0.0
         firm.years = self._years(rng, revenue, employees, founded, self.export_share[uscc])
         return firm, street
@@ -544,7 +610,7 @@ class _ClusterGenerator:
                     leading=cohort.leading,
                     member_rate=cohort.member,
                     place=place,
-                    exporter=cohort.exporter,
+                    exporter=1.0 if _exports(cohort.links) else cohort.exporter,
                 )
                 for i, link in enumerate(cohort.links):
                     weight = revenue * (1.0 if i == 0 else 0.3) * rng.uniform(0.7, 1.3)
@@ -582,7 +648,7 @@ class _ClusterGenerator:
                     leading=False,
                     member_rate=self.spec.ordinary_member,
                     place=place,
-                    exporter=0.6 if plan.link.startswith("export") else 0.05,
+                    exporter=1.0 if _exports((plan.link,)) else 0.05,
                 )
                 self._add_role(firm, plan.link, revenue * rng.uniform(0.7, 1.3), rng, True)
                 for link, probability in plan.also:
@@ -768,11 +834,11 @@ class _ClusterGenerator:
             if main.product_category and " / " in main.product_category:
                 zh, en = main.product_category.split(" / ", 1)
             else:
-                zh, en = link.name_zh, link.name_en
+                zh, en = link.name_zh, _lower_first(link.name_en)
             others = [links[r.link] for r in firm.roles[1:3]]
             firm.main_products_zh = "、".join([zh, *[o.name_zh for o in others]])
             firm.main_products_en = ", ".join([en, *[_lower_first(o.name_en) for o in others]])
-            short_zh, short_en = firm.description_zh, firm.description_en
+            short_zh, short_en = self.short[firm.uscc]
             firm.description_zh = (
                 f"{short_zh}成立于{firm.founded_year}年，主营{firm.main_products_zh}。"
             )
@@ -792,7 +858,7 @@ class _ClusterGenerator:
     def _facilities_notable(
         self, rng: random.Random, firm: FirmData, cohort: Cohort, place: N.Place
     ) -> None:
-        short_zh, short_en = firm.description_zh, firm.description_en
+        short_zh, short_en = self.short[firm.uscc]
         if cohort.leading:
             firm.facilities.append(
                 self._facility(
@@ -922,13 +988,14 @@ class _ClusterGenerator:
     def _facilities_ordinary(
         self, rng: random.Random, firm: FirmData, plan: LinkPlan, place: N.Place, street: N.Street
     ) -> None:
+        short_zh, short_en = self.short[firm.uscc]
         if plan.facility == "stall" and rng.random() < 0.8:
             zh, en = _stall_address(rng, place)
             lat, lon = _jitter(rng, place)
             firm.facilities.append(
                 FacilityData(
-                    f"{firm.description_zh}档口",
-                    f"{firm.description_en} stall",
+                    f"{short_zh}档口",
+                    f"{short_en} stall",
                     "stall",
                     zh,
                     en,
@@ -942,8 +1009,8 @@ class _ClusterGenerator:
             lat, lon = _jitter(rng, place, place.spread * 1.6)
             firm.facilities.append(
                 FacilityData(
-                    f"{firm.description_zh}桑园",
-                    f"{firm.description_en} mulberry garden",
+                    f"{short_zh}桑园",
+                    f"{short_en} mulberry garden",
                     "farm",
                     f"{place.zh}{street.zh}",
                     f"{street.en}, {place.en}",
@@ -957,8 +1024,8 @@ class _ClusterGenerator:
             firm.facilities.append(
                 self._facility(
                     rng,
-                    f"{firm.description_zh}仓库",
-                    f"{firm.description_en} warehouse",
+                    f"{short_zh}仓库",
+                    f"{short_en} warehouse",
                     "warehouse",
                     place,
                 )
@@ -1012,82 +1079,21 @@ class _ClusterGenerator:
         sequence: int,
         expired: bool = False,
     ) -> CertificationData:
-        province = self.spec.province_zh
-        prov = firm.admin_division[:2]
-        kind = plan.kind
-        age_low, age_high, duration, issuer, number = {
-            "high_tech": (
-                30,
-                1000,
-                1095,
-                f"{province}科学技术厅、{province}财政厅、国家税务总局{province}税务局",
-                "GR{year}{prov}{n:06d}",
-            ),
-            "st_sme": (20, 300, 365, f"{province}科学技术厅", "{year}{div}{n:08d}"),
-            "specialised_sme": (
-                30,
-                900,
-                1095,
-                f"{province}工业和信息化厅",
-                "ZJTX-{prov}-{year}-{n:04d}",
-            ),
-            "green_factory_national": (100, 2000, None, "工业和信息化部", "MIIT-GF-{year}-{n:04d}"),
-            "green_factory_provincial": (
-                100,
-                2000,
-                None,
-                f"{province}工业和信息化厅",
-                "GF-{prov}-{year}-{n:04d}",
-            ),
-            "public_service_platform": (
-                100,
-                1500,
-                None,
-                f"{province}工业和信息化厅",
-                "PSP-{prov}-{year}-{n:03d}",
-            ),
-            "academician_workstation": (
-                200,
-                1500,
-                1825,
-                f"{province}科学技术协会",
-                "YSGZZ-{prov}-{year}-{n:03d}",
-            ),
-            "lwg_gold": (10, 450, 540, "Leather Working Group", "LWG-CN{n:04d}"),
-            "lwg_silver": (10, 450, 540, "Leather Working Group", "LWG-CN{n:04d}"),
-            "lwg_bronze": (10, 450, 540, "Leather Working Group", "LWG-CN{n:04d}"),
-            "lwg_audited": (10, 450, 540, "Leather Working Group", "LWG-CN{n:04d}"),
-            "chrome_free": (30, 600, 1095, "中国皮革协会", "CLIA-CF-{year}-{n:04d}"),
-            "iso9001": (
-                10,
-                1000,
-                1095,
-                rng.choice(
-                    ("中国质量认证中心", "方圆标志认证集团有限公司", "北京世标认证中心有限公司")
-                ),
-                "{n:05d}Q{m:05d}R{r}M",
-            ),
-            "iso14001": (
-                10,
-                1000,
-                1095,
-                rng.choice(("中国质量认证中心", "方圆标志认证集团有限公司")),
-                "{n:05d}E{m:05d}R{r}M",
-            ),
-        }[kind]
+        age_low, age_high, duration, issuers, number = _CERTIFICATES[plan.kind]
+        issuer = rng.choice(issuers).format(province=self.spec.province_zh)
         if expired:
             age_low, age_high = 1200, 2000
         valid_from = self.as_of - timedelta(days=rng.randint(age_low, age_high))
         valid_until = valid_from + timedelta(days=duration) if duration else None
         text = number.format(
             year=valid_from.year,
-            prov=prov,
+            prov=firm.admin_division[:2],
             div=firm.admin_division,
             n=rng.randint(1, 9999) * 10 + sequence % 10,
             m=rng.randint(10000, 99999),
             r=rng.randint(0, 3),
         )
-        return CertificationData(kind, issuer, text, valid_from, valid_until)
+        return CertificationData(plan.kind, issuer, text, valid_from, valid_until)
 
     def brands(self) -> None:
         rng = self.rng("brands")
@@ -1253,6 +1259,11 @@ class _ClusterGenerator:
             scale=self.scale,
             seed=self.seed,
         )
+
+
+def _exports(links: Iterable[str]) -> bool:
+    """Firms active in an export link report export sales."""
+    return any(link.startswith("export") for link in links)
 
 
 def _lower_first(text: str) -> str:

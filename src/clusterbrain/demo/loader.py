@@ -232,13 +232,12 @@ def load_cluster(
                 [_enterprise(cluster, firm) for firm in chunk], batch_size=batch_size
             )
             if any(e.pk is None for e in created):  # a backend that cannot return ids
-                ids.update(
-                    Enterprise.objects.filter(
-                        cluster=cluster, uscc__in=[f.uscc for f in chunk]
-                    ).values_list("uscc", "pk")
-                )
+                stored = Enterprise.objects.filter(
+                    cluster=cluster, uscc__in=[f.uscc for f in chunk]
+                ).values_list("uscc", "pk")
+                ids.update((str(uscc), pk) for uscc, pk in stored)
             else:
-                ids.update((e.uscc, e.pk) for e in created)
+                ids.update((firm.uscc, e.pk) for firm, e in zip(chunk, created, strict=True))
             rows += len(chunk)
             step(len(chunk))
         rows += _write(

@@ -60,7 +60,7 @@ def console_for(command: BaseCommand, options: dict[str, Any]) -> Console | None
     """A rich console writing to the command's stdout, or None at verbosity 0."""
     if options.get("verbosity", 1) < 1:
         return None
-    stream = getattr(command.stdout, "_out", command.stdout)
+    stream: Any = getattr(command.stdout, "_out", command.stdout)
     tty = getattr(stream, "isatty", lambda: False)()
     return Console(file=stream, highlight=False, width=None if tty else 120)
 
