@@ -4,6 +4,7 @@ concentrated / ok) and a link to its panel (HTMX when available, a full page oth
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,15 +19,16 @@ from django.utils.translation import ngettext
 from clusterbrain.chains.models import ChainEdge, ChainLink
 from clusterbrain.web.charts import link_status
 
-NODE_W = 196
+NODE_W = 172  # narrower when a stage has more links than three: see NODE_WIDTHS
 NODE_H = 62
-COL_GAP = 20
+COL_GAP = 14
 ROW_GAP = 14  # between sub-rows of one stage
 STAGE_GAP = 40  # between stages
-PER_ROW = 3  # a stage with more links wraps onto several rows
-GUTTER = 34  # left gutter with the upstream → downstream arrow
+PER_ROW = 5  # a stage with more links wraps onto several rows
+NODE_WIDTHS = {4: 158, 5: 146}
+GUTTER = 30  # left gutter with the upstream → downstream arrow
 TOP = 34  # room for the lane titles
-LANE_GAP = 56
+LANE_GAP = 40
 PAD = 12
 NAME_SIZE = 13.0
 META_SIZE = 11.5
@@ -38,6 +40,7 @@ class Node:
     report: Any
     x: float
     y: float
+    w: float = NODE_W
 
     @property
     def status(self) -> str:
@@ -62,37 +65,32 @@ def _text_width(text: str, size: float) -> float:
     return width * size
 
 
+TOKEN = re.compile(r"[\u2e80-\uffff]|[^\s\u2e80-\uffff]+|\s+")
+
+
 def wrap(text: str, max_width: float, size: float = NAME_SIZE, max_lines: int = 2) -> list[str]:
-    """Break a name into at most `max_lines` lines that fit; words stay whole where the text
-    has spaces, CJK text breaks between characters; an ellipsis marks what was cut."""
-    tokens: list[str] = []
-    for word in text.split(" "):
-        if word and all(ord(ch) >= 0x2E80 for ch in word):
-            tokens.extend(word)
-        else:
-            tokens.append(word)
+    """Break a name into at most `max_lines` lines that fit: between CJK characters, at spaces,
+    never inside a Latin word unless it alone is too long; an ellipsis marks what was cut."""
     lines: list[str] = []
     current = ""
-    for token in tokens:
-        joiner = (
-            ""
-            if not current or (ord(token[:1] or "a") >= 0x2E80 and ord(current[-1]) >= 0x2E80)
-            else " "
-        )
-        candidate = current + joiner + token
-        if current and _text_width(candidate, size) > max_width:
-            lines.append(current)
+    for token in TOKEN.findall(text):
+        candidate = current + token
+        if (
+            current.strip()
+            and not token.isspace()
+            and _text_width(candidate.strip(), size) > max_width
+        ):
+            lines.append(current.strip())
             current = token
         else:
             current = candidate
-    if current:
-        lines.append(current)
+    if current.strip():
+        lines.append(current.strip())
     if len(lines) > max_lines:
         last = lines[max_lines - 1]
         while last and _text_width(last + "…", size) > max_width:
             last = last[:-1]
         lines = lines[: max_lines - 1] + [last.rstrip() + "…"]
-    # A single word longer than the box: cut it.
     fitted = []
     for line in lines:
         while _text_width(line, size) > max_width and len(line) > 1:
@@ -101,7 +99,9 @@ def wrap(text: str, max_width: float, size: float = NAME_SIZE, max_lines: int = 
     return fitted
 
 
-def _metrics(report: Any) -> str:
+def _metrics(report: Any, max_width: float | None = None) -> str:
+    """ "12 firms · 85% · gap": what fits of it in `max_width` (the status word goes first, the
+    colour says it too)."""
     if report is None:
         return ""
     parts = [ngettext("%(n)s firm", "%(n)s firms", report.firms) % {"n": report.firms}]
@@ -110,7 +110,11 @@ def _metrics(report: Any) -> str:
     status = link_status(report)
     if status != "ok":
         parts.append(status_label(status))
-    return " · ".join(parts)
+    text = " · ".join(parts)
+    while max_width is not None and len(parts) > 1 and _text_width(text, META_SIZE) > max_width:
+        parts.pop()
+        text = " · ".join(parts)
+    return text
 
 
 def layout(
@@ -123,18 +127,19 @@ def layout(
     for link in core:
         by_stage[link.stage].append(link)
     widest = min(PER_ROW, max((len(v) for v in by_stage.values()), default=1))
-    core_width = widest * NODE_W + (widest - 1) * COL_GAP
+    node_w = NODE_WIDTHS.get(widest, NODE_W)
+    core_width = widest * node_w + (widest - 1) * COL_GAP
     nodes: list[Node] = []
     y = TOP
     for stage in sorted(by_stage):
         members = by_stage[stage]
         rows = [members[i : i + PER_ROW] for i in range(0, len(members), PER_ROW)]
         for row in rows:
-            row_width = len(row) * NODE_W + (len(row) - 1) * COL_GAP
+            row_width = len(row) * node_w + (len(row) - 1) * COL_GAP
             x = GUTTER + (core_width - row_width) / 2
             for link in row:
-                nodes.append(Node(link, reports.get(link.code), x, y))
-                x += NODE_W + COL_GAP
+                nodes.append(Node(link, reports.get(link.code), x, y, node_w))
+                x += node_w + COL_GAP
             y += NODE_H + ROW_GAP
         y += STAGE_GAP - ROW_GAP
     core_bottom = y - STAGE_GAP
@@ -156,18 +161,18 @@ def _curve(*points: tuple[float, float]) -> str:
 
 def _edge_path(up: Node, down: Node) -> str:
     if up.link.is_core and down.link.is_core:
-        x1, y1 = up.x + NODE_W / 2, up.y + NODE_H
-        x2, y2 = down.x + NODE_W / 2, down.y
+        x1, y1 = up.x + up.w / 2, up.y + NODE_H
+        x2, y2 = down.x + down.w / 2, down.y
         if y2 <= y1:  # against the stage order: leave from the side
-            x1, y1 = up.x + NODE_W, up.y + NODE_H / 2
-            x2, y2 = down.x + NODE_W, down.y + NODE_H / 2
+            x1, y1 = up.x + up.w, up.y + NODE_H / 2
+            x2, y2 = down.x + down.w, down.y + NODE_H / 2
             bend = 40 + abs(y2 - y1) / 6
             return _curve((x1, y1), (x1 + bend, y1), (x2 + bend, y2), (x2, y2))
         dy = max(18.0, (y2 - y1) / 2)
         return _curve((x1, y1), (x1, y1 + dy), (x2, y2 - dy), (x2, y2))
     # Support flows: between the lane's left side and the core node's right side.
-    ax = up.x if not up.link.is_core else up.x + NODE_W
-    bx = down.x if not down.link.is_core else down.x + NODE_W
+    ax = up.x if not up.link.is_core else up.x + up.w
+    bx = down.x if not down.link.is_core else down.x + down.w
     ay, by = up.y + NODE_H / 2, down.y + NODE_H / 2
     mid = (ax + bx) / 2
     return _curve((ax, ay), (mid, ay), (mid, by), (bx, by))
@@ -184,9 +189,12 @@ def render_svg(
     by_id = {node.link.pk: node for node in nodes}
     out: list[str] = []
     title = _("Chain map: links from upstream (top) to downstream (bottom)")
+    core_title, flow_title = _("Core chain"), _("upstream → downstream")
+    support_title = _("Support")
     out.append(
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chainmap-svg" role="group" '
         f'viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" height="{height:.0f}" '
+        f'style="max-width: {width:.0f}px" '
         f'aria-label="{escape(title)}">'
     )
     out.append(
@@ -198,12 +206,12 @@ def render_svg(
     core_centre = (GUTTER + (support_x - (LANE_GAP if support_x > GUTTER else 0))) / 2
     out.append(
         f'<text class="lane-title" x="{core_centre + GUTTER / 2:.1f}" y="20" text-anchor="middle">'
-        f"{escape(_('Core chain'))}</text>"
+        f"{escape(core_title)}</text>"
     )
     if any(not node.link.is_core for node in nodes):
         out.append(
             f'<text class="lane-title" x="{support_x + NODE_W / 2:.1f}" y="20" '
-            f'text-anchor="middle">{escape(_("Support"))}</text>'
+            f'text-anchor="middle">{escape(support_title)}</text>'
         )
         out.append(
             f'<line class="lane-divider" x1="{support_x - LANE_GAP / 2:.1f}" y1="8" '
@@ -211,12 +219,12 @@ def render_svg(
         )
     arrow_bottom = height - PAD - 4
     out.append(
-        f'<line class="flow-arrow" x1="12" y1="{TOP:.0f}" x2="12" y2="{arrow_bottom:.0f}" '
+        f'<line class="flow-arrow" x1="22" y1="{TOP:.0f}" x2="22" y2="{arrow_bottom:.0f}" '
         'marker-end="url(#arrow)"/>'
     )
     out.append(
-        f'<text class="flow-label" transform="translate(26 {TOP + 4:.0f}) rotate(90)">'
-        f"{escape(_('upstream → downstream'))}</text>"
+        f'<text class="flow-label" transform="translate(5 {TOP + 4:.0f}) rotate(90)">'
+        f"{escape(flow_title)}</text>"
     )
     # Edges first, so nodes sit on top.
     out.append('<g class="edges">')
@@ -237,10 +245,10 @@ def render_svg(
         link, status = node.link, node.status
         url = reverse("chain-link", args=[cluster_slug, link.code])
         kind = _("core link") if link.is_core else _("support link")
-        metrics = _metrics(node.report)
+        metrics = _metrics(node.report, node.w - 22)
         label = f"{link.name} ({kind}): {status_label(status)}"
-        if metrics:
-            label += f" – {metrics}"
+        if node.report is not None:
+            label += f" – {_metrics(node.report)}"
         classes = f"node node--{status}" + (" node--support" if not link.is_core else "")
         if link.code == selected:
             classes += " is-selected"
@@ -251,14 +259,14 @@ def render_svg(
         )
         out.append(f"<title>{escape(label)}</title>")
         out.append(
-            f'<rect class="node-box" x="{node.x:.1f}" y="{node.y:.1f}" width="{NODE_W}" '
+            f'<rect class="node-box" x="{node.x:.1f}" y="{node.y:.1f}" width="{node.w:.0f}" '
             f'height="{NODE_H}" rx="8"/>'
         )
         out.append(
             f'<rect class="node-stripe" x="{node.x:.1f}" y="{node.y:.1f}" width="6" '
             f'height="{NODE_H}" rx="3"/>'
         )
-        lines = wrap(link.name, NODE_W - 24)
+        lines = wrap(link.name, node.w - 24)
         text_top = node.y + (20 if len(lines) > 1 else 25)
         out.append(f'<text class="node-name" x="{node.x + 15:.1f}" y="{text_top:.1f}">')
         for i, line in enumerate(lines):

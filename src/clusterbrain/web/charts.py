@@ -56,6 +56,22 @@ def _layout(**overrides: Any) -> dict[str, Any]:
     return layout
 
 
+def unit_note(text: str, x: float = 0, anchor: str = "left") -> dict[str, Any]:
+    """An axis unit written horizontally above the plot (CJK reads badly rotated)."""
+    return {
+        "text": text,
+        "xref": "paper",
+        "yref": "paper",
+        "x": x,
+        "y": 1.0,
+        "yshift": 14,
+        "xanchor": anchor,
+        "yanchor": "bottom",
+        "showarrow": False,
+        "font": {"size": 12, "color": "#6b7280"},
+    }
+
+
 def money_scale(largest: float) -> tuple[float, str]:
     """The divisor and axis unit for amounts of money in the active language."""
     if prefers_chinese():
@@ -120,7 +136,8 @@ def size_split(by_size_class: dict[str, int]) -> Spec:
                 "sort": False,
                 "marker": {"colors": ["#1d4e89", "#0f766e", "#60a5fa", "#a7f3d0"]},
                 "textinfo": "percent",
-                "hovertemplate": "%{label}: %{value}<extra></extra>",
+                "textposition": "inside",
+                "hovertemplate": "%{label}: %{value} (%{percent})<extra></extra>",
             }
         ],
         "layout": _layout(
@@ -128,6 +145,7 @@ def size_split(by_size_class: dict[str, int]) -> Spec:
             margin={"l": 8, "r": 8, "t": 8, "b": 8},
             showlegend=True,
             legend={"orientation": "v", "x": 1, "y": 0.5},
+            uniformtext={"minsize": 11, "mode": "hide"},
         ),
     }
 
@@ -254,8 +272,10 @@ def output_value(
     return {
         "data": data,
         "layout": _layout(
-            height=260,
-            yaxis={"title": {"text": unit}, "rangemode": "tozero"},
+            height=270,
+            margin={"l": 56, "r": 16, "t": 30, "b": 40},
+            annotations=[unit_note(unit)],
+            yaxis={"rangemode": "tozero"},
             xaxis={"dtick": 1, "tickformat": "d"},
             showlegend=True,
             legend={"orientation": "h", "y": -0.2},
@@ -310,9 +330,9 @@ def yearly_figures(years: Sequence[Any]) -> Spec:
         "layout": _layout(
             height=300,
             barmode="group",
-            yaxis={"title": {"text": unit}, "rangemode": "tozero"},
+            annotations=[unit_note(unit), unit_note(_("employees"), 1, "right")],
+            yaxis={"rangemode": "tozero"},
             yaxis2={
-                "title": {"text": _("employees")},
                 "overlaying": "y",
                 "side": "right",
                 "rangemode": "tozero",
@@ -321,9 +341,26 @@ def yearly_figures(years: Sequence[Any]) -> Spec:
             xaxis={"dtick": 1, "tickformat": "d"},
             showlegend=True,
             legend={"orientation": "h", "y": -0.2},
-            margin={"l": 56, "r": 56, "t": 12, "b": 40},
+            margin={"l": 56, "r": 56, "t": 30, "b": 40},
         ),
     }
+
+
+def _extent(
+    points: Sequence[Any], centre: tuple[float, float] | None
+) -> tuple[list[float], list[float]]:
+    """Longitude and latitude ranges around the points, with a margin."""
+    if not points:
+        lat, lon = centre or (30.0, 115.0)
+        return [lon - 0.1, lon + 0.1], [lat - 0.1, lat + 0.1]
+    lons = [p.longitude for p in points]
+    lats = [p.latitude for p in points]
+    pad_lon = max(0.01, (max(lons) - min(lons)) * 0.08)
+    pad_lat = max(0.01, (max(lats) - min(lats)) * 0.08)
+    return (
+        [round(min(lons) - pad_lon, 5), round(max(lons) + pad_lon, 5)],
+        [round(min(lats) - pad_lat, 5), round(max(lats) + pad_lat, 5)],
+    )
 
 
 def firm_map(
@@ -392,26 +429,55 @@ def firm_map(
                 "hoverinfo": "skip",
             }
         )
-    lats = [p.latitude for p in points] or ([centre[0]] if centre else [30.0])
+    inside = [p for p in points if p.in_cluster] or list(points)
+    lats = [p.latitude for p in inside] or ([centre[0]] if centre else [30.0])
     mean_lat = sum(lats) / len(lats)
     # One degree of longitude is cos(latitude) of a degree of latitude on the ground.
     ratio = 1 / max(0.2, math.cos(math.radians(mean_lat)))
+    cluster_view = _extent(inside, centre)
+    all_view = _extent(points, centre)
+    layout = _layout(
+        height=560,
+        margin={"l": 56, "r": 16, "t": 40, "b": 48},
+        showlegend=True,
+        legend={"orientation": "v", "x": 1.02, "y": 1, "font": {"size": 12}},
+        xaxis={"title": {"text": _("longitude (°E)")}, "range": cluster_view[0]},
+        annotations=[unit_note(_("latitude (°N)"))],
+        yaxis={"scaleanchor": "x", "scaleratio": round(ratio, 4), "range": cluster_view[1]},
+        hovermode="closest",
+        dragmode="pan",
+    )
+    if all_view != cluster_view:
+        # Production bases elsewhere would shrink the cluster to a dot: start on the cluster,
+        # one click away from every site.
+        layout["updatemenus"] = [
+            {
+                "type": "buttons",
+                "direction": "left",
+                "x": 0,
+                "y": 1.0,
+                "xanchor": "left",
+                "yanchor": "bottom",
+                "pad": {"b": 8, "l": 90},
+                "showactive": True,
+                "active": 0,
+                "font": {"size": 12},
+                "buttons": [
+                    {
+                        "label": _("The cluster"),
+                        "method": "relayout",
+                        "args": [{"xaxis.range": cluster_view[0], "yaxis.range": cluster_view[1]}],
+                    },
+                    {
+                        "label": _("All sites"),
+                        "method": "relayout",
+                        "args": [{"xaxis.range": all_view[0], "yaxis.range": all_view[1]}],
+                    },
+                ],
+            }
+        ]
     return {
         "data": data,
-        "layout": _layout(
-            height=560,
-            margin={"l": 56, "r": 16, "t": 8, "b": 48},
-            showlegend=True,
-            legend={"orientation": "v", "x": 1.02, "y": 1, "font": {"size": 12}},
-            xaxis={"title": {"text": _("longitude (°E)")}, "constrain": "domain"},
-            yaxis={
-                "title": {"text": _("latitude (°N)")},
-                "scaleanchor": "x",
-                "scaleratio": round(ratio, 4),
-                "constrain": "domain",
-            },
-            hovermode="closest",
-            dragmode="pan",
-        ),
+        "layout": layout,
         "clickable": True,
     }

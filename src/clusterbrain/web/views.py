@@ -24,7 +24,7 @@ from clusterbrain.registry.models import Brand, Certification, Cluster, Indicato
 from clusterbrain.web import chainmap, charts
 from clusterbrain.web.decorators import domain_errors
 from clusterbrain.web.forms import DirectoryFilterForm, EnterpriseForm
-from clusterbrain.web.templatetags.cb import num, pct
+from clusterbrain.web.templatetags.cb import num, pct, unit
 
 DIRECTORY_PER_PAGE = 25
 LINK_FIRMS_PER_PAGE = 20
@@ -65,7 +65,7 @@ def gap_reason_label(reason: str) -> str:
 
 def link_explanation(detail: selectors.LinkDetail) -> list[str]:
     """The engine's explanation of a link's figures, in the reader's language."""
-    report, unit = detail.report, detail.link.unit
+    report, unit_label = detail.report, unit(detail.link.unit)
     names = {link.code: link.name for link in detail.downstream}
     lines = []
     for key, value in report.explanation.inputs.items():
@@ -73,7 +73,7 @@ def link_explanation(detail: selectors.LinkDetail) -> list[str]:
             code = key.split(":", 1)[1]
             lines.append(
                 _("Demand from %(link)s: %(value)s %(unit)s a month")
-                % {"link": names.get(code, code), "value": num(value), "unit": unit}
+                % {"link": names.get(code, code), "value": num(value), "unit": unit_label}
             )
     if report.demand is None:
         lines.append(_("Demand unknown: no link downstream with an input coefficient."))
@@ -223,7 +223,8 @@ def chain_link(request: HttpRequest, slug: str, code: str) -> HttpResponse:
 @domain_errors
 def directory(request: HttpRequest, slug: str) -> HttpResponse:
     cluster = selectors.get_cluster(slug)
-    form = DirectoryFilterForm(request.GET or None, links=selectors.chain_links(cluster))
+    links = selectors.chain_links(cluster)
+    form = DirectoryFilterForm(request.GET or None, links=links)
     filters = form.filters()
     page = selectors.enterprise_directory(
         cluster,
@@ -236,6 +237,7 @@ def directory(request: HttpRequest, slug: str) -> HttpResponse:
         "cluster": cluster,
         "form": form,
         "filters": filters,
+        "filter_link": next((link for link in links if link.code == filters.link), None),
         "result": page,
         "certification_labels": dict(Certification.Kind.choices),
         "active_nav": "firms",

@@ -9,6 +9,7 @@ from typing import Any
 
 from django import template
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from clusterbrain.bilingual import prefers_chinese
 
@@ -128,6 +129,32 @@ def format_indicator(value: Any, indicator: str = "", unit: str = "") -> str:
 @register.simple_tag
 def indicator_value(value: Any, indicator: str = "", unit: str = "") -> str:
     return format_indicator(value, indicator, unit)
+
+
+# Capacity units of the chain templates (chains/data/*.json), as each language writes them.
+UNITS = {
+    "pairs": pgettext_lazy("unit", "pairs"),
+    "pieces": pgettext_lazy("unit", "pieces"),
+    "sets": pgettext_lazy("unit", "sets"),
+    "styles": pgettext_lazy("unit", "styles"),
+    "units": pgettext_lazy("unit", "units"),
+    "reports": pgettext_lazy("unit", "reports"),
+    "parcels": pgettext_lazy("unit", "parcels"),
+    "boxes": pgettext_lazy("unit", "boxes"),
+    "yuan": pgettext_lazy("unit", "yuan"),
+    "kg": pgettext_lazy("unit", "kg"),
+    "t": pgettext_lazy("unit", "t"),
+    "m": pgettext_lazy("unit", "m"),
+    "m²": pgettext_lazy("unit", "m²"),
+    "sq m": pgettext_lazy("unit", "m²"),
+}
+
+
+@register.filter
+def unit(value: Any) -> str:
+    """A capacity unit in the active language (unknown units as they are)."""
+    label = UNITS.get(str(value or ""))
+    return str(label) if label is not None else str(value or "")
 
 
 @register.simple_tag(takes_context=True)
