@@ -8,3 +8,6 @@ from clusterbrain.settings import *  # noqa: E402,F403
 
 # Password hashing dominates the time of tests that log in; the real hasher is not under test.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Each test run keeps its cache in memory: nothing is left behind on disk between runs.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

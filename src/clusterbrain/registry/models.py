@@ -24,8 +24,11 @@ def validate_uscc_field(value: str) -> None:
     try:
         validate_uscc(value)
     except USCCError as exc:
-        raise ValidationError(_("Invalid unified social credit code: %(reason)s"),
-                              params={"reason": str(exc)}, code="invalid_uscc") from exc
+        raise ValidationError(
+            _("Invalid unified social credit code: %(reason)s"),
+            params={"reason": str(exc)},
+            code="invalid_uscc",
+        ) from exc
 
 
 def new_data_version() -> str:
@@ -39,13 +42,17 @@ class Cluster(BilingualName, models.Model):
     place_zh = models.CharField(_("place (Chinese)"), max_length=300, blank=True)
     place_en = models.CharField(_("place (English)"), max_length=300, blank=True)
     admin_division_codes = models.JSONField(
-        _("administrative division codes"), default=list,
+        _("administrative division codes"),
+        default=list,
         help_text=_("GB/T 2260 codes of the districts the cluster covers."),
     )
     industry_zh = models.CharField(_("industry (Chinese)"), max_length=200, blank=True)
     industry_en = models.CharField(_("industry (English)"), max_length=200, blank=True)
     chain_template = models.ForeignKey(
-        ChainTemplate, on_delete=models.PROTECT, related_name="clusters", verbose_name=_("chain template")
+        ChainTemplate,
+        on_delete=models.PROTECT,
+        related_name="clusters",
+        verbose_name=_("chain template"),
     )
     description_zh = models.TextField(_("description (Chinese)"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
@@ -98,7 +105,10 @@ class Indicator(models.TextChoices):
     BRAND_CAMPAIGN = "brand_campaign", _("brand campaign (yuan)")
     DESIGN_CENTER = "design_center", _("design center investment (yuan)")
     REGIONAL_BRAND_VALUE = "regional_brand_value", _("regional brand value (yuan)")
-    REGIONAL_BRAND_COUNTRIES = "regional_brand_countries", _("countries the regional brand is registered in")
+    REGIONAL_BRAND_COUNTRIES = (
+        "regional_brand_countries",
+        _("countries the regional brand is registered in"),
+    )
     MULBERRY_AREA = "mulberry_area_mu", _("mulberry area (mu)")
     COCOON_OUTPUT = "cocoon_output_t", _("fresh cocoon output (t/year)")
     FARMERS = "farmers", _("farm households and farmers")
@@ -111,7 +121,9 @@ class Indicator(models.TextChoices):
 
 class ClusterTarget(models.Model):
     cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="targets")
-    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(1980), MaxValueValidator(2100)])
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(1980), MaxValueValidator(2100)]
+    )
     indicator = models.CharField(_("indicator"), max_length=40, choices=Indicator.choices)
     value = models.FloatField(_("target value"), validators=[MinValueValidator(0)])
     note_zh = models.CharField(_("note (Chinese)"), max_length=300, blank=True)
@@ -120,7 +132,9 @@ class ClusterTarget(models.Model):
     class Meta:
         ordering = ["cluster", "year", "indicator"]
         constraints = [
-            models.UniqueConstraint(fields=["cluster", "year", "indicator"], name="clustertarget_unique")
+            models.UniqueConstraint(
+                fields=["cluster", "year", "indicator"], name="clustertarget_unique"
+            )
         ]
         verbose_name = _("cluster target")
         verbose_name_plural = _("cluster targets")
@@ -145,7 +159,9 @@ class ClusterFigure(models.Model):
     class Meta:
         ordering = ["cluster", "indicator", "-year"]
         constraints = [
-            models.UniqueConstraint(fields=["cluster", "year", "indicator"], name="clusterfigure_unique")
+            models.UniqueConstraint(
+                fields=["cluster", "year", "indicator"], name="clusterfigure_unique"
+            )
         ]
         verbose_name = _("reported cluster figure")
         verbose_name_plural = _("reported cluster figures")
@@ -174,35 +190,60 @@ class Enterprise(BilingualName, models.Model):
 
     cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="enterprises")
     uscc = models.CharField(
-        _("unified social credit code"), max_length=18, unique=True, null=True, blank=True,
+        _("unified social credit code"),
+        max_length=18,
+        unique=True,
+        null=True,
+        blank=True,
         validators=[validate_uscc_field],
     )
     name_zh = models.CharField(_("name (Chinese)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
-    legal_form = models.CharField(_("legal form"), max_length=32, choices=LegalForm.choices, default=LegalForm.LLC)
+    legal_form = models.CharField(
+        _("legal form"), max_length=32, choices=LegalForm.choices, default=LegalForm.LLC
+    )
     address_zh = models.CharField(_("address (Chinese)"), max_length=300, blank=True)
     address_en = models.CharField(_("address (English)"), max_length=300, blank=True)
     admin_division = models.CharField(_("administrative division code"), max_length=6, blank=True)
-    latitude = models.FloatField(_("latitude"), null=True, blank=True,
-                                 validators=[MinValueValidator(-90), MaxValueValidator(90)])
-    longitude = models.FloatField(_("longitude"), null=True, blank=True,
-                                  validators=[MinValueValidator(-180), MaxValueValidator(180)])
-    size_class = models.CharField(_("size class"), max_length=16, choices=SizeClass.choices, default=SizeClass.SMALL)
+    latitude = models.FloatField(
+        _("latitude"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.FloatField(
+        _("longitude"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    size_class = models.CharField(
+        _("size class"), max_length=16, choices=SizeClass.choices, default=SizeClass.SMALL
+    )
     above_designated_size = models.BooleanField(
-        _("above designated size"), default=False,
-        help_text=_("Annual main-business revenue of at least 20 million yuan; kept from the latest yearly figures."),
+        _("above designated size"),
+        default=False,
+        help_text=_(
+            "Annual main-business revenue of at least 20 million yuan; "
+            "kept from the latest yearly figures."
+        ),
     )
     founded_year = models.PositiveSmallIntegerField(
-        _("founding year"), null=True, blank=True, validators=[MinValueValidator(1900), MaxValueValidator(2100)]
+        _("founding year"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1900), MaxValueValidator(2100)],
     )
     is_member = models.BooleanField(_("member of the association"), default=False)
     shares_with_association = models.BooleanField(
-        _("shares figures with the association"), default=False,
+        _("shares figures with the association"),
+        default=False,
         help_text=_("Association staff may see this member's confidential figures."),
     )
     is_leading = models.BooleanField(_("leading firm (链主)"), default=False)
     in_cluster = models.BooleanField(
-        _("in the cluster"), default=True,
+        _("in the cluster"),
+        default=True,
         help_text=_("False for suppliers and partners registered outside the cluster."),
     )
     description_zh = models.TextField(_("description (Chinese)"), blank=True)
@@ -332,7 +373,9 @@ class Certification(models.Model):
     GREEN_FACTORY_KINDS = (Kind.GREEN_FACTORY_NATIONAL, Kind.GREEN_FACTORY_PROVINCIAL)
     LWG_KINDS = (Kind.LWG_GOLD, Kind.LWG_SILVER, Kind.LWG_BRONZE, Kind.LWG_AUDITED)
 
-    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="certifications")
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="certifications"
+    )
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     issuer = models.CharField(_("issuer"), max_length=200, blank=True)
     number = models.CharField(_("certificate number"), max_length=100, blank=True)
@@ -375,8 +418,12 @@ class Brand(BilingualName, models.Model):
     is_regional = models.BooleanField(_("regional (collective) brand"), default=False)
     name_zh = models.CharField(_("name (Chinese)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
-    trademark_number = models.CharField(_("trademark registration number"), max_length=64, blank=True)
-    status = models.CharField(_("status"), max_length=32, choices=Status.choices, default=Status.ORDINARY)
+    trademark_number = models.CharField(
+        _("trademark registration number"), max_length=64, blank=True
+    )
+    status = models.CharField(
+        _("status"), max_length=32, choices=Status.choices, default=Status.ORDINARY
+    )
     countries_registered = models.JSONField(
         _("countries registered"), default=list, blank=True, help_text=_("ISO 3166 alpha-2 codes.")
     )
@@ -396,14 +443,34 @@ class EnterpriseYear(models.Model):
     """Confidential yearly figures of an enterprise (yuan unless stated)."""
 
     enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="years")
-    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(1980), MaxValueValidator(2100)])
-    revenue = models.DecimalField(_("revenue"), max_digits=16, decimal_places=2, null=True, blank=True,
-                                  validators=[MinValueValidator(0)])
-    output_value = models.DecimalField(_("output value"), max_digits=16, decimal_places=2, null=True, blank=True,
-                                       validators=[MinValueValidator(0)])
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(1980), MaxValueValidator(2100)]
+    )
+    revenue = models.DecimalField(
+        _("revenue"),
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    output_value = models.DecimalField(
+        _("output value"),
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
     employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
-    exports = models.DecimalField(_("exports"), max_digits=16, decimal_places=2, null=True, blank=True,
-                                  validators=[MinValueValidator(0)])
+    exports = models.DecimalField(
+        _("exports"),
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
 
     class Meta:
         ordering = ["enterprise", "-year"]
@@ -422,18 +489,27 @@ class SupplyRelation(models.Model):
     localisation rate. Confidential: it is a customer and supplier list."""
 
     buyer = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="purchases")
-    supplier = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="sales_to_firms")
+    supplier = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="sales_to_firms"
+    )
     link = models.ForeignKey(ChainLink, on_delete=models.PROTECT, related_name="supply_relations")
     year = models.PositiveSmallIntegerField(_("year"))
-    value = models.DecimalField(_("value (yuan)"), max_digits=16, decimal_places=2,
-                                validators=[MinValueValidator(0)])
+    value = models.DecimalField(
+        _("value (yuan)"), max_digits=16, decimal_places=2, validators=[MinValueValidator(0)]
+    )
 
     class Meta:
         ordering = ["buyer", "-year"]
         constraints = [
-            models.UniqueConstraint(fields=["buyer", "supplier", "link", "year"], name="supplyrelation_unique"),
-            models.CheckConstraint(condition=~models.Q(buyer=models.F("supplier")), name="supplyrelation_not_self"),
-            models.CheckConstraint(condition=models.Q(value__gte=0), name="supplyrelation_value_nonnegative"),
+            models.UniqueConstraint(
+                fields=["buyer", "supplier", "link", "year"], name="supplyrelation_unique"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(buyer=models.F("supplier")), name="supplyrelation_not_self"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(value__gte=0), name="supplyrelation_value_nonnegative"
+            ),
         ]
         indexes = [models.Index(fields=["year", "buyer"])]
         verbose_name = _("supply relation")
