@@ -550,3 +550,43 @@ def test_catalogue_translates_through_django(site):
 def test_build_site_is_reusable(world):
     # The browser tests build the same small cluster.
     assert build_site(world).a.is_demo
+
+
+# --- errors ---------------------------------------------------------------------------------------
+
+
+def test_an_unexpected_error_is_the_friendly_500_page(site, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(selectors, "cluster_summary", broken)
+    client = Client(raise_request_exception=False)
+    response = client.get(reverse("cluster-overview", args=["alpha"]), **ZH)
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert "服务器端出现了问题" in html
+    assert "boom" not in html and "Traceback" not in html
+
+
+def test_a_domain_error_is_a_4xx_page_with_its_message(site, monkeypatch):
+    from clusterbrain.errors import Forbidden, InvalidInput
+
+    def invalid(*args, **kwargs):
+        raise InvalidInput.field("year", "The year must be between 1980 and 2100.")
+
+    monkeypatch.setattr(selectors, "cluster_summary", invalid)
+    response = Client().get(reverse("cluster-overview", args=["alpha"]), **EN)
+    assert response.status_code == 422
+    assert "The year must be between 1980 and 2100." in response.content.decode()
+
+    def forbidden(*args, **kwargs):
+        raise Forbidden("Not for you.")
+
+    monkeypatch.setattr(selectors, "chain_graph", forbidden)
+    response = Client().get(reverse("chain-map", args=["alpha"]), **EN)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    client = Client()
+    client.force_login(site.users.bank)
+    response = client.get(reverse("chain-map", args=["alpha"]), **EN)
+    assert response.status_code == 403
+    assert "You may not open this page" in response.content.decode()

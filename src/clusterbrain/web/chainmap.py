@@ -194,7 +194,7 @@ def render_svg(
     out.append(
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chainmap-svg" role="group" '
         f'viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" height="{height:.0f}" '
-        f'style="max-width: {width:.0f}px" '
+        f'style="max-width: {width:.0f}px; min-width: {min(width, 560):.0f}px" '
         f'aria-label="{escape(title)}">'
     )
     out.append(

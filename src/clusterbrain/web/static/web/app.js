@@ -60,9 +60,14 @@
     });
   }
 
+  // After HTMX pushed a new URL (filters, a link's panel), the language switch returns to it
+  // and "show on the map / as a list" keep the filters.
   function syncLanguageNext() {
     var input = document.querySelector(".lang-switch input[name=next]");
     if (input) input.value = window.location.pathname + window.location.search;
+    [].forEach.call(document.querySelectorAll("a[data-keep-query]"), function (link) {
+      link.search = window.location.search;
+    });
   }
 
   function closeSwitcherOnOutsideClick(event) {
