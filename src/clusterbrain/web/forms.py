@@ -63,7 +63,9 @@ class DirectoryFilterForm(forms.Form):
 
     def __init__(self, data: Any = None, *, links: Sequence[ChainLink] = (), **kwargs: Any):
         super().__init__(data, **kwargs)
-        self.fields["link"].choices = [("", _("any"))] + [(link.code, link.name) for link in links]
+        link_field = self.fields["link"]
+        assert isinstance(link_field, forms.ChoiceField)
+        link_field.choices = [("", _("any"))] + [(link.code, link.name) for link in links]
 
     def filters(self) -> DirectoryFilters:
         """The filters to apply: the valid ones (an invalid value is shown and ignored)."""

@@ -40,7 +40,9 @@ def _page_number(request: HttpRequest) -> int:
 def _wants_partial(request: HttpRequest) -> bool:
     """An HTMX request for a part of a page (a history restore wants the whole page)."""
     htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request and not htmx.boosted
+    if htmx is None or not htmx:
+        return False
+    return not htmx.history_restore_request and not htmx.boosted
 
 
 def _render(
