@@ -181,6 +181,11 @@ def test_visitor_journey(site, live_server, browser, lang):
     page.wait_for_selector(".chart--map.is-drawn")
     assert page.locator(".chart--map .scatterlayer .point").count() >= 5
     shot(page, f"{lang}-6-map")
+    # A point opens the firm's profile.
+    box = page.locator(".chart--map .scatterlayer .point").first.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_url(re.compile(r"/firms/\d+/$"))
+    assert page.locator(".breadcrumbs").count() == 1
 
     context.close()
     assert not errors, errors
