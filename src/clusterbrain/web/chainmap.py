@@ -65,6 +65,7 @@ def _text_width(text: str, size: float) -> float:
     return width * size
 
 
+CLOSING = set("）)」』】〕〉》、，。：；！？,.;:!?")
 TOKEN = re.compile(r"[\u2e80-\uffff]|[^\s\u2e80-\uffff]+|\s+")
 
 
@@ -75,6 +76,13 @@ def wrap(text: str, max_width: float, size: float = NAME_SIZE, max_lines: int = 
     current = ""
     for token in TOKEN.findall(text):
         candidate = current + token
+        if token in CLOSING:  # never at the start of a line: take the character before along
+            if _text_width(candidate.strip(), size) > max_width and len(current.strip()) > 1:
+                lines.append(current[:-1].strip())
+                current = current[-1] + token
+            else:
+                current = candidate
+            continue
         if (
             current.strip()
             and not token.isspace()
@@ -159,15 +167,33 @@ def _curve(*points: tuple[float, float]) -> str:
     return f"M{x1:.1f},{y1:.1f} C" + " ".join(f"{x:.1f},{y:.1f}" for x, y in rest)
 
 
-def _edge_path(up: Node, down: Node) -> str:
+def _bus(up: Node, down: Node, gap_y: float, out: float) -> str:
+    """Down from the upstream node into the gap below its row, right to the lane beside the
+    core chain, down, and into the downstream node's right side, with rounded corners."""
+    r = 8.0
+    cx, top = up.x + up.w / 2, up.y + NODE_H
+    x2, y2 = down.x + down.w, down.y + NODE_H / 2
+    return (
+        f"M{cx:.1f},{top:.1f} L{cx:.1f},{gap_y - r:.1f} "
+        f"Q{cx:.1f},{gap_y:.1f} {cx + r:.1f},{gap_y:.1f} "
+        f"L{out - r:.1f},{gap_y:.1f} Q{out:.1f},{gap_y:.1f} {out:.1f},{gap_y + r:.1f} "
+        f"L{out:.1f},{y2 - r:.1f} Q{out:.1f},{y2:.1f} {out - r:.1f},{y2:.1f} L{x2:.1f},{y2:.1f}"
+    )
+
+
+def _edge_path(up: Node, down: Node, row_ys: Sequence[float] = (), side_x: float = 0) -> str:
     if up.link.is_core and down.link.is_core:
         x1, y1 = up.x + up.w / 2, up.y + NODE_H
         x2, y2 = down.x + down.w / 2, down.y
         if y2 <= y1:  # against the stage order: leave from the side
             x1, y1 = up.x + up.w, up.y + NODE_H / 2
             x2, y2 = down.x + down.w, down.y + NODE_H / 2
-            bend = 40 + abs(y2 - y1) / 6
-            return _curve((x1, y1), (x1 + bend, y1), (x2 + bend, y2), (x2, y2))
+            out = max(side_x, x1 + 16, x2 + 16)
+            return _curve((x1, y1), (out, y1), (out, y2), (x2, y2))
+        if any(up.y < y < down.y for y in row_ys):
+            # Over rows in between: round them on the right rather than cross their nodes.
+            below = min(y for y in row_ys if y > up.y)
+            return _bus(up, down, (up.y + NODE_H + below) / 2, side_x)
         dy = max(18.0, (y2 - y1) / 2)
         return _curve((x1, y1), (x1, y1 + dy), (x2, y2 - dy), (x2, y2))
     # Support flows: between the lane's left side and the core node's right side.
@@ -187,6 +213,9 @@ def render_svg(
 ) -> SafeString:
     nodes, width, height, support_x = layout(links, reports)
     by_id = {node.link.pk: node for node in nodes}
+    core_nodes = [node for node in nodes if node.link.is_core]
+    row_ys = sorted({node.y for node in core_nodes})
+    side_x = max((node.x + node.w for node in core_nodes), default=GUTTER) + LANE_GAP / 2 - 6
     out: list[str] = []
     title = _("Chain map: links from upstream (top) to downstream (bottom)")
     core_title, flow_title = _("Core chain"), _("upstream → downstream")
@@ -235,7 +264,7 @@ def render_svg(
         support_edge = not (up.link.is_core and down.link.is_core)
         classes = "edge edge--support" if support_edge else "edge"
         out.append(
-            f'<path class="{classes}" d="{_edge_path(up, down)}" '
+            f'<path class="{classes}" d="{_edge_path(up, down, row_ys, side_x)}" '
             f'data-from="{escape(up.link.code)}" data-to="{escape(down.link.code)}" '
             'marker-end="url(#arrow)"/>'
         )
