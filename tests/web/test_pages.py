@@ -601,3 +601,22 @@ def test_a_domain_error_is_a_4xx_page_with_its_message(site, monkeypatch):
     response = client.get(reverse("chain-map", args=["alpha"]), **EN)
     assert response.status_code == 403
     assert "You may not open this page" in response.content.decode()
+
+
+def test_an_empty_cluster_renders_every_page(client):
+    factories.cluster(slug="empty", name_en="Empty cluster")
+    for url in (
+        reverse("home"),
+        reverse("cluster-overview", args=["empty"]),
+        reverse("chain-map", args=["empty"]),
+        reverse("chain-link", args=["empty", "hides"]),
+        reverse("directory", args=["empty"]),
+        reverse("firm-map", args=["empty"]),
+    ):
+        for lang in (ZH, EN):
+            response, html = get(client, url, lang)
+            assert response.status_code == 200, url
+    _response, html = get(client, reverse("directory", args=["empty"]), EN)
+    assert "No enterprise matches these filters." in html
+    _response, html = get(client, reverse("firm-map", args=["empty"]), EN)
+    assert "No firm with a location matches these filters." in html
