@@ -620,3 +620,17 @@ def test_an_empty_cluster_renders_every_page(client):
     assert "No enterprise matches these filters." in html
     _response, html = get(client, reverse("firm-map", args=["empty"]), EN)
     assert "No firm with a location matches these filters." in html
+
+
+def test_leading_firms_localisation_only_for_the_office(site):
+    url = reverse("cluster-overview", args=["alpha"])
+    office = Client()
+    office.force_login(site.users.office)
+    html = office.get(url, **EN).content.decode()
+    assert "Localisation by leading firm" in html and "Lead Brand" in html
+    for user in (None, site.users.association, site.users.enterprise, site.users.bank):
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        html = client.get(url, **EN).content.decode()
+        assert "Localisation by leading firm" not in html
