@@ -30,8 +30,10 @@ serve: install
 	CLUSTERBRAIN_DEMO=1 $(BIN)/clusterbrain serve
 
 test: install-test
-	SECRET_KEY=test-only-secret $(BIN)/ruff check src tests bench
-	SECRET_KEY=test-only-secret $(BIN)/python -m pytest
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	SECRET_KEY=lint $(BIN)/mypy src
+	$(BIN)/python -m pytest
 
 lint: install-test
 	$(BIN)/ruff check src tests bench

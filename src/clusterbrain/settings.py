@@ -160,6 +160,7 @@ EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", str(10 * 1024 * 10
 # version (registry.selectors): a file cache is shared by every worker process and survives a
 # restart; set CACHE_URL=redis://… to use Redis instead.
 _cache_url = os.environ.get("CACHE_URL", "")
+CACHES: dict[str, dict[str, object]]
 if _cache_url.startswith("redis://"):
     CACHES = {
         "default": {

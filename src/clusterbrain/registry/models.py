@@ -555,7 +555,9 @@ def _touch_after_save(sender: type[models.Model], instance: models.Model, **kwar
         clusters = Cluster.objects.filter(chain_template_id=instance.template_id)
     else:
         clusters = Cluster.objects.filter(
-            pk__in=Enterprise.objects.filter(pk=instance.enterprise_id).values("cluster_id")
+            pk__in=Enterprise.objects.filter(pk=getattr(instance, "enterprise_id", 0)).values(
+                "cluster_id"
+            )
         )
     touch_clusters(clusters)
 

@@ -58,7 +58,8 @@ def validate_uscc(raw: str) -> str:
     expected = check_character(code[:17])
     if code[17] != expected:
         raise USCCError(
-            f"the check character (position 18) is {code[17]!r}, but the first 17 characters give {expected!r}"
+            f"the check character (position 18) is {code[17]!r}, "
+            f"but the first 17 characters give {expected!r}"
         )
     return code
 
