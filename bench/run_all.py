@@ -1,0 +1,46 @@
+"""Run every benchmark at full size and write its section of docs/benchmarks.md (`make bench`).
+
+    .venv/bin/python -m bench.run_all [--quick]
+
+Each benchmark runs in its own process (each sets up Django on its own database). `--quick` runs
+them at the tiny size of the test suite instead, printing and writing nothing to the docs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DOC = REPO / "docs" / "benchmarks.md"
+
+# module, full-size arguments, tiny arguments
+BENCHMARKS: list[tuple[str, list[str], list[str]]] = [
+    (
+        "bench.platform_bench",
+        ["--firms", "100000", "--requests", "200", "--out", str(DOC)],
+        ["--cluster", "hechi", "--firms", "800", "--requests", "5", "--naive-runs", "1"],
+    ),
+]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.run_all", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, docs untouched")
+    args = parser.parse_args(argv)
+    failed = []
+    for module, full, tiny in BENCHMARKS:
+        command = [sys.executable, "-m", module, *(tiny if args.quick else full)]
+        print("$ " + " ".join(command), flush=True)
+        if subprocess.run(command, cwd=REPO, check=False).returncode != 0:
+            failed.append(module)
+    if failed:
+        print("failed: " + ", ".join(failed), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
