@@ -264,8 +264,10 @@ SHILING_SPEC = ClusterSpec(
         market=("皮具城市场管理", "Leather City Market Management", "company"),
     ),
     links=(
+        # Raw hides are the one gap: Guangdong has no hide base of its own, so the local
+        # tanneries buy hides from Hebei and abroad (the outside suppliers below).
         LinkPlan("raw_hides", ordinary=1, styles=(("hides", 1),), supply=0.1, utilisation=0.8),
-        LinkPlan("tanning", ordinary=2, styles=(("leather", 1),), supply=0.3, utilisation=0.85),
+        LinkPlan("tanning", ordinary=3, styles=(("leather", 1),), supply=1.0, utilisation=0.82),
         LinkPlan(
             "finishing",
             ordinary=8,
@@ -290,7 +292,8 @@ SHILING_SPEC = ClusterSpec(
             utilisation=0.75,
             facility="stall",
         ),
-        LinkPlan("design", ordinary=10, styles=(("design", 1),), supply=0.3, utilisation=0.85),
+        # Design studios and pattern rooms (版房) are everywhere in Shiling.
+        LinkPlan("design", ordinary=12, styles=(("design", 1),), supply=1.05, utilisation=0.8),
         LinkPlan(
             "cutting",
             ordinary=170,
@@ -479,23 +482,29 @@ SHILING_SPEC = ClusterSpec(
     purchase_ratio=(0.5, 0.62),
     growth=0.045,
     targets=(
-        (2025, "chain_completeness", 0.85, "补齐设计研发短板", "Close the design gap"),
+        (
+            2025,
+            "chain_completeness",
+            0.9,
+            "保持全产业链配套优势",
+            "Keep the most complete chain of the industry",
+        ),
         (2025, "localisation_rate", 0.75, "本地配套率", "Local sourcing of leading firms"),
         (2025, "support_fund", 50 * M, "每年不少于5000万元", "At least 50 million yuan a year"),
         (
             2030,
             "output_value",
             100 * BN,
-            "千亿级新时尚产业；建成全国皮革皮具产业智能制造新高地",
-            "A 100-billion-yuan new fashion industry; the national smart-manufacturing highland of "
-            "leather goods",
+            "千亿级新时尚产业；建成“创新、时尚、数字、绿色”的全国皮革皮具产业智能制造新高地",
+            "A 100-billion-yuan new fashion industry; the innovative, fashionable, digital and "
+            "green national smart-manufacturing highland of leather goods",
         ),
         (
             2030,
             "chain_completeness",
-            1.0,
-            "“创新、时尚、数字、绿色”",
-            "Innovative, fashionable, digital, green",
+            0.92,
+            "除原料皮外全链本地配套（原料皮来自省外与进口）",
+            "Every link local but raw hides, which come from other provinces and abroad",
         ),
         (2030, "localisation_rate", 0.8, "", ""),
         (2030, "support_fund", 50 * M, "每年不少于5000万元", "At least 50 million yuan a year"),
