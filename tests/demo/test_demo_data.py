@@ -8,6 +8,7 @@ The numbers below are DOMAIN.md's, written out here on purpose rather than read 
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -341,6 +342,34 @@ def test_everything_is_marked_demo_and_plausible() -> None:
         .count()
         == 5
     )
+
+
+@pytest.mark.django_db
+def test_single_language_strings_are_not_bilingual_pairs() -> None:
+    """product_category and a figure's source are one string each: no "中文 / English" pairs.
+    Categories are Chinese (the language of record; main_products_en carries the English),
+    sources are in the language of their source: the English reports, local budgets in Chinese."""
+    categories = set(
+        EnterpriseRole.objects.filter(enterprise__cluster__slug__in=known_slugs())
+        .exclude(product_category="")
+        .values_list("product_category", flat=True)
+    )
+    assert {"女包", "男鞋", "皮衣"} <= categories
+    for category in categories:
+        assert " / " not in category and not re.search(r"[a-z]{3}", category), category
+    firm = Enterprise.objects.filter(roles__product_category="男士皮具").first()
+    assert firm.main_products_zh.startswith("男士皮具")
+    assert firm.main_products_en.startswith("men's leather goods")
+    sources = set(
+        ClusterFigure.objects.filter(cluster__slug__in=known_slugs()).values_list(
+            "source", flat=True
+        )
+    )
+    assert "花都区财政预算（演示数据）" in sources
+    for source in sources:
+        assert source and " / " not in source, source
+        assert source.isascii() or not re.search(r"[A-Za-z]", source), source
+    assert any(s.startswith("China Daily, Hebei Special, 2020-09-21") for s in sources)
 
 
 # --- determinism and scale ------------------------------------------------------------------

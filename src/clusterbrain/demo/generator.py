@@ -586,7 +586,8 @@ class _ClusterGenerator:
         self, firm: FirmData, link: str, weight: float, rng: random.Random, ordinary: bool
     ) -> None:
         plan = self.plans[link]
-        category = rng.choice(plan.categories) if plan.categories else ""
+        # Stored in Chinese, the registry's language of record; describe() finds the English.
+        category = rng.choice(plan.categories)[0] if plan.categories else ""
         firm.roles.append(RoleData(link, category, 0.0, 0.0))
         self.weights[link].append((firm, weight))
         if ordinary:
@@ -831,8 +832,9 @@ class _ClusterGenerator:
                 continue
             main = firm.roles[0]
             link = links[main.link]
-            if main.product_category and " / " in main.product_category:
-                zh, en = main.product_category.split(" / ", 1)
+            english = dict(self.plans[main.link].categories)
+            if main.product_category in english:
+                zh, en = main.product_category, english[main.product_category]
             else:
                 zh, en = link.name_zh, _lower_first(link.name_en)
             others = [links[r.link] for r in firm.roles[1:3]]

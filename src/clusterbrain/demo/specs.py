@@ -83,7 +83,7 @@ class LinkPlan:
     utilisation: float = 0.78
     top_share: float | None = None
     fixed: bool = False
-    categories: tuple[str, ...] = ()
+    categories: tuple[tuple[str, str], ...] = ()  # (Chinese, English) product categories
     also: tuple[tuple[str, float], ...] = ()  # ordinary firms' extra links, with probability
     facility: str = ""  # Facility.Kind most ordinary firms of this link have ("" none)
 
@@ -183,6 +183,8 @@ class ClusterSpec:
     growth: float  # mean yearly revenue growth
     targets: tuple[tuple[int, str, float, str, str], ...]  # year, indicator, value, note zh/en
     figures: tuple[tuple[int, str, float], ...]  # year, indicator, value (reported)
+    # Where the figures come from, in the language of the source (one string, never a pair):
+    # the English reports by title, local budget lines in Chinese.
     figure_source: str
     extra_figures: tuple[tuple[int, str, float, str], ...] = ()  # with their own source
     regional_brands: tuple[RegionalBrand, ...] = ()
@@ -282,7 +284,11 @@ SHILING_SPEC = ClusterSpec(
             supply=1.3,
             utilisation=0.8,
             facility="stall",
-            categories=("真皮 / genuine leather", "PU及超纤 / PU and microfibre", "里布 / linings"),
+            categories=(
+                ("真皮", "genuine leather"),
+                ("PU及超纤", "PU and microfibre"),
+                ("里布", "linings"),
+            ),
         ),
         LinkPlan(
             "hardware",
@@ -315,10 +321,10 @@ SHILING_SPEC = ClusterSpec(
             utilisation=0.72,
             also=(("inspection_packing", 0.15),),
             categories=(
-                "女包 / women's bags",
-                "男士皮具 / men's leather goods",
-                "旅行箱 / suitcases",
-                "背包 / backpacks",
+                ("女包", "women's bags"),
+                ("男士皮具", "men's leather goods"),
+                ("旅行箱", "suitcases"),
+                ("背包", "backpacks"),
             ),
         ),
         LinkPlan(
@@ -334,10 +340,10 @@ SHILING_SPEC = ClusterSpec(
             supply=1.0,
             also=(("sewing", 0.5), ("ecommerce_livestream", 0.2)),
             categories=(
-                "女包 / women's bags",
-                "男士皮具 / men's leather goods",
-                "旅行箱 / suitcases",
-                "钱包 / wallets",
+                ("女包", "women's bags"),
+                ("男士皮具", "men's leather goods"),
+                ("旅行箱", "suitcases"),
+                ("钱包", "wallets"),
             ),
         ),
         LinkPlan(
@@ -516,27 +522,28 @@ SHILING_SPEC = ClusterSpec(
         (2022, "support_fund", 50 * M),
     ),
     figure_source=(
-        "狮岭皮革皮具商会会员大会，8月18日 / Shiling Leather Profession Chamber of Commerce, "
-        "general meeting of 18 August (report)"
+        "Members of Shiling Leather Profession Chamber of Commerce Brainstormed for Development "
+        "Strategy in the 100-billion New Fashion Industry (report on the chamber's general "
+        "meeting of 18 August)"
     ),
     extra_figures=(
         (
             2023,
             "support_fund",
             50 * M,
-            "花都区财政预算（演示数据） / Huadu District budget (demo data)",
+            "花都区财政预算（演示数据）",
         ),
         (
             2024,
             "support_fund",
             52 * M,
-            "花都区财政预算（演示数据） / Huadu District budget (demo data)",
+            "花都区财政预算（演示数据）",
         ),
         (
             2025,
             "support_fund",
             55 * M,
-            "花都区财政预算（演示数据） / Huadu District budget (demo data)",
+            "花都区财政预算（演示数据）",
         ),
     ),
     regional_brands=(
@@ -673,9 +680,9 @@ XINJI_SPEC = ClusterSpec(
             utilisation=0.75,
             also=(("dyeing_finishing", 0.35),),
             categories=(
-                "绵羊服装革 / sheepskin garment leather",
-                "毛革一体 / double-face",
-                "牛皮 / cowhide",
+                ("绵羊服装革", "sheepskin garment leather"),
+                ("毛革一体", "double-face"),
+                ("牛皮", "cowhide"),
             ),
         ),
         LinkPlan(
@@ -703,9 +710,9 @@ XINJI_SPEC = ClusterSpec(
             utilisation=0.72,
             also=(("brands", 0.15),),
             categories=(
-                "皮衣 / leather jackets",
-                "羊剪绒 / shearling coats",
-                "皮草 / fur garments",
+                ("皮衣", "leather jackets"),
+                ("羊剪绒", "shearling coats"),
+                ("皮草", "fur garments"),
             ),
         ),
         LinkPlan(
@@ -944,7 +951,10 @@ XINJI_SPEC = ClusterSpec(
         (2019, "brand_campaign", 10 * M),
         (2019, "design_center", 3 * M),
     ),
-    figure_source="China Daily, Hebei Special, 2020-09-21：辛集打造千亿级生态皮革服装产业",
+    figure_source=(
+        "China Daily, Hebei Special, 2020-09-21: A hundred billion yuan ecological leather "
+        "clothing industry built in Xinji, Hebei"
+    ),
     regional_brands=(RegionalBrand("辛集皮革", "Xinji Leather", "G2019130181"),),
     founded=(1990, 2024),
 )
@@ -1022,7 +1032,7 @@ WENZHOU_SPEC = ClusterSpec(
             styles=(("soles_factory", 0.6), ("soles", 0.4)),
             supply=0.98,
             utilisation=0.76,
-            categories=("橡胶底 / rubber soles", "PU底 / PU soles", "TPR底 / TPR soles"),
+            categories=(("橡胶底", "rubber soles"), ("PU底", "PU soles"), ("TPR底", "TPR soles")),
         ),
         LinkPlan(
             "lasts_moulds",
@@ -1064,7 +1074,11 @@ WENZHOU_SPEC = ClusterSpec(
             supply=1.0,
             utilisation=0.72,
             also=(("finishing_packing", 0.3),),
-            categories=("男鞋 / men's shoes", "女鞋 / women's shoes", "童鞋 / children's shoes"),
+            categories=(
+                ("男鞋", "men's shoes"),
+                ("女鞋", "women's shoes"),
+                ("童鞋", "children's shoes"),
+            ),
         ),
         LinkPlan(
             "finishing_packing",
@@ -1078,10 +1092,10 @@ WENZHOU_SPEC = ClusterSpec(
             styles=(("shoes", 1),),
             supply=1.0,
             categories=(
-                "男鞋 / men's shoes",
-                "女鞋 / women's shoes",
-                "童鞋 / children's shoes",
-                "休闲鞋 / casual shoes",
+                ("男鞋", "men's shoes"),
+                ("女鞋", "women's shoes"),
+                ("童鞋", "children's shoes"),
+                ("休闲鞋", "casual shoes"),
             ),
         ),
         LinkPlan(
@@ -1354,9 +1368,9 @@ HECHI_SPEC = ClusterSpec(
             supply=1.0,
             utilisation=0.75,
             categories=(
-                "蚕丝被 / silk quilts",
-                "真丝面料 / silk fabric",
-                "丝绸服装 / silk garments",
+                ("蚕丝被", "silk quilts"),
+                ("真丝面料", "silk fabric"),
+                ("丝绸服装", "silk garments"),
             ),
         ),
         LinkPlan("brands", output=30_000, utilisation=0.8),
@@ -1536,8 +1550,8 @@ HECHI_SPEC = ClusterSpec(
         (2024, "farmers", 1_300_000),
     ),
     figure_source=(
-        "中国纺织工业联合会流通分会，河池茧丝绸产业调研座谈会，12月20日 / China Textile Federation "
-        "Circulation Branch, Hechi cocoon and silk forum, 20 December"
+        "China Textile Federation Circulation Branch: Gather Industrial Strength To Promote The "
+        "Revitalization Of The Hechi Cocoon And Silk Industry In Guangxi (forum of 20 December)"
     ),
     output_value=(2024, 10_247_000_000),
     ordinary_member=0.5,
