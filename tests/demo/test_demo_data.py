@@ -140,12 +140,12 @@ def assert_size_flags_consistent(slug: str) -> None:
     for revenue, employees, size, above in rows:
         assert above == (revenue >= 20 * M)
         assert size == size_class(float(revenue), employees)
-    # Firms without figures for the latest year (outside suppliers) are never above size.
-    assert not (
-        Enterprise.objects.filter(cluster__slug=slug, above_designated_size=True)
-        .exclude(years__year=year)
-        .exists()
-    )
+    # Outside suppliers have no figures here, but a large or medium firm (20 M yuan of revenue
+    # at least) is above designated size wherever it sits.
+    firms = Enterprise.objects.filter(cluster__slug=slug)
+    assert not firms.filter(
+        size_class__in=["large", "medium"], above_designated_size=False
+    ).exists()
 
 
 # --- DOMAIN.md facts --------------------------------------------------------------------------
@@ -406,6 +406,21 @@ def test_scale_multiplies_ordinary_firms_only() -> None:
     }
     assert not any(c.kind in counted for f in extra for c in f.certifications)
     assert all(b.status == "ordinary" for f in extra for b in f.brands)
+
+
+@pytest.mark.parametrize("slug", ["shiling", "xinji", "wenzhou", "hechi"])
+def test_every_firm_is_sized_by_its_revenue(slug: str) -> None:
+    data = generate_cluster(slug, seed=5, as_of=date(2026, 1, 15))
+    outside = [f for f in data.firms if not f.in_cluster]
+    assert outside and {f.size_class for f in outside} >= {"small", "medium"}
+    assert any(f.above_designated_size for f in outside)
+    for firm in data.firms:
+        assert firm.revenue > 0 and firm.employees > 0, firm.name_zh
+        assert firm.size_class == size_class(firm.revenue, firm.employees), firm.name_zh
+        assert firm.above_designated_size == (firm.revenue >= 20 * M), firm.name_zh
+        if firm.years:
+            latest = firm.years[-1]
+            assert (latest.revenue, latest.employees) == (firm.revenue, firm.employees)
 
 
 def test_generator_rejects_bad_arguments() -> None:

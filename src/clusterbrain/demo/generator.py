@@ -31,6 +31,7 @@ from clusterbrain.demo.specs import (
     FORMS,
     LATEST_YEAR,
     ORDINARY_REVENUE,
+    OUTSIDE_REVENUE,
     YEARS,
     BrandPlan,
     CertPlan,
@@ -116,6 +117,10 @@ class FirmData:
     main_products_zh: str
     main_products_en: str
     cohort: str  # cohort key, "" for ordinary firms, "outside" for suppliers outside
+    # Latest-year main-business revenue (yuan) and headcount that size_class and
+    # above_designated_size follow; stored as yearly figures for in-cluster firms only.
+    revenue: int = 0
+    employees: int = 0
     roles: list[RoleData] = field(default_factory=list)
     facilities: list[FacilityData] = field(default_factory=list)
     certifications: list[CertificationData] = field(default_factory=list)
@@ -575,6 +580,8 @@ class _ClusterGenerator:
             main_products_zh="",
             main_products_en="",
             cohort=cohort,
+            revenue=round(revenue),
+            employees=employees,
         )
         self.revenue[uscc] = revenue
         self.short[uscc] = (short_zh, short_en)
@@ -672,6 +679,10 @@ class _ClusterGenerator:
                 number = rng.randint(1, 388)
                 lat, lon = _jitter(rng, place, 0.03)
                 link = self.template.links[plan.link]
+                # Established suppliers from small to large; the cluster keeps no figures of
+                # theirs, but their size class and flag follow the same revenue rule.
+                revenue = round(_log_uniform(rng, *OUTSIDE_REVENUE))
+                employees = max(2, round(revenue / rng.uniform(160_000, 420_000)))
                 firm = FirmData(
                     uscc=self.registry.uscc(rng, "91", place.division, founded),
                     name_zh=name_zh,
@@ -682,8 +693,8 @@ class _ClusterGenerator:
                     admin_division=place.division,
                     latitude=lat,
                     longitude=lon,
-                    size_class=rng.choice(("small", "medium", "medium", "large")),
-                    above_designated_size=False,
+                    size_class=size_class(revenue, employees),
+                    above_designated_size=revenue >= ABOVE_SIZE_REVENUE,
                     founded_year=founded,
                     is_member=False,
                     shares_with_association=False,
@@ -696,6 +707,8 @@ class _ClusterGenerator:
                     main_products_zh=link.name_zh,
                     main_products_en=link.name_en,
                     cohort="outside",
+                    revenue=revenue,
+                    employees=employees,
                 )
                 firm.roles.append(RoleData(plan.link, "", 0.0, 0.0))
                 self.firms.append(firm)

@@ -54,6 +54,9 @@ ORDINARY_REVENUE: dict[str, tuple[float, float]] = {
     "cooperative": (0.5 * M, 12 * M),
 }
 
+# Revenue range (yuan, latest year) of suppliers registered outside the cluster.
+OUTSIDE_REVENUE: tuple[float, float] = (8 * M, 800 * M)
+
 
 @dataclass(frozen=True)
 class Style:
