@@ -8,6 +8,8 @@ The numbers below are DOMAIN.md's, written out here on purpose rather than read 
 from __future__ import annotations
 
 import io
+import math
+import random
 import re
 from collections.abc import Iterator
 from datetime import date
@@ -21,13 +23,24 @@ from django.utils import translation
 
 from clusterbrain.accounts.models import Role, User
 from clusterbrain.chains.models import ChainEdge, ChainLink, ChainTemplate
-from clusterbrain.demo.generator import generate_cluster, size_class
+from clusterbrain.demo import names as N
+from clusterbrain.demo.generator import (
+    FARM_NAMES_PER_PREFIX,
+    ZIHAO_NAMES,
+    _Registry,
+    _stride,
+    _walk,
+    generate_cluster,
+    size_class,
+)
 from clusterbrain.demo.loader import delete_demo_cluster, known_slugs, load_demo
+from clusterbrain.demo.specs import CLUSTERS, MAX_FIRMS, firms_at_scale, max_scale
 from clusterbrain.engines.chain import Edge, Link, analyse_chain, localisation_rate
 from clusterbrain.engines.chain import Relation as EngineRelation
 from clusterbrain.engines.chain import Role as EngineRole
 from clusterbrain.engines.chain.supply import aggregate_roles
 from clusterbrain.engines.resolution.uscc import parse_uscc
+from clusterbrain.errors import InvalidInput
 from clusterbrain.registry.models import (
     Brand,
     Certification,
@@ -428,6 +441,55 @@ def test_generator_rejects_bad_arguments() -> None:
         generate_cluster("atlantis")
     with pytest.raises(ValueError, match="positive integer"):
         generate_cluster("hechi", scale=0)
+    with pytest.raises(ValueError, match="at most 150,000, so its scale is at most 381"):
+        generate_cluster("hechi", scale=382)
+    with pytest.raises(ValueError, match="at most 150,000"):
+        generate_cluster("shiling", scale=100_001)
+
+
+@pytest.mark.parametrize("slug", ["shiling", "xinji", "wenzhou", "hechi"])
+def test_scale_limit_keeps_every_cluster_within_max_firms(slug: str) -> None:
+    top = max_scale(slug)
+    assert firms_at_scale(slug, top) <= MAX_FIRMS < firms_at_scale(slug, top + 1)
+    assert top >= 100  # room for the 100,000-firm benchmark in any one cluster
+    assert len(generate_cluster(slug, scale=2, seed=8, as_of=date(2026, 1, 15)).firms) == (
+        firms_at_scale(slug, 2)
+    )
+
+
+def test_name_pools_outnumber_the_firm_limit() -> None:
+    """Within the scale limit the name generator cannot run out: every fallback walk holds more
+    distinct names than a cluster may have firms."""
+    assert ZIHAO_NAMES > MAX_FIRMS
+    # Farm names: surname + given name(s) + optional trade word; no word starts with a given
+    # character, so the pieces never spell the same name twice.
+    assert not {word[0] for word in N.FARM_WORDS} & set(N.GIVEN_NAMES)
+    assert FARM_NAMES_PER_PREFIX > MAX_FIRMS
+    for size in (1, 7, 130**3, FARM_NAMES_PER_PREFIX * 2):
+        step = _stride(size)
+        assert math.gcd(step, size) == 1  # so the walk visits every index once
+    assert sorted(_walk(random.Random(1), 1000)) == list(range(1000))
+
+
+def test_name_generator_finds_free_names_where_random_draws_fail() -> None:
+    """Far more family farms in one township than the random draws can name (the old generator
+    gave up after 40 draws, at scale 100001 or at Hechi's scale limit)."""
+    registry = _Registry(CLUSTERS["hechi"])
+    rng = random.Random(4)
+    farm = CLUSTERS["hechi"].styles["farm"]
+    street = N.STREETS[N.HUANJIANG.division][0]
+    names = [registry.firm_name(rng, farm, N.HUANJIANG, street)[0] for _ in range(50_000)]
+    assert len(set(names)) == len(names)
+    assert all(name.startswith("环江") and name.endswith("家庭农场") for name in names)
+    assert sum(any(word in name for word in N.FARM_WORDS) for name in names) > 1_000  # the walk
+    # Trade names: with every two-character name of a style taken, three-character ones follow.
+    shop = CLUSTERS["shiling"].styles["goods_factory"]
+    registry = _Registry(CLUSTERS["shiling"])
+    for _ in range(3_000):
+        zh, en, short_zh, short_en = registry.firm_name(
+            rng, shop, N.SHILING, N.STREETS[N.SHILING.division][0]
+        )
+        assert zh.endswith("皮具厂") and en.endswith("Leather Goods Factory")
 
 
 @pytest.mark.django_db
@@ -494,6 +556,12 @@ def test_load_demo_command_seed_and_scale() -> None:
         (["--scale", "-3"], "--scale must be a positive integer"),
         (["--scale", "many"], "--scale must be a positive integer"),
         (["--seed", "abc"], "--seed must be an integer"),
+        (
+            ["--scale", "100001"],
+            "--scale 100001 is too large: a demo cluster holds at most 150,000 firms, so shiling "
+            "allows --scale up to 105",
+        ),
+        (["--cluster", "hechi", "--scale", "382"], "hechi allows --scale up to 381"),
     ],
 )
 def test_load_demo_command_rejects_bad_arguments(args: list[str], message: str) -> None:
@@ -501,6 +569,40 @@ def test_load_demo_command_rejects_bad_arguments(args: list[str], message: str) 
     with pytest.raises(CommandError, match=message):
         call_command("load-demo", *args, verbosity=0)
     assert table_counts() == before
+
+
+def cluster_ids() -> dict[str, int]:
+    return dict(Cluster.objects.values_list("slug", "pk"))
+
+
+def register_real_firm(slug: str, name: str) -> Enterprise:
+    return Enterprise.objects.create(cluster=Cluster.objects.get(slug=slug), name_zh=name)
+
+
+@pytest.mark.django_db
+def test_load_demo_refuses_to_delete_firms_users_registered() -> None:
+    real = register_real_firm("hechi", "河池市宜州区真实丝绸有限公司")
+    register_real_firm("hechi", "河池市宜州区另一家丝绸有限公司")
+    ids, before = cluster_ids(), table_counts()
+    message = "Demo cluster 'hechi' holds 2 firms that are not demo data.*load-demo --force"
+    with pytest.raises(CommandError, match=message):
+        call_command("load-demo", verbosity=0)  # all four: nothing is replaced
+    assert (cluster_ids(), table_counts()) == (ids, before)
+    with pytest.raises(InvalidInput, match="holds 2 firms"):
+        delete_demo_cluster("hechi")
+    assert Enterprise.objects.filter(pk=real.pk).exists()
+
+    call_command("load-demo", "--cluster", "hechi", "--force", verbosity=0)
+    assert not Enterprise.objects.filter(pk=real.pk).exists()
+    assert cluster_ids()["hechi"] != ids["hechi"]
+    assert_hechi_facts()
+
+
+@pytest.mark.django_db
+def test_load_demo_names_a_single_firm_users_registered() -> None:
+    register_real_firm("xinji", "辛集市真实皮革有限公司")
+    with pytest.raises(CommandError, match="holds 1 firm that is not demo data"):
+        call_command("load-demo", "--cluster", "xinji", verbosity=0)
 
 
 @pytest.mark.django_db
@@ -552,9 +654,30 @@ def test_demo_command_creates_users_and_prints_logins(monkeypatch: pytest.Monkey
         slug="wenzhou"
     )
 
-    call_command("demo", "--no-serve", stdout=io.StringIO())
+    # A second run loads nothing and deletes nothing: ids stay, users' own firms stay.
+    own_firm = register_real_firm("shiling", "广州市花都区狮岭镇真实皮具有限公司")
+    ids, before = cluster_ids(), table_counts()
+    out = io.StringIO()
+    call_command("demo", "--no-serve", stdout=out)
+    assert "already loaded" in out.getvalue()
+    assert (cluster_ids(), table_counts()) == (ids, before)
+    assert Enterprise.objects.filter(pk=own_firm.pk).exists()
     assert len(served) == 1
     assert User.objects.filter(username__startswith="firm-").count() == 12
+
+    # Only a cluster that is not there is loaded.
+    delete_demo_cluster("hechi")
+    call_command("demo", "--no-serve", stdout=io.StringIO())
+    assert {k: v for k, v in cluster_ids().items() if k != "hechi"} == {
+        k: v for k, v in ids.items() if k != "hechi"
+    }
+    assert_hechi_facts()
+    assert User.objects.get(username="firm-hechi-1").enterprise.cluster.slug == "hechi"
+
+    # --reload replaces demo clusters, but not one where users registered firms.
+    with pytest.raises(CommandError, match="'shiling' holds 1 firm that is not demo data"):
+        call_command("demo", "--no-serve", "--reload", stdout=io.StringIO())
+    assert Enterprise.objects.filter(pk=own_firm.pk).exists()
 
 
 def test_serve_runs_the_server_without_the_reloader(monkeypatch: pytest.MonkeyPatch) -> None:

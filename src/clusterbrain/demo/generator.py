@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import math
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
@@ -30,6 +30,7 @@ from clusterbrain.demo.specs import (
     DEFAULT_SEED,
     FORMS,
     LATEST_YEAR,
+    MAX_FIRMS,
     ORDINARY_REVENUE,
     OUTSIDE_REVENUE,
     YEARS,
@@ -39,6 +40,8 @@ from clusterbrain.demo.specs import (
     Cohort,
     LinkPlan,
     Style,
+    firms_at_scale,
+    max_scale,
 )
 from clusterbrain.engines.resolution.uscc import ALPHABET, make_uscc
 
@@ -251,6 +254,15 @@ _SUFFIX = {
     "cooperative": ("专业合作社", "Professional Cooperative"),
 }
 _ZIHAO = list(N.ZIHAO_CHARS.items())
+_SURNAMES = list(N.SURNAMES_GUANGXI.items())
+_GIVEN = list(N.GIVEN_NAMES.items())
+_FARM_WORDS = list(N.FARM_WORDS.items())
+# How many names each fallback walk can hand out: three-character trade names of distinct
+# characters (per region prefix and trade), and family farms per region prefix (owner's surname,
+# one or two given characters, an optional trade word). Both exceed MAX_FIRMS, so within the
+# scale limit no cluster runs out of names (tests check it).
+ZIHAO_NAMES = len(_ZIHAO) * (len(_ZIHAO) - 1) * (len(_ZIHAO) - 2)
+FARM_NAMES_PER_PREFIX = len(_SURNAMES) * len(_GIVEN) * (len(_GIVEN) + 1) * (len(_FARM_WORDS) + 1)
 _PROVINCE_ISSUERS = {
     "science": "{province}科学技术厅",
     "industry": "{province}工业和信息化厅",
@@ -368,6 +380,35 @@ def _org_check(body: str) -> str:
     return "X" if value == 10 else "0" if value == 11 else str(value)
 
 
+@cache
+def _stride(size: int) -> int:
+    """A step coprime with `size` near its golden section: stepping by it from any start visits
+    every index of range(size) once, scattered."""
+    step = max(1, round(size * 0.618))
+    while math.gcd(step, size) != 1:
+        step += 1
+    return step
+
+
+def _walk(rng: random.Random, size: int) -> Iterator[int]:
+    """Every index of range(size) exactly once, from a random start."""
+    start, step = rng.randrange(size), _stride(size)
+    for k in range(size):
+        yield (start + k * step) % size
+
+
+def _every_zihao(rng: random.Random) -> Iterator[tuple[str, str]]:
+    """Every three-character trade name of distinct characters once, (zh, en), in an order
+    that starts at random."""
+    n = len(_ZIHAO)
+    for index in _walk(rng, n**3):
+        a, b, c = index // (n * n), index // n % n, index % n
+        if a in (b, c) or b == c:
+            continue
+        chars = (_ZIHAO[a], _ZIHAO[b], _ZIHAO[c])
+        yield "".join(ch for ch, _p in chars), "".join(p for _c, p in chars).capitalize()
+
+
 class _Registry:
     """Names, codes and addresses handed out in one cluster, kept unique."""
 
@@ -401,64 +442,143 @@ class _Registry:
     def firm_name(
         self, rng: random.Random, style: Style, place: N.Place, street: N.Street
     ) -> tuple[str, str, str, str]:
-        """(name zh, name en, short zh, short en) of a new firm."""
+        """(name zh, name en, short zh, short en) of a new firm.
+
+        A few random draws first (short trade names are the common ones); when they all meet
+        names already taken, a walk over every candidate of the pattern, which holds more names
+        than a cluster may have firms (MAX_FIRMS), so a free one is always found."""
         naming = N.NAMING[place.division]
+        if style.form == "farm":
+            return self._farm_name(rng, naming)
         suffix_zh, suffix_en = _SUFFIX[style.form]
+
+        def compose(
+            prefix: tuple[str, str], z_zh: str, z_en: str
+        ) -> tuple[str, str, str, str] | None:
+            short_zh, short_en = z_zh + style.industry_zh, f"{z_en} {style.industry_en}"
+            return self._claim(
+                f"{prefix[0]}{short_zh}{suffix_zh}",
+                f"{prefix[1]} {short_en} {suffix_en}",
+                short_zh,
+                short_en,
+            )
+
         for attempt in range(40):
-            length = 2 if attempt < 8 else 3
-            if style.form == "farm":
-                surname = rng.choice(list(N.SURNAMES_GUANGXI.items()))
-                given = [rng.choice(list(N.GIVEN_NAMES.items())) for _ in range(1 + (attempt >= 4))]
-                short_zh = surname[0] + "".join(g[0] for g in given)
-                short_en = surname[1] + " " + "".join(g[1] for g in given).capitalize()
-                prefix = rng.choice(naming.cooperative or naming.individual)
-                zh = f"{prefix[0]}{short_zh}{suffix_zh}"
-                en = f"{prefix[1]} {short_en} {suffix_en}"
-                short_zh += "家庭农场"
-                short_en += " Family Farm"
-            else:
-                z_zh, z_en = self.zihao(rng, length)
-                short_zh, short_en = z_zh + style.industry_zh, f"{z_en} {style.industry_en}"
-                if style.form in ("group", "joint_stock") or (style.form == "state"):
-                    prefix = rng.choice(naming.group)
-                elif style.form == "company":
-                    prefix = rng.choice(naming.company)
-                elif style.form == "cooperative":
-                    prefix = rng.choice(naming.cooperative or naming.individual)
-                    prefix = (prefix[0] + street.zh, f"{prefix[1]} {street.en.split()[0]}")
-                elif style.form == "station":
-                    prefix = rng.choice(naming.individual)
-                    prefix = (prefix[0] + street.zh, f"{prefix[1]} {street.en.split()[0]}")
-                else:
-                    prefix = rng.choice(naming.individual)
-                zh = f"{prefix[0]}{short_zh}{suffix_zh}"
-                en = f"{prefix[1]} {short_en} {suffix_en}"
-            if zh not in self.names:
-                self.names.add(zh)
-                return zh, en, short_zh, short_en
-        raise RuntimeError(f"could not find a free firm name for style {style}")
+            z_zh, z_en = self.zihao(rng, 2 if attempt < 8 else 3)
+            name = compose(self._prefix(rng, style, naming, street), z_zh, z_en)
+            if name is not None:
+                return name
+        prefix = self._prefix(rng, style, naming, street)
+        for z_zh, z_en in _every_zihao(rng):
+            name = compose(prefix, z_zh, z_en)
+            if name is not None:
+                return name
+        raise AssertionError(f"more than {ZIHAO_NAMES:,} {style} firms in one cluster")
+
+    @staticmethod
+    def _prefix(
+        rng: random.Random, style: Style, naming: N.Naming, street: N.Street
+    ) -> tuple[str, str]:
+        """The region part of a firm name: city or district, and for rural firms the town."""
+        if style.form in ("group", "joint_stock", "state"):
+            return rng.choice(naming.group)
+        if style.form == "company":
+            return rng.choice(naming.company)
+        if style.form in ("cooperative", "station"):
+            zh, en = rng.choice(
+                naming.cooperative or naming.individual
+                if style.form == "cooperative"
+                else naming.individual
+            )
+            return zh + street.zh, f"{en} {street.en.split()[0]}"
+        return rng.choice(naming.individual)
+
+    def _farm_name(self, rng: random.Random, naming: N.Naming) -> tuple[str, str, str, str]:
+        """A family farm is named after its owner (宜州区韦明家庭农场), sometimes with a word
+        of its trade (韦明生态家庭农场)."""
+        prefixes = naming.cooperative or naming.individual
+
+        def compose(
+            prefix: tuple[str, str],
+            surname: tuple[str, str],
+            given: Sequence[tuple[str, str]],
+            word: tuple[str, str] | None,
+        ) -> tuple[str, str, str, str] | None:
+            short_zh = surname[0] + "".join(g[0] for g in given) + (word[0] if word else "")
+            short_en = f"{surname[1]} {''.join(g[1] for g in given).capitalize()}"
+            if word:
+                short_en += f" {word[1]}"
+            return self._claim(
+                f"{prefix[0]}{short_zh}家庭农场",
+                f"{prefix[1]} {short_en} Family Farm",
+                short_zh + "家庭农场",
+                short_en + " Family Farm",
+            )
+
+        for attempt in range(40):
+            surname = rng.choice(_SURNAMES)
+            given = [rng.choice(_GIVEN) for _ in range(1 + (attempt >= 4))]
+            name = compose(rng.choice(prefixes), surname, given, None)
+            if name is not None:
+                return name
+        for index in _walk(rng, len(prefixes) * FARM_NAMES_PER_PREFIX):
+            rest, word = divmod(index, len(_FARM_WORDS) + 1)
+            rest, second = divmod(rest, len(_GIVEN) + 1)
+            rest, first = divmod(rest, len(_GIVEN))
+            at_prefix, at_surname = divmod(rest, len(_SURNAMES))
+            given = [_GIVEN[first]] + ([_GIVEN[second - 1]] if second else [])
+            name = compose(
+                prefixes[at_prefix],
+                _SURNAMES[at_surname],
+                given,
+                _FARM_WORDS[word - 1] if word else None,
+            )
+            if name is not None:
+                return name
+        raise AssertionError("more family farms than farm names")
+
+    def _claim(
+        self, zh: str, en: str, short_zh: str, short_en: str
+    ) -> tuple[str, str, str, str] | None:
+        """The name, now taken, or None when a firm of the cluster already has it."""
+        if zh in self.names:
+            return None
+        self.names.add(zh)
+        return zh, en, short_zh, short_en
 
     def outside_name(
         self, rng: random.Random, style: Style, place_key: str
     ) -> tuple[str, str, str, str]:
         prefix_zh, prefix_en = N.OUTSIDE_NAMING[place_key]
         suffix_zh, suffix_en = _SUFFIX["group" if style.form == "group" else "company"]
+
+        def compose(z_zh: str, z_en: str) -> tuple[str, str, str, str] | None:
+            return self._claim(
+                f"{prefix_zh}{z_zh}{style.industry_zh}{suffix_zh}",
+                f"{prefix_en} {z_en} {style.industry_en} {suffix_en}",
+                z_zh + style.industry_zh,
+                f"{z_en} {style.industry_en}",
+            )
+
         for attempt in range(40):
-            z_zh, z_en = self.zihao(rng, 2 if attempt < 8 else 3)
-            zh = f"{prefix_zh}{z_zh}{style.industry_zh}{suffix_zh}"
-            if zh not in self.names:
-                self.names.add(zh)
-                en = f"{prefix_en} {z_en} {style.industry_en} {suffix_en}"
-                return zh, en, z_zh + style.industry_zh, f"{z_en} {style.industry_en}"
-        raise RuntimeError("could not find a free outside firm name")
+            name = compose(*self.zihao(rng, 2 if attempt < 8 else 3))
+            if name is not None:
+                return name
+        for z_zh, z_en in _every_zihao(rng):
+            name = compose(z_zh, z_en)
+            if name is not None:
+                return name
+        raise AssertionError(f"more than {ZIHAO_NAMES:,} outside {style} firms")
 
     def brand_name(self, rng: random.Random) -> tuple[str, str]:
         for attempt in range(60):
             zh, en = self.zihao(rng, 2 if attempt < 20 else 3)
             if zh not in self.brand_names:
-                self.brand_names.add(zh)
-                return zh, en.upper() if rng.random() < 0.5 else en
-        raise RuntimeError("could not find a free brand name")
+                break
+        else:
+            zh, en = next(z for z in _every_zihao(rng) if z[0] not in self.brand_names)
+        self.brand_names.add(zh)
+        return zh, en.upper() if rng.random() < 0.5 else en
 
     def trademark(self, rng: random.Random) -> str:
         while True:
@@ -1318,11 +1438,16 @@ def generate_cluster(
     slug: str, *, scale: int = 1, seed: int = DEFAULT_SEED, as_of: date | None = None
 ) -> ClusterData:
     """The demo data of one seed cluster. Raises KeyError for an unknown slug and ValueError
-    for a scale below 1."""
+    for a scale below 1 or above the cluster's limit (`max_scale`: MAX_FIRMS firms)."""
     if slug not in CLUSTERS:
         raise KeyError(slug)
     if isinstance(scale, bool) or not isinstance(scale, int) or scale < 1:
         raise ValueError(f"scale must be a positive integer, got {scale!r}")
+    if scale > max_scale(slug):
+        raise ValueError(
+            f"scale {scale} would give {slug} {firms_at_scale(slug, scale):,} firms; a demo "
+            f"cluster holds at most {MAX_FIRMS:,}, so its scale is at most {max_scale(slug)}"
+        )
     return _ClusterGenerator(CLUSTERS[slug], scale, seed, as_of or date.today()).run()
 
 

@@ -5,8 +5,11 @@
 
 Each cluster is written in one transaction with `bulk_create` in batches, built lazily so 100,000
 firms do not sit in memory as model instances. An existing demo cluster of the same slug is
-replaced (its rows deleted first, the big tables with plain DELETEs); a cluster of that slug that
-is not demo data is never touched: that raises InvalidInput.
+replaced (its rows deleted first, the big tables with plain DELETEs), so its ids change. What is
+not demo data is never deleted unasked: a cluster of that slug that is not demo data raises
+InvalidInput, and so does a demo cluster where users have registered firms of their own
+(Enterprise.is_demo False) unless `force` is given. `load_demo(..., only_missing=True)` loads
+only the clusters the database does not have yet and touches nothing else.
 """
 
 from __future__ import annotations
@@ -21,13 +24,14 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Model
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from clusterbrain.chains.models import ChainLink, ChainTemplate
 from clusterbrain.chains.services import load_bundled_templates
 from clusterbrain.demo.generator import ClusterData, FirmData, generate_cluster
-from clusterbrain.demo.specs import CLUSTERS, DEFAULT_SEED
+from clusterbrain.demo.specs import CLUSTERS, DEFAULT_SEED, MAX_FIRMS, max_scale
 from clusterbrain.errors import InvalidInput
 from clusterbrain.registry.models import (
     Brand,
@@ -78,6 +82,47 @@ def ensure_templates() -> None:
     load_bundled_templates(only_missing=True)
 
 
+def missing_slugs(slugs: Sequence[str] | None = None) -> list[str]:
+    """The seed clusters (default: all four) that have no cluster of their slug yet."""
+    chosen = check_slugs(slugs if slugs is not None else known_slugs())
+    present = set(Cluster.objects.filter(slug__in=chosen).values_list("slug", flat=True))
+    return [slug for slug in chosen if slug not in present]
+
+
+def non_demo_firms(slug: str) -> int:
+    """Firms in the cluster of that slug that are not demo data (registered by users)."""
+    return Enterprise.objects.filter(cluster__slug=slug, is_demo=False).count()
+
+
+def check_replaceable(slug: str, *, force: bool = False) -> None:
+    """InvalidInput unless replacing the cluster of that slug deletes only demo data (or
+    `force` allows deleting the firms users registered in it)."""
+    cluster = Cluster.objects.filter(slug=slug).first()
+    if cluster is None:
+        return
+    if not cluster.is_demo:
+        raise InvalidInput.field(
+            "cluster",
+            _("Cluster %(slug)r exists and is not demo data; the demo loader will not replace it.")
+            % {"slug": slug},
+        )
+    count = 0 if force else non_demo_firms(slug)
+    if count:
+        raise InvalidInput.field(
+            "cluster",
+            ngettext(
+                "Demo cluster %(slug)r holds %(count)d firm that is not demo data (registered "
+                "by a user); reloading the cluster would delete it. Nothing was changed; "
+                "`clusterbrain load-demo --force` replaces the cluster anyway.",
+                "Demo cluster %(slug)r holds %(count)d firms that are not demo data (registered "
+                "by users); reloading the cluster would delete them. Nothing was changed; "
+                "`clusterbrain load-demo --force` replaces the cluster anyway.",
+                count,
+            )
+            % {"slug": slug, "count": count},
+        )
+
+
 def load_demo(
     slugs: Sequence[str] | None = None,
     *,
@@ -85,16 +130,35 @@ def load_demo(
     seed: int = DEFAULT_SEED,
     as_of: date | None = None,
     console: Console | None = None,
+    force: bool = False,
+    only_missing: bool = False,
 ) -> list[LoadResult]:
     """Generate and load seed clusters (default: all four), replacing earlier demo copies.
 
-    With a console, rich progress bars show generation and writing.
+    Every chosen cluster is checked before anything is written: a cluster that is not demo data,
+    or (without `force`) one holding firms users registered, stops the load with InvalidInput.
+    `only_missing` skips the clusters that exist instead. With a console, rich progress bars
+    show generation and writing.
     """
     chosen = check_slugs(slugs if slugs is not None else known_slugs())
+    if only_missing:
+        chosen = missing_slugs(chosen)
     if isinstance(scale, bool) or not isinstance(scale, int) or scale < 1:
         raise InvalidInput.field(
             "scale", _("The scale must be a positive integer, not %(scale)r.") % {"scale": scale}
         )
+    for slug in chosen:
+        if scale > max_scale(slug):
+            raise InvalidInput.field(
+                "scale",
+                _(
+                    "Scale %(scale)d is too large for %(slug)s: a demo cluster holds at most "
+                    "%(firms)s firms, so its scale is at most %(max)d."
+                )
+                % {"scale": scale, "slug": slug, "firms": f"{MAX_FIRMS:,}", "max": max_scale(slug)},
+            )
+    for slug in chosen:
+        check_replaceable(slug, force=force)
     ensure_templates()
     day = as_of or date.today()
     results = []
@@ -111,7 +175,7 @@ def load_demo(
                     task, description=f"{slug}: writing", total=count_rows(data), completed=0
                 )
                 advance = _advancer(progress, task)
-            results.append(load_cluster(data, advance=advance))
+            results.append(load_cluster(data, advance=advance, force=force))
             if progress is not None and task is not None:
                 progress.update(task, description=f"{slug}: done")
     return results
@@ -160,19 +224,15 @@ def count_rows(data: ClusterData) -> int:
     )
 
 
-def delete_demo_cluster(slug: str) -> bool:
+def delete_demo_cluster(slug: str, *, force: bool = False) -> bool:
     """Delete a demo cluster and everything in it; False when there is none. InvalidInput when
-    the cluster of that slug is not demo data."""
-    cluster = Cluster.objects.filter(slug=slug).first()
-    if cluster is None:
-        return False
-    if not cluster.is_demo:
-        raise InvalidInput.field(
-            "cluster",
-            _("Cluster %(slug)r exists and is not demo data; the demo loader will not replace it.")
-            % {"slug": slug},
-        )
+    the cluster of that slug is not demo data, or holds firms users registered (unless
+    `force`)."""
     with transaction.atomic():
+        check_replaceable(slug, force=force)
+        cluster = Cluster.objects.filter(slug=slug).first()
+        if cluster is None:
+            return False
         firms = Enterprise.objects.filter(cluster=cluster)
         # The big tables first, as plain DELETEs; the collector then only walks what is left.
         SupplyRelation.objects.filter(buyer__in=firms).delete()
@@ -185,9 +245,14 @@ def delete_demo_cluster(slug: str) -> bool:
 
 
 def load_cluster(
-    data: ClusterData, *, advance: Callable[[int], None] | None = None, batch_size: int = BATCH
+    data: ClusterData,
+    *,
+    advance: Callable[[int], None] | None = None,
+    batch_size: int = BATCH,
+    force: bool = False,
 ) -> LoadResult:
-    """Write one generated cluster in one transaction, replacing an existing demo copy."""
+    """Write one generated cluster in one transaction, replacing an existing demo copy (see
+    `delete_demo_cluster` for what it refuses to replace)."""
     started = time.perf_counter()
     step = advance or (lambda n: None)
     template = ChainTemplate.objects.filter(slug=data.template).first()
@@ -207,7 +272,7 @@ def load_cluster(
         )
     rows = 0
     with transaction.atomic():
-        delete_demo_cluster(data.slug)
+        delete_demo_cluster(data.slug, force=force)
         cluster = Cluster.objects.create(
             slug=data.slug,
             name_zh=data.name_zh,

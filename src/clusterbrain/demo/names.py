@@ -164,6 +164,16 @@ SURNAMES_GUANGXI: dict[str, str] = {
     "廖": "Liao",
     "潘": "Pan",
     "陆": "Lu",
+    "李": "Li",
+    "刘": "Liu",
+    "何": "He",
+    "唐": "Tang",
+    "石": "Shi",
+    "欧": "Ou",
+    "周": "Zhou",
+    "杨": "Yang",
+    "陈": "Chen",
+    "银": "Yin",
 }
 GIVEN_NAMES: dict[str, str] = {
     "明": "Ming",
@@ -184,6 +194,30 @@ GIVEN_NAMES: dict[str, str] = {
     "志": "Zhi",
     "文": "Wen",
     "建": "Jian",
+    "红": "Hong",
+    "玉": "Yu",
+    "金": "Jin",
+    "福": "Fu",
+    "德": "De",
+    "宁": "Ning",
+    "荣": "Rong",
+    "光": "Guang",
+    "成": "Cheng",
+    "燕": "Yan",
+    "梅": "Mei",
+    "珍": "Zhen",
+}
+# Words family farms put between the owner's name and 家庭农场 (韦明生态家庭农场); none of them
+# starts with a given-name character, so every (name, word) pair spells a different name.
+FARM_WORDS: dict[str, str] = {
+    "生态": "Eco",
+    "桑蚕": "Sericulture",
+    "种养": "Crop and Livestock",
+    "蚕桑": "Silk and Mulberry",
+    "种植": "Planting",
+    "养殖": "Breeding",
+    "绿色": "Green",
+    "蚕业": "Silkworm",
 }
 
 

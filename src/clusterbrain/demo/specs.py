@@ -1568,3 +1568,24 @@ CLUSTERS: dict[str, ClusterSpec] = {
 # Links whose in-cluster firms are "cocoon-and-silk firms" in the Hechi report's sense: the
 # processors from reeling on (cooperatives, stations, traders and by-product users are not).
 COCOON_SILK_LINKS = ("reeling", "throwing", "weaving_knitting", "dyeing_printing", "silk_products")
+
+# A demo cluster holds at most this many firms: the 100,000-firm benchmark with room to spare.
+# `scale` is capped per cluster so none goes beyond it (and the name pools never run out).
+MAX_FIRMS = 150_000
+
+
+def fixed_firms(slug: str) -> int:
+    """Firms of a cluster that do not grow with the scale: the cohorts and outside suppliers."""
+    spec = CLUSTERS[slug]
+    return sum(c.count for c in spec.cohorts) + sum(o.count for o in spec.outside)
+
+
+def firms_at_scale(slug: str, scale: int) -> int:
+    """How many firms the generator makes for a cluster at a scale."""
+    return fixed_firms(slug) + scale * sum(plan.ordinary for plan in CLUSTERS[slug].links)
+
+
+def max_scale(slug: str) -> int:
+    """The largest scale that keeps the cluster within MAX_FIRMS firms."""
+    per_scale = sum(plan.ordinary for plan in CLUSTERS[slug].links)
+    return (MAX_FIRMS - fixed_firms(slug)) // per_scale

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from clusterbrain.demo.loader import LoadResult, known_slugs
+from clusterbrain.demo.specs import MAX_FIRMS, max_scale
 from clusterbrain.demo.users import DemoLogin
 
 DEMO_URL = "http://127.0.0.1:8000"
@@ -24,13 +25,44 @@ ROLE_LABELS = {
 }
 
 
-def parse_scale(raw: Any) -> int:
+def scale_limits() -> str:
+    """ "shiling 105, wenzhou 142, …": each cluster's largest scale, the tightest first."""
+    return ", ".join(
+        f"{slug} {max_scale(slug)}" for slug in sorted(known_slugs(), key=lambda s: max_scale(s))
+    )
+
+
+def scale_help() -> str:
+    return (
+        f"multiply the ordinary firms by N, a whole number from 1 to the limit of "
+        f"{MAX_FIRMS:,} firms per cluster: at most {scale_limits()}"
+    )
+
+
+def parse_scale(raw: Any, slugs: Sequence[str] | None = None) -> int:
+    """The scale, at least 1 and within the limit of every cluster in `slugs` (None: all)."""
     try:
         scale = int(str(raw), 10)
     except ValueError:
         scale = 0
     if scale < 1:
         raise CommandError(_("--scale must be a positive integer, got %(raw)r.") % {"raw": raw})
+    chosen = list(slugs) if slugs else known_slugs()
+    tightest = min(chosen, key=max_scale)
+    if scale > max_scale(tightest):
+        raise CommandError(
+            _(
+                "--scale %(scale)s is too large: a demo cluster holds at most %(firms)s firms, "
+                "so %(slug)s allows --scale up to %(max)d (limits: %(limits)s)."
+            )
+            % {
+                "scale": raw,
+                "firms": f"{MAX_FIRMS:,}",
+                "slug": tightest,
+                "max": max_scale(tightest),
+                "limits": scale_limits(),
+            }
+        )
     return scale
 
 

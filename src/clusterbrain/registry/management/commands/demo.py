@@ -1,8 +1,10 @@
 """`clusterbrain demo`: a ready demo on a fresh machine.
 
-Migrates, loads the chain templates, loads the four seed clusters when the database has no demo
-data yet, creates the demo users, prints the URL and the logins, then serves the app on
-127.0.0.1:8000 (`--no-serve` to stop before serving, `--addrport` to serve elsewhere).
+Migrates, loads the chain templates, loads those of the four seed clusters the database does not
+have yet (a second run loads nothing and deletes nothing), creates the demo users, prints the URL
+and the logins, then serves the app on 127.0.0.1:8000 (`--no-serve` to stop before serving,
+`--addrport` to serve elsewhere). `--reload` replaces the demo clusters too, but never one where
+users registered firms of their own (`load-demo --force` does that).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from clusterbrain.demo.loader import ensure_templates, load_demo
+from clusterbrain.demo.loader import ensure_templates, known_slugs, load_demo, missing_slugs
 from clusterbrain.demo.specs import DEFAULT_SEED
 from clusterbrain.demo.terminal import (
     DEMO_URL,
@@ -21,10 +23,10 @@ from clusterbrain.demo.terminal import (
     parse_scale,
     parse_seed,
     results_table,
+    scale_help,
 )
 from clusterbrain.demo.users import ensure_demo_users
 from clusterbrain.errors import DomainError
-from clusterbrain.registry.models import Cluster
 
 
 class Command(BaseCommand):
@@ -44,14 +46,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reload",
             action="store_true",
-            help="reload the demo data even when the database has some",
+            help="replace the demo clusters that are there too (not those where users "
+            "registered firms of their own)",
         )
-        parser.add_argument(
-            "--scale",
-            default="1",
-            metavar="N",
-            help="multiply the ordinary firms by N when loading",
-        )
+        parser.add_argument("--scale", default="1", metavar="N", help=scale_help())
         parser.add_argument("--seed", default=str(DEFAULT_SEED), metavar="S")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -64,9 +62,10 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         try:
             ensure_templates()
-            if options["reload"] or not Cluster.objects.filter(is_demo=True).exists():
-                say("[bold]Loading the demo data of the four seed clusters…[/bold]")
-                results = load_demo(scale=scale, seed=seed, console=console)
+            slugs = known_slugs() if options["reload"] else missing_slugs()
+            if slugs:
+                say(f"[bold]Loading the demo data of {', '.join(slugs)}…[/bold]")
+                results = load_demo(slugs, scale=scale, seed=seed, console=console)
                 say(results_table(results))
             else:
                 say("Demo data already loaded (use --reload to load it again).")
