@@ -148,3 +148,25 @@ def test_foreign_characters_are_reported_at_their_position(code, position, forei
     changed = code[:position] + foreign + code[position + 1 :]
     with pytest.raises(USCCError, match=f"at position {position + 1} "):
         validate_uscc(changed)
+
+
+@pytest.mark.parametrize(
+    ("raw", "code", "params"),
+    [
+        (
+            "91350100M000100Y44",
+            "check_character",
+            {"character": "4", "position": 18, "expected": "3"},
+        ),
+        ("91350100I000100Y43", "character", {"character": "I", "position": 9}),
+        ("9135010", "length", {"length": 7}),
+    ],
+)
+def test_errors_carry_a_code_and_parameters_for_translation(raw, code, params):
+    """The engine speaks English; callers with a catalogue translate from code and params."""
+    with pytest.raises(USCCError) as caught:
+        validate_uscc(raw)
+    assert caught.value.code == code and caught.value.params == params
+    with pytest.raises(USCCError) as caught:
+        check_character("9135O100M000100Y4")
+    assert caught.value.code == "character" and caught.value.params["position"] == 5

@@ -16,17 +16,39 @@ LENGTH = 18
 
 
 class USCCError(ValueError):
-    """The code is not a valid USCC; the message says why, for a person to fix it."""
+    """The code is not a valid USCC; the message says why, for a person to fix it.
+
+    `code` and `params` say the same for a machine, so a caller with a message catalogue can say
+    it in the user's language (the engine has no translations):
+
+    - "length": `length` characters instead of 18;
+    - "character": `character` at `position` (1-based) is not one of the 31 symbols;
+    - "check_character": `character` at position 18, but the first 17 give `expected`.
+    """
+
+    def __init__(self, message: str, code: str = "invalid", **params: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params: dict[str, object] = params
 
 
 def check_character(first17: str) -> str:
     """The check character for the first 17 characters of a code."""
     if len(first17) != LENGTH - 1:
-        raise USCCError(f"need 17 characters to compute a check character, got {len(first17)}")
+        raise USCCError(
+            f"need 17 characters to compute a check character, got {len(first17)}",
+            "length",
+            length=len(first17),
+        )
     total = 0
     for pos, (ch, weight) in enumerate(zip(first17, WEIGHTS, strict=True), start=1):
         if ch not in VALUES:
-            raise USCCError(f"character {ch!r} at position {pos} is not allowed in a USCC")
+            raise USCCError(
+                f"character {ch!r} at position {pos} is not allowed in a USCC",
+                "character",
+                character=ch,
+                position=pos,
+            )
         total += VALUES[ch] * weight
     return ALPHABET[(31 - total % 31) % 31]
 
@@ -48,18 +70,27 @@ def validate_uscc(raw: str) -> str:
     """Return the normalised code, or raise USCCError naming what is wrong."""
     code = normalise_uscc(raw)
     if len(code) != LENGTH:
-        raise USCCError(f"a USCC has 18 characters; this one has {len(code)}")
+        raise USCCError(
+            f"a USCC has 18 characters; this one has {len(code)}", "length", length=len(code)
+        )
     for pos, ch in enumerate(code, start=1):
         if ch not in VALUES:
             raise USCCError(
                 f"character {ch!r} at position {pos} is not allowed "
-                "(digits and capital letters except I, O, S, V, Z)"
+                "(digits and capital letters except I, O, S, V, Z)",
+                "character",
+                character=ch,
+                position=pos,
             )
     expected = check_character(code[:17])
     if code[17] != expected:
         raise USCCError(
             f"the check character (position 18) is {code[17]!r}, "
-            f"but the first 17 characters give {expected!r}"
+            f"but the first 17 characters give {expected!r}",
+            "check_character",
+            character=code[17],
+            position=18,
+            expected=expected,
         )
     return code
 
