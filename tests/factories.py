@@ -154,6 +154,8 @@ def certification(
     valid_until: datetime.date | None = None,
     **fields: Any,
 ) -> Certification:
+    """A checked certificate (as stewards and loaders write them), unless `verified=False`."""
+    fields.setdefault("verified", True)
     return Certification.objects.create(
         enterprise=firm, kind=kind, valid_from=valid_from, valid_until=valid_until, **fields
     )
@@ -275,9 +277,13 @@ def populate(cluster: Cluster, firms: int, *, seed: int = 0) -> list[Enterprise]
                 EnterpriseRole(enterprise=firm, link=links[second], capacity_per_month=40 + i % 5)
             )
         if i % 5 == 0:
-            certs.append(Certification(enterprise=firm, kind=Certification.Kind.ISO9001))
+            certs.append(
+                Certification(enterprise=firm, kind=Certification.Kind.ISO9001, verified=True)
+            )
         if i % 11 == 0:
-            certs.append(Certification(enterprise=firm, kind=Certification.Kind.LWG_GOLD))
+            certs.append(
+                Certification(enterprise=firm, kind=Certification.Kind.LWG_GOLD, verified=True)
+            )
         years.append(
             EnterpriseYear(
                 enterprise=firm,

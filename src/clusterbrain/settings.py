@@ -201,5 +201,8 @@ LOGGING = {
 # threshold is a concentration risk (DOMAIN.md).
 CHAIN_MIN_FIRMS = int(os.environ.get("CHAIN_MIN_FIRMS", "3"))
 CHAIN_HHI_THRESHOLD = float(os.environ.get("CHAIN_HHI_THRESHOLD", "0.25"))
+# Public aggregates of confidential figures (output value, localisation) are withheld when fewer
+# firms than this contributed, so no total reveals one firm's figure (registry.selectors).
+AGGREGATE_MIN_FIRMS = int(os.environ.get("AGGREGATE_MIN_FIRMS", "3"))
 # Above designated size: annual main-business revenue of at least 20 million yuan.
 ABOVE_DESIGNATED_SIZE_REVENUE = 20_000_000

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.signals import post_save
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from clusterbrain.bilingual import BilingualName, pick
@@ -20,15 +22,36 @@ from clusterbrain.chains.models import ChainEdge, ChainLink, ChainTemplate
 from clusterbrain.engines.resolution.uscc import USCCError, validate_uscc
 
 
+def uscc_error_message(exc: USCCError) -> str:
+    """The engine's USCC error in the user's language (the engine's own message is English)."""
+    params = exc.params
+    if exc.code == "length":
+        reason = gettext("a code has 18 characters; this one has %(length)d") % {
+            "length": params.get("length", 0)
+        }
+    elif exc.code == "character":
+        reason = gettext(
+            "the character %(character)s at position %(position)d is not allowed "
+            "(digits and capital letters except I, O, S, V, Z)"
+        ) % {"character": repr(params.get("character", "")), "position": params.get("position", 0)}
+    elif exc.code == "check_character":
+        reason = gettext(
+            "the check character (position 18) is %(character)s, but the first 17 characters "
+            "give %(expected)s"
+        ) % {
+            "character": repr(params.get("character", "")),
+            "expected": repr(params.get("expected", "")),
+        }
+    else:
+        reason = str(exc)
+    return gettext("Invalid unified social credit code: %(reason)s") % {"reason": reason}
+
+
 def validate_uscc_field(value: str) -> None:
     try:
         validate_uscc(value)
     except USCCError as exc:
-        raise ValidationError(
-            _("Invalid unified social credit code: %(reason)s"),
-            params={"reason": str(exc)},
-            code="invalid_uscc",
-        ) from exc
+        raise ValidationError(uscc_error_message(exc), code="invalid_uscc") from exc
 
 
 def new_data_version() -> str:
@@ -382,6 +405,23 @@ class Certification(models.Model):
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     evidence = models.FileField(_("evidence file"), upload_to="evidence/%Y/", blank=True)
+    # A firm's own claim counts in no public figure until association staff of its cluster (or an
+    # admin) has checked it. False by default, so a row written without a thought is not
+    # counted; stewards' and admins' entries, and loaders of checked data, set it.
+    verified = models.BooleanField(
+        _("verified"),
+        default=False,
+        help_text=_("Checked by the association or an admin; only verified certificates count."),
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
 
     class Meta:
         ordering = ["enterprise", "kind"]
