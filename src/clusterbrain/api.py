@@ -2,8 +2,10 @@
 
 Every error has one shape, `{"detail": …, "errors": [{"loc": […], "msg": …}]}`: domain errors
 with their status, request validation 422 with `loc` naming the field (without ninja's
-"body"/"query" prefix), authentication 401, and, as a last resort that tests show no bad input
-reaches, a logged 500 with no traceback.
+"body"/"query" prefix) and pydantic's error `type` kept beside the message, authentication 401,
+a JSON body sent to a form endpoint 415, and, as a last resort that tests show no bad input
+reaches, a logged 500 with no traceback. Messages are in the request's language: pydantic's
+English ones are replaced by catalogue messages for the common error types (`_message`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -32,6 +35,79 @@ api = NinjaAPI(
 # neither is a field the client sent, so neither belongs in `loc`.
 _SOURCES = {"body", "query", "path", "form", "file", "header", "cookie"}
 _PARAMS = {"payload", "filters", "paging"}
+
+
+# pydantic error type → message; `%(limit)s` is filled from the error's context.
+_MESSAGES = {
+    "missing": gettext_lazy("This field is required."),
+    "extra_forbidden": gettext_lazy("Unknown field."),
+    "int_parsing": gettext_lazy("Enter a whole number."),
+    "int_type": gettext_lazy("Enter a whole number."),
+    "int_from_float": gettext_lazy("Enter a whole number."),
+    "float_parsing": gettext_lazy("Enter a number."),
+    "float_type": gettext_lazy("Enter a number."),
+    "decimal_parsing": gettext_lazy("Enter a number."),
+    "decimal_type": gettext_lazy("Enter a number."),
+    "finite_number": gettext_lazy("Enter a finite number."),
+    "bool_parsing": gettext_lazy("Enter true or false."),
+    "bool_type": gettext_lazy("Enter true or false."),
+    "string_type": gettext_lazy("Enter the value as text."),
+    "string_unicode": gettext_lazy("Enter the value as text."),
+    "date_parsing": gettext_lazy("Enter a date as YYYY-MM-DD."),
+    "date_from_datetime_parsing": gettext_lazy("Enter a date as YYYY-MM-DD."),
+    "date_from_datetime_inexact": gettext_lazy("Enter a date as YYYY-MM-DD."),
+    "date_type": gettext_lazy("Enter a date as YYYY-MM-DD."),
+    "greater_than_equal": gettext_lazy("Enter a value of at least %(limit)s."),
+    "greater_than": gettext_lazy("Enter a value greater than %(limit)s."),
+    "less_than_equal": gettext_lazy("Enter a value of at most %(limit)s."),
+    "less_than": gettext_lazy("Enter a value less than %(limit)s."),
+    "string_too_long": gettext_lazy("Enter at most %(limit)s characters."),
+    "string_too_short": gettext_lazy("Enter at least %(limit)s characters."),
+    "enum": gettext_lazy("Choose one of: %(limit)s."),
+    "literal_error": gettext_lazy("Choose one of: %(limit)s."),
+    "model_type": gettext_lazy("Send a JSON object."),
+    "model_attributes_type": gettext_lazy("Send a JSON object."),
+    "dict_type": gettext_lazy("Send a JSON object."),
+    "list_type": gettext_lazy("Send a list."),
+    "json_invalid": gettext_lazy("Cannot parse the request body: send valid JSON."),
+}
+# Where each message above finds its `limit` in pydantic's error context.
+_LIMITS = {
+    "greater_than_equal": "ge",
+    "greater_than": "gt",
+    "less_than_equal": "le",
+    "less_than": "lt",
+    "string_too_long": "max_length",
+    "string_too_short": "min_length",
+    "enum": "expected",
+    "literal_error": "expected",
+}
+# ninja's own English messages (HttpError) that reach clients.
+_HTTP_MESSAGES = {
+    "Cannot parse request body": gettext_lazy("Cannot parse the request body: send valid JSON."),
+    "CSRF check failed": gettext_lazy(
+        "CSRF check failed: send the CSRF token with a session, or use an API token."
+    ),
+}
+_FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
+def _limit(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _message(error: dict[str, Any]) -> str:
+    """pydantic's error in the request's language (its own message for types not listed)."""
+    kind = str(error.get("type", ""))
+    message = _MESSAGES.get(kind)
+    if message is None:
+        return str(error.get("msg") or _("Invalid value."))
+    context = error.get("ctx") or {}
+    if kind in _LIMITS:
+        return str(message) % {"limit": _limit(context.get(_LIMITS[kind], ""))}
+    return str(message)
 
 
 def _error_body(detail: str, errors: list[dict[str, Any]] | None = None) -> dict[str, Any]:
@@ -55,12 +131,34 @@ def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 @api.exception_handler(ValidationError)
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    if _form_sent_as_something_else(request, exc):
+        return api.create_response(
+            request,
+            _error_body(
+                _("This endpoint takes multipart/form-data (or form-encoded fields), not %(type)s.")
+                % {"type": request.content_type or _("an empty body")}
+            ),
+            status=415,
+        )
     errors: list[dict[str, Any]] = [
-        {"loc": _field_loc(error.get("loc")), "msg": str(error.get("msg", _("Invalid value.")))}
+        {
+            "loc": _field_loc(error.get("loc")),
+            "msg": _message(error),
+            "type": str(error.get("type", "")),
+        }
         for error in exc.errors
     ]
     detail = str(errors[0]["msg"]) if len(errors) == 1 else _("Some fields need correcting.")
     return api.create_response(request, _error_body(detail, errors), status=422)
+
+
+def _form_sent_as_something_else(request: HttpRequest, exc: ValidationError) -> bool:
+    """A form endpoint's fields came back missing because the body was JSON (or anything but a
+    form): say so, rather than list the fields as missing."""
+    if request.content_type in _FORM_TYPES:
+        return False
+    sent = request.META.get("CONTENT_LENGTH") not in (None, "", "0")
+    return sent and any((error.get("loc") or ("",))[0] in ("form", "file") for error in exc.errors)
 
 
 @api.exception_handler(AuthenticationError)
@@ -76,7 +174,10 @@ def _authentication_error(request: HttpRequest, exc: AuthenticationError) -> Htt
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return api.create_response(request, _error_body(str(exc)), status=exc.status_code)
+    message = str(exc)
+    known = next((m for m in _HTTP_MESSAGES if message.startswith(m)), None)
+    detail = str(_HTTP_MESSAGES[known]) if known else message
+    return api.create_response(request, _error_body(detail), status=exc.status_code)
 
 
 @api.exception_handler(Http404)

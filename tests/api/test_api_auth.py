@@ -61,9 +61,11 @@ def test_session_writes_need_csrf(world):
     client = Client(enforce_csrf_checks=True)
     client.force_login(world.users.enterprise)
     url = f"/api/v1/enterprises/{world.own.pk}"
-    refused = patch(client, url, {"name_en": "No token"})
+    refused = patch(client, url, {"name_en": "No token"}, HTTP_ACCEPT_LANGUAGE="en")
     assert refused.status_code == 403
-    assert refused.json()["detail"] == "CSRF check failed"
+    assert refused.json()["detail"].startswith("CSRF check failed")
+    chinese = patch(client, url, {"name_en": "No token"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert chinese.json()["detail"].startswith("CSRF 校验失败")
     client.get("/api/v1/clusters")  # any page; the token comes from the cookie
     client.cookies.load({"csrftoken": "a" * 32})
     accepted = patch(client, url, {"name_en": "With token"}, HTTP_X_CSRFTOKEN="a" * 32)

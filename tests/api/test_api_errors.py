@@ -29,7 +29,9 @@ def assert_shape(response, status, *locs):
     body = response.json()
     assert set(body) == {"detail", "errors"} and isinstance(body["detail"], str)
     for error in body["errors"]:
-        assert set(error) == {"loc", "msg"} and isinstance(error["loc"], list)
+        # `type`: pydantic's error type, on request-validation errors only.
+        assert set(error) in ({"loc", "msg"}, {"loc", "msg", "type"}), error
+        assert isinstance(error["loc"], list)
     if locs:
         assert sorted(tuple(e["loc"]) for e in body["errors"]) == sorted(locs)
     return body
@@ -254,3 +256,152 @@ def test_hostile_writes_are_4xx(world, client_for):
                 body,
                 response.content,
             )
+
+
+# --- review fixes ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("endpoint", ["summary", "localisation"])
+@pytest.mark.parametrize("year", ["1979", "2101", "-5", "99999999999"])
+def test_years_outside_1980_to_2100(world, client, endpoint, year):
+    response = client.get(f"/api/v1/clusters/alpha/{endpoint}?year={year}")
+    body = assert_shape(response, 422, ("year",))
+    assert body["errors"][0]["type"] in ("greater_than_equal", "less_than_equal")
+    for edge in ("1980", "2100"):
+        assert client.get(f"/api/v1/clusters/alpha/{endpoint}?year={edge}").status_code == 200
+
+
+def test_directory_filters_agree_with_the_page(world, client):
+    url = "/api/v1/clusters/alpha/enterprises"
+    body = assert_shape(client.get(url + "?link=nonexistent", **EN), 422, ("link",))
+    assert "nonexistent" in body["detail"]
+    assert_shape(client.get(url + "?link=reeling"), 422, ("link",))  # another chain's link
+    assert_shape(client.get(url + "?size_class=huge"), 422, ("size_class",))
+    for value in ("nan", "inf", "-inf", "NaN", "-1"):
+        body = assert_shape(
+            client.get(url + f"?min_capacity={value}", **EN), 422, ("min_capacity",)
+        )
+        assert body["detail"] in ("Enter a finite number.", "Enter a value of at least 0.")
+    assert client.get(url + "?link=tanning&min_capacity=0").status_code == 200
+
+
+def test_pages_past_the_last_are_the_last(world, client):
+    directory = client.get("/api/v1/clusters/alpha/enterprises?per_page=3&page=50").json()
+    assert (directory["page"], directory["pages"], directory["total"]) == (2, 2, 4)
+    assert len(directory["items"]) == 1
+    last = client.get("/api/v1/clusters/alpha/enterprises?per_page=3&page=2").json()
+    assert directory["items"] == last["items"]
+    link = client.get("/api/v1/clusters/alpha/chain/tanning?per_page=3&page=9").json()
+    assert (link["page"], link["pages"], len(link["firms"])) == (2, 2, 1)
+    nothing = client.get("/api/v1/clusters/alpha/enterprises?q=zzzz&page=3").json()
+    assert (nothing["page"], nothing["pages"], nothing["items"]) == (1, 1, [])
+
+
+def test_output_above_capacity_is_named(world, steward):
+    response = send(
+        steward,
+        "put",
+        f"/api/v1/enterprises/{world.own.pk}/roles",
+        {"link_code": "cutting", "capacity_per_month": 100, "output_per_month": 150},
+    )
+    assert_shape(response, 422, ("output_per_month",))
+
+
+def test_enterprise_user_cannot_clear_the_uscc(world, client_for):
+    owner = client_for(world.users.enterprise)
+    url = f"/api/v1/enterprises/{world.own.pk}"
+    for value in ("", None):
+        assert_shape(send(owner, "patch", url, {"uscc": value}), 422, ("uscc",))
+    world.own.refresh_from_db()
+    assert world.own.uscc
+    assert send(client_for(world.users.association), "patch", url, {"uscc": ""}).status_code == 200
+
+
+def test_certificate_as_json_is_415_with_the_content_type_to_use(world, steward):
+    url = f"/api/v1/enterprises/{world.sharing.pk}/certifications"
+    response = send(steward, "post", url, {"kind": "lwg_gold"}, **EN)
+    body = assert_shape(response, 415)
+    assert "multipart/form-data" in body["detail"]
+    assert not Certification.objects.exists()
+    # Form-encoded (no file) and multipart both work.
+    assert steward.post(url, data={"kind": "lwg_gold"}).status_code == 201
+    encoded = steward.post(
+        url, data="kind=iso9001", content_type="application/x-www-form-urlencoded"
+    )
+    assert encoded.status_code == 201, encoded.content
+    # A form with a field missing is still a 422 naming it.
+    assert_shape(steward.post(url, data={"issuer": "x"}), 422, ("kind",))
+
+
+ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "loc", "kind", "zh"),
+    [
+        (
+            "post",
+            "/api/v1/clusters/alpha/enterprises",
+            {},
+            ("name_zh",),
+            "missing",
+            "此字段为必填项。",
+        ),
+        (
+            "patch",
+            "/enterprises/{own}",
+            {"colour": 1},
+            ("colour",),
+            "extra_forbidden",
+            "未知字段。",
+        ),
+        (
+            "patch",
+            "/enterprises/{own}",
+            {"founded_year": "soon"},
+            ("founded_year",),
+            "int_parsing",
+            "请输入整数。",
+        ),
+        (
+            "patch",
+            "/enterprises/{own}",
+            {"latitude": "north"},
+            ("latitude",),
+            "float_parsing",
+            "请输入一个数字。",
+        ),
+        (
+            "patch",
+            "/enterprises/{own}",
+            {"is_member": "perhaps"},
+            ("is_member",),
+            "bool_parsing",
+            "请输入 true 或 false。",
+        ),
+    ],
+)
+def test_request_validation_messages_in_chinese(world, steward, method, path, body, loc, kind, zh):
+    url = path.replace("/enterprises/{own}", f"/api/v1/enterprises/{world.own.pk}")
+    response = send(steward, method, url, body, **ZH)
+    data = assert_shape(response, 422, loc)
+    assert data["errors"][0]["type"] == kind
+    assert data["errors"][0]["msg"] == zh and data["detail"] == zh
+
+
+def test_query_and_body_messages_in_chinese(world, client, steward):
+    low = client.get("/api/v1/clusters/alpha/enterprises?min_capacity=-1", **ZH).json()
+    assert low["detail"] == "请输入不小于 0 的值。"
+    year = client.get("/api/v1/clusters/alpha/summary?year=1900", **ZH).json()
+    assert year["detail"] == "请输入不小于 1980 的值。"
+    broken = send(steward, "patch", f"/api/v1/enterprises/{world.own.pk}", "{not json", **ZH)
+    assert broken.status_code == 400
+    assert "请求正文" in broken.json()["detail"]
+    english = send(steward, "patch", f"/api/v1/enterprises/{world.own.pk}", "{not json", **EN)
+    assert english.json()["detail"] == "Cannot parse the request body: send valid JSON."
+    json_cert = send(
+        steward, "post", f"/api/v1/enterprises/{world.own.pk}/certifications", {"kind": "x"}, **ZH
+    )
+    assert "multipart/form-data" in json_cert.json()["detail"]
+    assert "端点" in json_cert.json()["detail"]

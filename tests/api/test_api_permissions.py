@@ -10,6 +10,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+import factories
+from clusterbrain.accounts.models import Role
+from clusterbrain.registry.models import Certification
 
 CONFIDENTIAL_KEYS = {"confidential", "years", "revenue", "output_value", "employees", "exports"}
 # (user, firm) → may the user see the firm's confidential figures?
@@ -116,7 +121,14 @@ def test_supplier_lists_only_with_the_figures(world, as_user):
 )
 def test_per_leading_firm_localisation(world, as_user, who, sees):
     data = as_user(who).get("/api/v1/clusters/alpha/localisation").json()
-    assert data["rate"] == pytest.approx(0.8)  # the cluster rate is public
+    if sees:
+        assert data["rate"] == pytest.approx(0.8) and not data["suppressed"]
+    else:
+        # One leading firm: the cluster "rate" would be its own rate, withheld.
+        assert data["rate"] is None and data["suppressed"] and data["suppression_note"]
+        assert data["local_value"] is None and data["total_value"] is None
+        assert data["by_year"] == [[2024, None]] and data["suppressed_years"] == [2024]
+        assert b"800000" not in as_user(who).get("/api/v1/clusters/alpha/summary").content
     if sees:
         assert data["per_leading_firm"] == [
             {
@@ -134,11 +146,25 @@ def test_per_leading_firm_localisation(world, as_user, who, sees):
 
 
 def test_aggregates_are_public_and_the_same_for_all(world, as_user):
+    """The same for every user, except that the office and admins also see figures withheld
+    from everyone else (small totals)."""
     bodies = {
         who: as_user(who).get("/api/v1/clusters/alpha/summary").content
-        for who in ("anonymous", "enterprise", "bank", "office", "admin")
+        for who in ("anonymous", "enterprise", "bank", "association", "office_b")
     }
     assert len(set(bodies.values())) == 1
+    public = json.loads(bodies["anonymous"])
+    office = as_user("office").get("/api/v1/clusters/alpha/summary").json()
+    assert as_user("admin").get("/api/v1/clusters/alpha/summary").json() == office
+    assert public["localisation_rate"] is None and public["localisation_suppressed"]
+    assert office["localisation_rate"] == pytest.approx(0.8)
+    assert not office["localisation_suppressed"]
+    different = {k for k in office if office[k] != public[k]}
+    assert different == {
+        "localisation_rate",
+        "localisation_suppressed",
+        "suppression_note",
+    }
 
 
 # --- writes ----------------------------------------------------------------------------------
@@ -256,3 +282,158 @@ def test_roles_and_certifications_follow_edit_rights(world, as_user):
         f"/api/v1/enterprises/{world.own.pk}/certifications", data={"kind": "iso9001"}
     )
     assert bank.status_code == 403
+
+
+# --- small totals ----------------------------------------------------------------------------
+
+
+def test_one_firm_reporting_reveals_nothing(world, as_user):
+    """The reviewer's case: only one firm reported output in a year."""
+    world.own.years.create(year=2019, output_value=12_345_678)
+    url = "/api/v1/clusters/alpha/summary?year=2019"
+    for who in ("anonymous", "enterprise", "bank", "association", "office_b"):
+        response = as_user(who).get(url)
+        data = response.json()
+        assert data["output_value"] is None and data["output_value_suppressed"], who
+        assert data["min_firms"] == 3 and data["suppression_note"]
+        assert {"year": 2019, "value": None, "suppressed": True} in data["output_value_by_year"]
+        assert b"12345678" not in response.content
+    for who in ("office", "admin"):
+        data = as_user(who).get(url).json()
+        assert data["output_value"] == 12_345_678 and not data["output_value_suppressed"]
+        assert {"year": 2019, "value": 12_345_678, "suppressed": False} in data[
+            "output_value_by_year"
+        ]
+    latest = as_user("anonymous").get("/api/v1/clusters/alpha/summary").json()
+    assert latest["output_value"] == 100_000_000 and not latest["output_value_suppressed"]
+
+
+# --- certificates: verification, deletion, evidence ------------------------------------------
+
+PDF = b"%PDF-1.4 evidence"
+
+
+def _lwg_gold(summary_client):
+    return summary_client.get("/api/v1/clusters/alpha/summary").json()["certifications"]["lwg_gold"]
+
+
+def test_self_declared_certificate_counts_only_once_verified(world, as_user):
+    public = as_user("anonymous")
+    before = _lwg_gold(public)
+    posted = as_user("enterprise").post(
+        f"/api/v1/enterprises/{world.own.pk}/certifications", data={"kind": "lwg_gold"}
+    )
+    assert posted.status_code == 201, posted.content
+    cert = posted.json()
+    assert cert["verified"] is False and cert["verified_at"] is None
+    assert _lwg_gold(public) == before
+    listed = public.get("/api/v1/clusters/alpha/enterprises?certification=lwg_gold").json()
+    assert world.own.pk not in {item["id"] for item in listed["items"]}
+    profile = public.get(f"/api/v1/enterprises/{world.own.pk}").json()
+    assert [(c["kind"], c["verified"]) for c in profile["certifications"]] == [("lwg_gold", False)]
+
+    url = f"/api/v1/certifications/{cert['id']}/verify"
+    for who, status in [
+        ("anonymous", 401),
+        ("enterprise", 403),
+        ("office", 403),
+        ("bank", 403),
+        ("office_b", 403),
+    ]:
+        assert as_user(who).post(url).status_code == status, who
+    assert _lwg_gold(public) == before
+    verified = as_user("association").post(url)
+    assert verified.status_code == 200, verified.content
+    assert verified.json()["verified"] is True and verified.json()["verified_at"]
+    assert _lwg_gold(public) == before + 1
+    listed = public.get("/api/v1/clusters/alpha/enterprises?certification=lwg_gold").json()
+    assert world.own.pk in {item["id"] for item in listed["items"]}
+    assert as_user("admin").post("/api/v1/certifications/999999/verify").status_code == 404
+
+
+def test_steward_certificate_is_verified_at_once(world, as_user):
+    posted = as_user("association").post(
+        f"/api/v1/enterprises/{world.other.pk}/certifications", data={"kind": "lwg_gold"}
+    )
+    assert posted.status_code == 201 and posted.json()["verified"] is True
+    assert _lwg_gold(as_user("anonymous")) == 1
+
+
+@pytest.mark.parametrize(
+    ("who", "firm", "status"),
+    [
+        ("anonymous", "own", 401),
+        ("enterprise", "own", 204),
+        ("enterprise", "other", 403),
+        ("association", "own", 204),
+        ("association", "outsider", 403),
+        ("office", "own", 403),
+        ("bank", "own", 403),
+        ("admin", "outsider", 204),
+    ],
+)
+def test_who_deletes_a_certificate(world, as_user, who, firm, status):
+    enterprise = getattr(world, firm)
+    cert = factories.certification(enterprise, "iso9001")
+    response = as_user(who).delete(f"/api/v1/enterprises/{enterprise.pk}/certifications/{cert.pk}")
+    assert response.status_code == status, response.content
+    assert enterprise.certifications.filter(pk=cert.pk).exists() is (status != 204)
+
+
+def test_delete_certificate_of_another_firm_is_404(world, as_user):
+    cert = factories.certification(world.other, "iso9001")
+    own = as_user("enterprise")
+    assert own.delete(
+        f"/api/v1/enterprises/{world.own.pk}/certifications/{cert.pk}"
+    ).status_code == (404)
+    assert own.delete(f"/api/v1/enterprises/{world.own.pk}/certifications/abc").status_code == 422
+    assert world.other.certifications.filter(pk=cert.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("who", "allowed"),
+    [
+        ("anonymous", False),
+        ("enterprise", True),  # the owner firm
+        ("association", True),
+        ("office", True),
+        ("office_b", False),
+        ("bank", False),
+        ("admin", True),
+    ],
+)
+def test_evidence_download_is_permission_checked(world, as_user, client_for, who, allowed):
+    posted = as_user("enterprise").post(
+        f"/api/v1/enterprises/{world.own.pk}/certifications",
+        data={"kind": "iso9001", "evidence": SimpleUploadedFile("scan.pdf", PDF)},
+    )
+    cert = posted.json()
+    assert cert["has_evidence"]
+    response = as_user(who).get(f"/api/v1/certifications/{cert['id']}/evidence")
+    if allowed:
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content) == PDF
+        assert response["Content-Type"] == "application/pdf"
+        assert response["Content-Disposition"].startswith("attachment")
+        assert "no-store" in response["Cache-Control"]
+    else:
+        assert response.status_code == 404
+        assert set(response.json()) == {"detail", "errors"}
+    other_firm_user = factories.user(Role.ENTERPRISE, enterprise=world.other)
+    refused = client_for(other_firm_user).get(f"/api/v1/certifications/{cert['id']}/evidence")
+    assert refused.status_code == 404
+
+
+def test_evidence_of_a_certificate_without_file_is_404(world, as_user):
+    cert = factories.certification(world.own, "iso9001")
+    assert as_user("admin").get(f"/api/v1/certifications/{cert.pk}/evidence").status_code == 404
+    assert as_user("admin").get("/api/v1/certifications/999999/evidence").status_code == 404
+
+
+def test_media_files_are_not_served(world, as_user, client):
+    as_user("enterprise").post(
+        f"/api/v1/enterprises/{world.own.pk}/certifications",
+        data={"kind": "iso9001", "evidence": SimpleUploadedFile("scan.pdf", PDF)},
+    )
+    name = Certification.objects.get().evidence.name
+    assert client.get(f"/media/{name}").status_code == 404

@@ -32,6 +32,9 @@ def test_openapi_lists_the_paths(client):
         "/api/v1/enterprises/{enterprise_id}/certifications",
         "/api/v1/enterprises/{enterprise_id}/years",
         "/api/v1/enterprises/{enterprise_id}/years/{year}",
+        "/api/v1/enterprises/{enterprise_id}/certifications/{certification_id}",
+        "/api/v1/certifications/{certification_id}/verify",
+        "/api/v1/certifications/{certification_id}/evidence",
     } <= paths
     assert set(schema["paths"]["/api/v1/enterprises/{enterprise_id}"]) == {"get", "patch"}
     assert client.get("/api/docs").status_code == 200
@@ -55,7 +58,12 @@ def test_summary(client, world):
     data = get(client, "/api/v1/clusters/alpha/summary")
     assert data["enterprises"] == 4 and data["in_cluster"] == 4
     assert data["output_value"] == 100_000_000  # four firms in the cluster, 25 M each
-    assert data["localisation_rate"] == pytest.approx(0.8)
+    assert not data["output_value_suppressed"]
+    assert data["output_value_by_year"] == [
+        {"year": 2024, "value": 100_000_000, "suppressed": False}
+    ]
+    # One leading firm bought: its localisation is not a cluster figure to publish.
+    assert data["localisation_rate"] is None and data["localisation_suppressed"]
     assert data["regional_brand"]["is_regional"] is True
     kpi = data["kpis"][0]
     assert (kpi["indicator"], kpi["target"], kpi["target_year"]) == ("above_size_firms", 10, 2099)
@@ -100,7 +108,12 @@ def test_directory_query_parameters(client, world):
     assert "revenue" not in item
 
 
-def test_localisation_endpoint(client, world):
+def test_localisation_endpoint(client, world, settings):
     data = get(client, "/api/v1/clusters/alpha/localisation")
-    assert data["rate"] == pytest.approx(0.8) and data["year"] == 2024
+    assert data["rate"] is None and data["suppressed"] and data["year"] == 2024
+    assert "per_leading_firm" not in data
+    settings.AGGREGATE_MIN_FIRMS = 1
+    data = get(client, "/api/v1/clusters/alpha/localisation")
+    assert data["rate"] == pytest.approx(0.8) and not data["suppressed"]
+    assert (data["local_value"], data["total_value"]) == (800_000, 1_000_000)
     assert "per_leading_firm" not in data

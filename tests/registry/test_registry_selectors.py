@@ -22,7 +22,7 @@ from clusterbrain.engines.chain import (
 from clusterbrain.engines.chain import (
     Role as EngineRole,
 )
-from clusterbrain.errors import Forbidden, NotFound
+from clusterbrain.errors import Forbidden, InvalidInput, NotFound
 from clusterbrain.registry import selectors
 from clusterbrain.registry.models import Brand, Certification, EnterpriseRole
 from clusterbrain.registry.selectors import DirectoryFilters
@@ -128,6 +128,8 @@ def test_chain_graph_and_link_detail(leather):
     assert [link.code for link in detail.downstream] == ["cutting"]
     second = selectors.link_detail(cluster, "tanning", ANON, page=2, per_page=2)
     assert [f.enterprise for f in second.firms] == [firms["t3"]]
+    beyond = selectors.link_detail(cluster, "tanning", ANON, page=9, per_page=2)
+    assert beyond.page == 2 and beyond.firms == second.firms
     with pytest.raises(NotFound):
         selectors.link_detail(cluster, "reeling", ANON)
 
@@ -149,10 +151,11 @@ def test_summary_counts(leather):
     factories.year(firms["t1"], 2023, output_value=1_000_000)
     factories.year(firms["t1"], 2024, output_value=3_000_000)
     factories.year(firms["c1"], 2024, output_value=2_000_000)
+    factories.year(firms["t2"], 2024, output_value=500_000)
     factories.year(firms["out"], 2024, output_value=9_000_000)  # outside: not counted
 
     summary = selectors.cluster_summary(cluster, ANON)
-    assert summary.year == 2024 and summary.output_value == 5_000_000
+    assert summary.year == 2024 and summary.output_value == 5_500_000
     assert (summary.enterprises, summary.in_cluster, summary.outside) == (6, 5, 1)
     assert summary.above_size == 2 and summary.leading == 1 and summary.members == 1
     assert summary.by_size_class == {"large": 2, "medium": 1, "small": 2, "micro": 0}
@@ -163,10 +166,137 @@ def test_summary_counts(leather):
     assert summary.regional_brand == regional
     assert summary.chain_completeness == pytest.approx(1 / 4)
     assert set(summary.gap_links) >= {"hides", "cutting", "sewing"}
-    assert selectors.cluster_summary(cluster, ANON, year=2023).output_value == 1_000_000
+    assert not summary.output_value_suppressed
+    # 2023: one firm reported. Its figure is withheld from the public, not from the office.
+    withheld = selectors.cluster_summary(cluster, ANON, year=2023)
+    assert withheld.output_value is None and withheld.output_value_suppressed
+    office = factories.user(Role.OFFICE, cluster=cluster)
+    assert selectors.cluster_summary(cluster, office, year=2023).output_value == 1_000_000
 
 
-def test_localisation(world):
+def test_unverified_certificates_do_not_count(leather):
+    cluster, firms = leather
+    factories.certification(firms["t1"], "lwg_gold")
+    factories.certification(firms["t2"], "lwg_gold", verified=False)  # the firm's own claim
+    factories.target(cluster, "lwg_gold", TODAY.year + 1, 7)
+    summary = selectors.cluster_summary(cluster, ANON)
+    assert summary.certifications["lwg_gold"] == 1
+    assert {k.indicator: k.actual for k in summary.kpis}["lwg_gold"] == 1
+    page = selectors.enterprise_directory(cluster, ANON, DirectoryFilters(certification="lwg_gold"))
+    assert [row.enterprise for row in page.rows] == [firms["t1"]]
+    everyone = selectors.enterprise_directory(cluster, ANON, DirectoryFilters())
+    badges = {row.enterprise.pk: row.certifications for row in everyone.rows}
+    assert badges[firms["t2"].pk] == [] and badges[firms["t1"].pk] == ["lwg_gold"]
+    # The profile lists the claim, marked unverified; it is valid, but does not count.
+    profile = selectors.enterprise_profile(firms["t2"].pk, ANON)
+    assert [(c.kind, c.verified) for c in profile.certifications] == [("lwg_gold", False)]
+    assert profile.valid_certifications == ["lwg_gold"]
+    assert profile.verified_certifications == []
+
+
+# --- small totals ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def buyers(db):
+    """Three leading firms buying from three local and three outside suppliers in 2024; in
+    2023 only one leading firm bought anything."""
+    cluster = factories.cluster()
+    elsewhere = factories.cluster(template=cluster.chain_template)
+    leading = [factories.enterprise(cluster, is_leading=True) for _ in range(3)]
+    local = [factories.enterprise(cluster) for _ in range(3)]
+    outside = [factories.enterprise(elsewhere) for _ in range(3)]
+    for i, buyer in enumerate(leading):
+        factories.relation(buyer, local[i], "tanning", 2024, 300)
+        factories.relation(buyer, outside[i], "hides", 2024, 100)
+    factories.relation(leading[0], local[1], "tanning", 2023, 500)
+    return cluster, leading, local, outside
+
+
+def test_localisation_needs_enough_buyers_and_suppliers(buyers):
+    cluster, leading, local, outside = buyers
+    office = factories.user(Role.OFFICE, cluster=cluster)
+    public = selectors.localisation(cluster, ANON)
+    assert public.year == 2024 and public.rate == pytest.approx(0.75)
+    assert (public.local_value, public.total_value) == (900, 1200)
+    assert not public.suppressed and public.suppressed_years == [2023]
+    assert public.by_year == [(2023, None), (2024, pytest.approx(0.75))]
+    assert public.suppression_note
+    one_buyer = selectors.localisation(cluster, ANON, year=2023)
+    assert one_buyer.suppressed and one_buyer.report is None
+    assert (one_buyer.rate, one_buyer.local_value, one_buyer.total_value) == (None, None, None)
+    summary = selectors.cluster_summary(cluster, ANON, year=2023)
+    assert summary.localisation_rate is None and summary.localisation_suppressed
+    # The office (and admins) see every year.
+    seen = selectors.localisation(cluster, office, year=2023)
+    assert seen.rate == 1.0 and not seen.suppressed and seen.suppressed_years == []
+    assert selectors.cluster_summary(cluster, office, year=2023).localisation_rate == 1.0
+
+
+def test_localisation_withheld_when_one_supplier_makes_a_part(buyers):
+    """Three buyers, but everything outside the cluster came from one supplier: the outside
+    part (total − local) would be that supplier's sales."""
+    cluster, leading, local, outside = buyers
+    from clusterbrain.registry.models import SupplyRelation
+
+    SupplyRelation.objects.filter(supplier__in=outside[1:]).update(supplier=outside[0])
+    selectors.invalidate_cluster(cluster.pk)
+    figures = selectors.localisation(cluster, ANON)
+    assert figures.suppressed and figures.rate is None
+    # Zero-valued relations are no contribution.
+    SupplyRelation.objects.filter(supplier=outside[0]).update(value=0)
+    selectors.invalidate_cluster(cluster.pk)
+    figures = selectors.localisation(cluster, ANON)
+    assert not figures.suppressed and figures.rate == 1.0
+
+
+def test_small_totals_setting(buyers, settings):
+    cluster, leading, local, outside = buyers
+    settings.AGGREGATE_MIN_FIRMS = 1
+    assert selectors.localisation(cluster, ANON, year=2023).rate == 1.0
+    settings.AGGREGATE_MIN_FIRMS = 4
+    assert selectors.localisation(cluster, ANON).suppressed
+
+
+def test_output_value_series(world):
+    factories.year(world.own, 2023, output_value=1_000_000)
+    public = selectors.output_value_series(world.a, ANON)
+    assert [(f.year, f.value, f.suppressed) for f in public] == [
+        (2023, None, True),
+        (2024, 100_000_000, False),
+    ]
+    assert selectors.output_value_by_year(world.a) == [(2024, 100_000_000)]
+    for user in (world.users.office, world.users.admin):
+        assert selectors.output_value_by_year(world.a, user) == [
+            (2023, 1_000_000),
+            (2024, 100_000_000),
+        ]
+    for user in (world.users.association, world.users.office_b, world.users.enterprise):
+        assert selectors.output_value_by_year(world.a, user) == [(2024, 100_000_000)]
+
+
+def test_kpis_fall_back_to_reported_figures_when_withheld(world):
+    factories.year(world.own, 2023, output_value=1_000_000)
+    factories.target(world.a, "output_value", TODAY.year + 5, 1e9)
+    factories.figure(world.a, "output_value", 2022, 9e7, source="office")
+    factories.target(world.a, "localisation_rate", TODAY.year + 5, 0.9)
+    kpis = {k.indicator: k for k in selectors.cluster_summary(world.a, ANON, year=2023).kpis}
+    output = kpis["output_value"]
+    assert (output.actual, output.source, output.suppressed) == (9e7, "reported", True)
+    latest = {k.indicator: k for k in selectors.cluster_summary(world.a, ANON).kpis}
+    localisation = latest["localisation_rate"]  # one leading buyer in the world
+    assert (localisation.actual, localisation.suppressed) == (None, True)
+    assert not latest["output_value"].suppressed  # 2024: four firms reported
+    office = selectors.cluster_summary(world.a, world.users.office, year=2023)
+    kpis = {k.indicator: k for k in office.kpis}
+    assert (kpis["output_value"].actual, kpis["output_value"].suppressed) == (1_000_000, False)
+    office_latest = selectors.cluster_summary(world.a, world.users.office)
+    kpis = {k.indicator: k for k in office_latest.kpis}
+    assert kpis["localisation_rate"].actual == pytest.approx(0.8)
+
+
+def test_localisation(world, settings):
+    settings.AGGREGATE_MIN_FIRMS = 1  # the world has one leading firm
     figures = selectors.localisation(world.a, ANON)
     assert figures.year == 2024
     assert figures.rate == pytest.approx(0.8)  # 800k of 1M bought in the cluster
@@ -179,6 +309,21 @@ def test_localisation(world):
     assert selectors.localisation(world.a, world.users.admin).per_leading_firm
     summary = selectors.cluster_summary(world.a, ANON)
     assert summary.localisation_rate == pytest.approx(0.8) and summary.localisation_year == 2024
+
+
+def test_one_leading_firm_reveals_no_localisation(world):
+    """With the default k = 3 the world's single leading firm's purchases stay private."""
+    figures = selectors.localisation(world.a, ANON)
+    assert figures.suppressed and figures.rate is None and figures.local_value is None
+    assert figures.by_year == [(2024, None)] and figures.suppressed_years == [2024]
+    summary = selectors.cluster_summary(world.a, ANON)
+    assert summary.localisation_rate is None and summary.localisation_suppressed
+    assert summary.suppression_note
+    for user in (world.users.office, world.users.admin):
+        assert selectors.localisation(world.a, user).rate == pytest.approx(0.8)
+        assert selectors.cluster_summary(world.a, user).localisation_rate == pytest.approx(0.8)
+    for user in (world.users.association, world.users.office_b, world.users.enterprise):
+        assert selectors.localisation(world.a, user).rate is None
 
 
 def test_kpis_actual_against_target(leather):
@@ -266,7 +411,6 @@ def names(page):
         (DirectoryFilters(q="牛皮"), {"t3"}),
         (DirectoryFilters(link="tanning"), {"t1", "t2", "t3", "out"}),
         (DirectoryFilters(link="sewing"), {"s1", "c1"}),
-        (DirectoryFilters(link="nonexistent"), set()),
         (DirectoryFilters(certification="lwg_gold"), {"t1"}),
         (DirectoryFilters(size_class="large"), {"t1", "c1"}),
         (DirectoryFilters(min_capacity=500), {"t1", "c1", "s1", "out"}),
@@ -286,6 +430,27 @@ def test_directory_filters(directory, filters, expected):
     page = selectors.enterprise_directory(cluster, ANON, filters, per_page=100)
     assert names(page) == {f"Firm {name}" for name in expected}
     assert page.total == len(expected)
+
+
+@pytest.mark.parametrize(
+    ("filters", "field"),
+    [
+        (DirectoryFilters(link="nonexistent"), "link"),
+        (DirectoryFilters(link="reeling"), "link"),  # a link of another chain
+        (DirectoryFilters(certification="nobel"), "certification"),
+        (DirectoryFilters(size_class="huge"), "size_class"),
+        (DirectoryFilters(location="moon"), "location"),
+        (DirectoryFilters(min_capacity=float("nan")), "min_capacity"),
+        (DirectoryFilters(min_capacity=float("inf")), "min_capacity"),
+        (DirectoryFilters(min_capacity=-1), "min_capacity"),
+    ],
+)
+def test_directory_and_map_refuse_unknown_filters(directory, filters, field):
+    cluster, _firms = directory
+    for read in (selectors.enterprise_directory, selectors.firm_map):
+        with pytest.raises(InvalidInput) as caught:
+            read(cluster, ANON, filters)
+        assert [e.loc for e in caught.value.errors] == [(field,)]
 
 
 def test_directory_by_uscc(directory):
@@ -314,10 +479,17 @@ def test_directory_pagination(db):
         selectors.enterprise_directory(cluster, ANON, DirectoryFilters(), page=p, per_page=10)
         for p in (1, 2, 3, 4)
     ]
-    assert [len(p.rows) for p in pages] == [10, 10, 3, 0]
+    # A page past the last is the last, and says so.
+    assert [len(p.rows) for p in pages] == [10, 10, 3, 3]
+    assert [p.page for p in pages] == [1, 2, 3, 3]
     assert all(p.total == 23 and p.pages == 3 for p in pages)
-    seen = [row.enterprise for p in pages for row in p.rows]
+    seen = [row.enterprise for p in pages[:3] for row in p.rows]
     assert seen == sorted(firms, key=lambda f: f.name_zh)
+    assert pages[3].rows == pages[2].rows
+    empty = selectors.enterprise_directory(
+        factories.cluster(), ANON, DirectoryFilters(), page=5, per_page=10
+    )
+    assert (empty.rows, empty.page, empty.pages) == ([], 1, 1)
     clamped = selectors.enterprise_directory(cluster, ANON, DirectoryFilters(), per_page=10_000)
     assert clamped.per_page == selectors.DIRECTORY_MAX_PER_PAGE
 
@@ -365,6 +537,30 @@ def test_firm_map(db):
         ("production", "sewing", False),
     ]
     assert selectors.firm_map(cluster, ANON, DirectoryFilters(link="hides")) == []
+    points = selectors.firm_map(cluster, ANON, DirectoryFilters())
+    assert (points.firms, points.located_firms, points.sites, points.outside_sites) == (2, 1, 1, 1)
+    assert not points.truncated and points.shown == points.total_points == 2
+
+
+def test_firm_map_beyond_the_limit_keeps_outside_sites_and_true_totals(db):
+    """Firms with the lowest ids used to fill the map: past the limit, the production bases
+    outside the cluster (of firms created last) vanished and the counts were wrong."""
+    cluster = factories.cluster()
+    firms = [factories.enterprise(cluster, latitude=23 + i / 100, longitude=113) for i in range(8)]
+    factories.enterprise(cluster)  # not located
+    for firm in firms[-2:]:
+        factories.facility(firm, latitude=28.0, longitude=116.0, in_cluster=False)
+    factories.facility(firms[0], latitude=23.5, longitude=113.2, in_cluster=True)
+    points = selectors.firm_map(cluster, ANON, DirectoryFilters(), limit=5)
+    assert points.shown == len(points) == 5 and points.truncated
+    assert (points.firms, points.located_firms, points.sites, points.outside_sites) == (9, 8, 3, 2)
+    assert points.total_points == 11
+    outside = [p for p in points if not p.in_cluster]
+    assert {p.enterprise_id for p in outside} == {firms[-1].pk, firms[-2].pk}
+    assert [p.kind for p in points].count("enterprise") == 3
+    everything = selectors.firm_map(cluster, ANON, DirectoryFilters())
+    assert everything.shown == 11 and not everything.truncated
+    assert selectors.MAP_MAX_POINTS >= 50_000
 
 
 def test_clusters(world):
@@ -381,8 +577,9 @@ def test_certification_kinds_complete():
 
 def test_page_helpers(world):
     factories.figure(world.a, "support_fund", 2023, 5e7)
-    factories.year(world.own, 2023, output_value=1_000_000)
-    assert selectors.output_value_by_year(world.a) == [(2023, 1_000_000), (2024, 100_000_000)]
+    for firm in (world.own, world.sharing, world.other):
+        factories.year(firm, 2023, output_value=1_000_000)
+    assert selectors.output_value_by_year(world.a) == [(2023, 3_000_000), (2024, 100_000_000)]
     assert [f.indicator for f in selectors.reported_figures(world.a)] == ["support_fund"]
     assert [link.code for link in selectors.chain_links(world.a)][:2] == ["hides", "machinery"]
     assert selectors.enterprise_profile(world.own.pk, world.users.enterprise).customers[0][

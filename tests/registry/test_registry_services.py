@@ -364,3 +364,125 @@ def test_enterprise_user_without_firm_is_refused(db):
     orphan = factories.user(Role.ENTERPRISE)
     with pytest.raises(Forbidden):
         services.update_enterprise(orphan, firm, {"name_en": "x"})
+
+
+# --- review fixes: roles, USCC, certificate verification, messages ----------------------------
+
+
+def test_output_cannot_exceed_capacity(world):
+    before = snapshot()
+    with translation.override("en"), pytest.raises(InvalidInput) as caught:
+        services.set_role(
+            world.users.enterprise,
+            world.own,
+            link_code="cutting",
+            capacity_per_month=300,
+            output_per_month=301,
+        )
+    assert locs(caught.value) == {("output_per_month",)}
+    assert caught.value.errors[0].msg == (
+        "Output per month cannot exceed capacity per month (300)."
+    )
+    assert snapshot() == before
+    role = services.set_role(
+        world.users.enterprise,
+        world.own,
+        link_code="cutting",
+        capacity_per_month=300,
+        output_per_month=300,
+    )
+    assert role.output_per_month == 300
+
+
+def test_enterprise_user_may_correct_but_not_clear_the_uscc(world):
+    own = world.users.enterprise
+    for blank in ("", None, "   "):
+        with pytest.raises(InvalidInput) as caught:
+            services.update_enterprise(own, world.own, {"uscc": blank})
+        assert locs(caught.value) == {("uscc",)}
+    world.own.refresh_from_db()
+    assert world.own.uscc
+    corrected = factories.new_uscc()
+    assert services.update_enterprise(own, world.own, {"uscc": corrected}).uscc == corrected
+    # The association (and admins) may remove a wrong code.
+    assert services.update_enterprise(world.users.association, world.own, {"uscc": ""}).uscc is None
+    assert services.update_enterprise(world.users.admin, world.sharing, {"uscc": None}).uscc is None
+    # A firm without a code may leave it empty.
+    services.update_enterprise(own, world.own, {"uscc": "", "name_en": "Own"})
+
+
+def test_firm_certificate_waits_for_verification(world):
+    from clusterbrain.registry import selectors
+
+    claim = services.add_certification(world.users.enterprise, world.own, {"kind": "lwg_gold"})
+    assert not claim.verified and claim.verified_by is None
+    assert selectors.cluster_summary(world.a, None).certifications["lwg_gold"] == 0
+    for user in (world.users.enterprise, world.users.office, world.users.bank):
+        with pytest.raises(Forbidden):
+            services.verify_certification(user, claim)
+    other_steward = factories.user(Role.ASSOCIATION, cluster=world.b)
+    with pytest.raises(Forbidden):
+        services.verify_certification(other_steward, claim)
+    checked = services.verify_certification(world.users.association, claim)
+    assert checked.verified and checked.verified_by == world.users.association
+    assert checked.verified_at is not None
+    assert selectors.cluster_summary(world.a, None).certifications["lwg_gold"] == 1
+    again = services.verify_certification(world.users.admin, checked)
+    assert again.verified_by == world.users.association  # the first check stands
+
+
+@pytest.mark.parametrize("who", ["association", "admin"])
+def test_certificates_entered_by_stewards_are_verified(world, who):
+    cert = services.add_certification(getattr(world.users, who), world.own, {"kind": "iso9001"})
+    assert cert.verified and cert.verified_by == getattr(world.users, who)
+
+
+def test_remove_certification_deletes_the_evidence_file(world, django_capture_on_commit_callbacks):
+    cert = services.add_certification(
+        world.users.enterprise,
+        world.own,
+        {"kind": "iso9001"},
+        evidence=SimpleUploadedFile("scan.pdf", PDF),
+    )
+    storage, name = cert.evidence.storage, cert.evidence.name
+    assert storage.exists(name)
+    other = factories.certification(world.other, "iso9001")
+    with pytest.raises(NotFound):  # another firm's certificate under my firm
+        services.remove_certification(world.users.enterprise, world.own, other.pk)
+    with pytest.raises(Forbidden):
+        services.remove_certification(world.users.enterprise, world.other, other.pk)
+    with pytest.raises(Forbidden):
+        services.remove_certification(world.users.office, world.own, cert.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.remove_certification(world.users.enterprise, world.own, cert.pk)
+    assert not Certification.objects.filter(pk=cert.pk).exists()
+    assert not storage.exists(name)
+    services.remove_certification(world.users.association, world.other, other.pk)
+    with pytest.raises(NotFound):
+        services.remove_certification(world.users.admin, world.other, other.pk)
+
+
+def test_uscc_errors_in_chinese(world, steward):
+    cases = {
+        "91350100M000100Y44": "统一社会信用代码无效：第 18 位校验码为 '4'，但前 17 位计算得出 '3'",
+        "91350100I000100Y43": "统一社会信用代码无效：第 9 位的字符 'I' 不允许",
+        "9135010": "统一社会信用代码无效：代码应为 18 位，此代码为 7 位",
+    }
+    for code, expected in cases.items():
+        with translation.override("zh-hans"), pytest.raises(InvalidInput) as caught:
+            services.update_enterprise(steward, world.own, {"uscc": code})
+        message = caught.value.errors[0].msg
+        assert message.startswith(expected), message
+        assert not any(word in message for word in ("check character", "position", "allowed"))
+
+
+def test_messages_name_fields_by_their_verbose_name(world, steward):
+    with translation.override("zh-hans"), pytest.raises(InvalidInput) as caught:
+        services.update_enterprise(steward, world.own, {"latitude": 95})
+    assert caught.value.errors[0].msg == "纬度必须介于 -90 和 90 之间。"
+    with translation.override("zh-hans"), pytest.raises(InvalidInput) as caught:
+        services.set_role(steward, world.own, link_code="cutting", capacity_per_month=-1)
+    assert caught.value.errors[0].msg == "月产能不能为负数。"
+    with translation.override("en"), pytest.raises(InvalidInput) as caught:
+        services.record_year(world.users.admin, world.own, 2023, {"revenue": -1})
+    assert caught.value.errors[0].msg == "Revenue cannot be negative."

@@ -7,10 +7,11 @@ see them); writes need a session (with CSRF) or a bearer token, else 401. Errors
 
 from __future__ import annotations
 
+import os
 from enum import Enum
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
 from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from pydantic import Field
@@ -52,7 +53,9 @@ class DirectoryQuery(Schema):
     link: str = Field("", description="Chain link code")
     certification: CertificationKind | None = Field(None, description="Valid certificate kind")
     size_class: SizeClass | None = None
-    min_capacity: float | None = Field(None, ge=0, description="Monthly capacity (of `link`)")
+    min_capacity: float | None = Field(
+        None, ge=0, allow_inf_nan=False, description="Monthly capacity (of `link`)"
+    )
     location: Location | None = Field(
         None,
         description="in: in the cluster; out: registered outside; outside_facility: "
@@ -90,11 +93,27 @@ class LeadingFirmRate(schemas.EnterpriseRef):
 class LocalisationOut(Schema):
     year: int
     rate: float | None
-    local_value: float
-    total_value: float
+    local_value: float | None
+    total_value: float | None
     by_year: list[tuple[int, float | None]]
+    suppressed: bool = Field(
+        False, description="This year's figures are withheld: too few leading buyers or suppliers."
+    )
+    suppressed_years: list[int] = Field(
+        default_factory=list, description="Years of by_year whose rate is withheld (null)."
+    )
+    suppression_note: str = ""
     per_leading_firm: list[LeadingFirmRate] | None = Field(
         default=None, description="Only for the cluster office and admins."
+    )
+
+
+def _year_query() -> Any:
+    return Query(
+        None,
+        ge=selectors.FIRST_YEAR,
+        le=selectors.LAST_YEAR,
+        description="Calendar year (default: the latest with figures)",
     )
 
 
@@ -120,9 +139,20 @@ def get_cluster(request: HttpRequest, slug: str) -> dict[str, Any]:
 @router.get(
     "/clusters/{slug}/summary", response={200: schemas.SummaryOut, **READ_ERRORS}, auth=READ_AUTH
 )
-def cluster_summary(request: HttpRequest, slug: str, year: int | None = None) -> dict[str, Any]:
+def cluster_summary(
+    request: HttpRequest,
+    slug: str,
+    year: int | None = _year_query(),
+) -> dict[str, Any]:
+    """Public aggregates. Output value and localisation are withheld (null, with a
+    `*_suppressed` flag) when fewer than `min_firms` firms are behind them, except for the
+    cluster's office and admins."""
     cluster = selectors.get_cluster(slug)
-    return schemas.summary_out(selectors.cluster_summary(cluster, _user(request), year=year))
+    user = _user(request)
+    return schemas.summary_out(
+        selectors.cluster_summary(cluster, user, year=year),
+        selectors.output_value_series(cluster, user),
+    )
 
 
 @router.get(
@@ -169,7 +199,9 @@ def enterprise_directory(
     exclude_unset=True,
 )
 def cluster_localisation(
-    request: HttpRequest, slug: str, year: int | None = None
+    request: HttpRequest,
+    slug: str,
+    year: int | None = _year_query(),
 ) -> dict[str, Any]:
     cluster = selectors.get_cluster(slug)
     figures = selectors.localisation(cluster, _user(request), year=year)
@@ -179,6 +211,9 @@ def cluster_localisation(
         "local_value": figures.local_value,
         "total_value": figures.total_value,
         "by_year": figures.by_year,
+        "suppressed": figures.suppressed,
+        "suppressed_years": figures.suppressed_years,
+        "suppression_note": figures.suppression_note,
     }
     if figures.can_view_enterprise_statistics:
         data["per_leading_firm"] = [
@@ -298,12 +333,69 @@ def add_certification(
     evidence: UploadedFile | None = File(None),  # noqa: B008 - ninja's parameter marker
 ) -> tuple[int, dict[str, Any]]:
     """multipart/form-data (or form-encoded without a file): the certificate's fields and an
-    optional evidence file (PDF, JPEG or PNG, size limited by EVIDENCE_MAX_BYTES)."""
+    optional evidence file (PDF, JPEG or PNG, size limited by EVIDENCE_MAX_BYTES); a JSON body
+    is refused with 415. A certificate the firm adds counts in no public figure until the
+    association verifies it; one added by the association or an admin is verified."""
     enterprise = selectors.get_enterprise(enterprise_id)
     certification = services.add_certification(
         _user(request), enterprise, payload.model_dump(), evidence=evidence
     )
     return 201, schemas.certification_out(certification)
+
+
+@router.delete(
+    "/enterprises/{enterprise_id}/certifications/{certification_id}",
+    response={204: None, **ERRORS},
+    auth=WRITE_AUTH,
+)
+def remove_certification(
+    request: HttpRequest, enterprise_id: int, certification_id: int
+) -> tuple[int, None]:
+    """The firm itself, association staff of its cluster, admins; the evidence file goes too."""
+    enterprise = selectors.get_enterprise(enterprise_id)
+    services.remove_certification(_user(request), enterprise, certification_id)
+    return 204, None
+
+
+@router.post(
+    "/certifications/{certification_id}/verify",
+    response={200: schemas.CertificationOut, **ERRORS},
+    auth=WRITE_AUTH,
+)
+def verify_certification(request: HttpRequest, certification_id: int) -> dict[str, Any]:
+    """Association staff of the firm's cluster, admins: the certificate counts from now on."""
+    certification = selectors.get_certification(certification_id)
+    return schemas.certification_out(services.verify_certification(_user(request), certification))
+
+
+@router.get(
+    "/certifications/{certification_id}/evidence",
+    response={200: None, **READ_ERRORS},
+    auth=READ_AUTH,
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The evidence file (PDF, JPEG or PNG), as an attachment.",
+                "content": {
+                    "application/pdf": {},
+                    "image/jpeg": {},
+                    "image/png": {},
+                },
+            }
+        }
+    },
+)
+def certification_evidence(request: HttpRequest, certification_id: int) -> FileResponse:
+    """The firm itself, the association and the office of its cluster, admins; 404 for
+    everyone else (media files are not served publicly)."""
+    certification = selectors.certification_evidence(certification_id, _user(request))
+    evidence = certification.evidence
+    response = FileResponse(
+        evidence.open("rb"), as_attachment=True, filename=os.path.basename(evidence.name or "")
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @router.put(

@@ -79,6 +79,17 @@ class KPIOut(Schema):
     reported: float | None
     reported_year: int | None
     reported_source: str
+    suppressed: bool = Field(
+        False,
+        description="The registry's figure is withheld (too few firms behind it); `actual` is "
+        "the reported figure, if any.",
+    )
+
+
+class YearFigureOut(Schema):
+    year: int
+    value: float | None
+    suppressed: bool = False
 
 
 class SummaryOut(Schema):
@@ -103,6 +114,22 @@ class SummaryOut(Schema):
     output_value: float | None
     kpis: list[KPIOut]
     is_demo: bool
+    output_value_suppressed: bool = Field(
+        False,
+        description="output_value is withheld: fewer than `min_firms` firms reported one.",
+    )
+    localisation_suppressed: bool = Field(
+        False,
+        description="localisation_rate is withheld: too few leading buyers or suppliers.",
+    )
+    suppression_note: str = Field("", description="Why figures are withheld, for people.")
+    min_firms: int = Field(
+        0, description="The fewest firms a public aggregate of confidential figures rests on."
+    )
+    output_value_by_year: list[YearFigureOut] = Field(
+        default_factory=list,
+        description="In-cluster output value per year; withheld years have value null.",
+    )
 
 
 class ExplanationOut(Schema):
@@ -226,6 +253,12 @@ class CertificationOut(Schema):
     valid_from: datetime.date | None
     valid_until: datetime.date | None
     valid: bool
+    verified: bool = Field(
+        False,
+        description="Checked by the association or an admin; only verified, valid "
+        "certificates count in the cluster's figures.",
+    )
+    verified_at: datetime.datetime | None = None
     has_evidence: bool
 
 
@@ -402,7 +435,9 @@ def brand_out(brand: Brand) -> dict[str, Any]:
     }
 
 
-def summary_out(summary: selectors.ClusterSummary) -> dict[str, Any]:
+def summary_out(
+    summary: selectors.ClusterSummary, output_by_year: list[selectors.YearFigure] | None = None
+) -> dict[str, Any]:
     return {
         "cluster": summary.cluster.slug,
         "year": summary.year,
@@ -436,10 +471,19 @@ def summary_out(summary: selectors.ClusterSummary) -> dict[str, Any]:
                 "reported": k.reported,
                 "reported_year": k.reported_year,
                 "reported_source": k.reported_source,
+                "suppressed": k.suppressed,
             }
             for k in summary.kpis
         ],
         "is_demo": summary.is_demo,
+        "output_value_suppressed": summary.output_value_suppressed,
+        "localisation_suppressed": summary.localisation_suppressed,
+        "suppression_note": summary.suppression_note,
+        "min_firms": summary.min_firms,
+        "output_value_by_year": [
+            {"year": f.year, "value": f.value, "suppressed": f.suppressed}
+            for f in output_by_year or []
+        ],
     }
 
 
@@ -593,6 +637,8 @@ def certification_out(
         "valid_from": certification.valid_from,
         "valid_until": certification.valid_until,
         "valid": certification.valid_until is None or certification.valid_until >= today,
+        "verified": certification.verified,
+        "verified_at": certification.verified_at,
         "has_evidence": bool(certification.evidence),
     }
 

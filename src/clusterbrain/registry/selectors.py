@@ -13,11 +13,13 @@ grow keyword arguments with defaults):
     link_detail(cluster, link_code, user, page=1, per_page=50) -> LinkDetail   raises NotFound
     enterprise_directory(cluster, user, filters: DirectoryFilters, page=1, per_page=25) -> DirectoryPage
     enterprise_profile(enterprise_id, user) -> EnterpriseProfile    raises NotFound
-    firm_map(cluster, user, filters: DirectoryFilters) -> list[MapPoint]
+    firm_map(cluster, user, filters: DirectoryFilters) -> FirmMap (a list[MapPoint] with totals)
     localisation(cluster, user, year=None) -> LocalisationFigures
 
-    Added later: output_value_by_year(cluster), reported_figures(cluster), chain_links(cluster),
-    get_enterprise(enterprise_id), enterprise_years(enterprise, user), invalidate_cluster(id).
+    Added later: output_value_by_year(cluster, user=None), output_value_series(cluster, user),
+    reported_figures(cluster), chain_links(cluster), get_enterprise(enterprise_id),
+    enterprise_years(enterprise, user), invalidate_cluster(id), check_filters(cluster, filters),
+    get_certification(certification_id).
 
 Performance: every selector runs a fixed number of SQL queries whatever the number of firms
 (tests/registry/test_query_counts.py). Per-link supply is one GROUP BY in the database (firms,
@@ -28,12 +30,26 @@ lists load one page and prefetch for that page only.
 What counts (DOMAIN.md): cluster statistics (size classes, above designated size, certificates,
 chain supply) count firms *in* the cluster; firms registered outside it (suppliers, partners)
 appear in the directory and in `outside`. A certificate is valid when it has no end date or ends
-today or later.
+today or later; it counts (cluster figures, KPIs, the directory's certification filter and
+badges) when it is valid and verified by the association or an admin.
+
+Small totals (statistical disclosure control): a public sum of confidential figures is withheld
+(None, with a `*_suppressed` flag) when fewer than `settings.AGGREGATE_MIN_FIRMS` (k) firms
+contributed, so no total is one firm's figure in disguise:
+
+- output value of a year: at least k in-cluster firms reported an output value that year;
+- localisation of a year: the purchases are split into a local and an outside part (their sum
+  and the rate follow from the two); each part that is not zero needs at least k distinct leading
+  buyers *and* at least k distinct suppliers, so neither a buyer's purchases nor a supplier's
+  sales can be read off. All of the year's figures (rate, local, total) go together.
+
+Users who may see enterprise statistics of the cluster (its office, admins) see every figure.
 """  # noqa: E501
 
 from __future__ import annotations
 
 import datetime
+import math
 import re
 from collections import defaultdict
 from collections.abc import Callable
@@ -74,7 +90,7 @@ from clusterbrain.engines.chain import (
     analyse_chain,
     localisation_rate,
 )
-from clusterbrain.errors import Forbidden, NotFound
+from clusterbrain.errors import FieldError, Forbidden, InvalidInput, NotFound
 from clusterbrain.registry.models import (
     Brand,
     Certification,
@@ -95,7 +111,9 @@ T = TypeVar("T")
 AGGREGATE_CACHE_SECONDS = 15 * 60
 DIRECTORY_MAX_PER_PAGE = 100
 LINK_MAX_PER_PAGE = 200
-MAP_MAX_POINTS = 5000
+# Points a map returns at most (WebGL scatter draws 50,000 without trouble); past it the firms in
+# the cluster are thinned, never the sites outside it (FirmMap.truncated says so).
+MAP_MAX_POINTS = 50_000
 PROFILE_MAX_RELATIONS = 200
 # Firm ids an explanation of a link names (largest capacity first).
 EXPLANATION_TOP_FIRMS = 10
@@ -156,6 +174,9 @@ class KPI:
     reported: float | None = None
     reported_year: int | None = None
     reported_source: str = ""
+    # The registry's figure is withheld (too few firms behind it); `actual` falls back to the
+    # reported figure, if any.
+    suppressed: bool = False
 
     @property
     def progress(self) -> float | None:
@@ -188,6 +209,26 @@ class ClusterSummary:
     localisation_year: int | None = None  # the year `localisation_rate` is of
     green_factories: int = 0  # firms with a valid green-factory certificate (either level)
     chain_report: ChainReport | None = None
+    # Withheld for this user: fewer than `min_firms` firms behind the figure (module docstring).
+    output_value_suppressed: bool = False
+    localisation_suppressed: bool = False
+    min_firms: int = 0
+
+    @property
+    def suppression_note(self) -> str:
+        """Why a figure shows no value, for the page (empty when nothing is withheld)."""
+        if not (self.output_value_suppressed or self.localisation_suppressed):
+            return ""
+        return suppression_note(self.min_firms)
+
+
+@dataclass(frozen=True)
+class YearFigure:
+    """A public aggregate of one year; `value` is None when it is withheld (`suppressed`)."""
+
+    year: int
+    value: float | None
+    suppressed: bool = False
 
 
 @dataclass(frozen=True)
@@ -236,6 +277,9 @@ class EnterpriseProfile:
     suppliers: list[dict[str, Any]] = field(default_factory=list)  # empty unless confidential
     customers: list[dict[str, Any]] = field(default_factory=list)  # empty unless confidential
     valid_certifications: list[str] = field(default_factory=list)  # kinds valid today
+    # Kinds valid today and verified: what counts in the cluster's figures. `certifications`
+    # lists every certificate, unverified ones too (Certification.verified tells them apart).
+    verified_certifications: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -249,21 +293,80 @@ class MapPoint:
     kind: str  # "enterprise" or a Facility.Kind
 
 
+class FirmMap(list[MapPoint]):
+    """The points of a map (a list, as it always was) and the true totals behind them.
+
+    firms            firms matching the filters
+    located_firms    of them, those with coordinates (one "enterprise" point each)
+    sites            located sites (facilities) of the matching firms
+    outside_sites    of them, those outside the cluster (always all shown, up to the limit)
+    truncated        True when the limit left points out; `shown` points are in the list
+    """
+
+    def __init__(
+        self,
+        points: Any = (),
+        *,
+        firms: int = 0,
+        located_firms: int = 0,
+        sites: int = 0,
+        outside_sites: int = 0,
+        truncated: bool = False,
+    ) -> None:
+        super().__init__(points)
+        self.firms = firms
+        self.located_firms = located_firms
+        self.sites = sites
+        self.outside_sites = outside_sites
+        self.truncated = truncated
+
+    @property
+    def shown(self) -> int:
+        return len(self)
+
+    @property
+    def total_points(self) -> int:
+        return self.located_firms + self.sites
+
+
 @dataclass(frozen=True)
 class LocalisationFigures:
     year: int
     rate: float | None
-    local_value: float
-    total_value: float
+    local_value: float | None  # None when withheld (`suppressed`)
+    total_value: float | None
     per_leading_firm: list[
         tuple[Enterprise, float | None]
     ]  # empty unless enterprise statistics visible
-    by_year: list[tuple[int, float | None]]  # cluster rate over time
+    by_year: list[tuple[int, float | None]]  # cluster rate over time; None in withheld years
     can_view_enterprise_statistics: bool = False
-    report: LocalisationReport | None = None
+    report: LocalisationReport | None = None  # None when withheld
+    suppressed: bool = False  # this year's figures are withheld from this user
+    suppressed_years: list[int] = field(default_factory=list)  # years of `by_year` withheld
+    min_firms: int = 0
+
+    @property
+    def suppression_note(self) -> str:
+        if not (self.suppressed or self.suppressed_years):
+            return ""
+        return suppression_note(self.min_firms)
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
+
+def min_firms() -> int:
+    """k of the disclosure rule: the fewest firms a public aggregate of confidential figures
+    may rest on (settings.AGGREGATE_MIN_FIRMS, at least 1)."""
+    return max(1, int(getattr(settings, "AGGREGATE_MIN_FIRMS", 3)))
+
+
+def suppression_note(k: int | None = None) -> str:
+    k = k or min_firms()
+    return _(
+        "Withheld: fewer than %(k)d firms are behind this figure, so it would reveal a firm's "
+        "confidential data."
+    ) % {"k": k}
 
 
 def _today() -> datetime.date:
@@ -276,6 +379,14 @@ def valid_certification_q(prefix: str = "", today: datetime.date | None = None) 
     return Q(**{f"{prefix}valid_until__isnull": True}) | Q(**{f"{prefix}valid_until__gte": today})
 
 
+def counted_certification_q(prefix: str = "", today: datetime.date | None = None) -> Q:
+    """Certificates that count in public figures and filters: valid today and verified."""
+    return valid_certification_q(prefix, today) & Q(**{f"{prefix}verified": True})
+
+
+# The years a figure can be of (as EnterpriseYear and ClusterTarget allow).
+FIRST_YEAR = 1980
+LAST_YEAR = 2100
 MAX_PAGE = 1_000_000
 # Database integer keys are signed 64-bit: a larger id cannot exist (and would overflow SQLite).
 MAX_ID = 2**63 - 1
@@ -297,6 +408,10 @@ def _clean_text(value: str) -> str:
     """Search text as the database can take it: no NUL (PostgreSQL refuses it), no lone
     surrogates (not encodable)."""
     return value.replace("\x00", "").encode("utf-8", "ignore").decode("utf-8").strip()
+
+
+def _page_count(total: int, per_page: int) -> int:
+    return max(1, (total + per_page - 1) // per_page)
 
 
 def _clamp_page(page: Any, per_page: Any, maximum: int) -> tuple[int, int]:
@@ -504,6 +619,7 @@ def link_detail(
     cluster: Cluster, link_code: str, user: Any, page: int = 1, per_page: int = 50
 ) -> LinkDetail:
     """One link: its report, neighbours, and a page of its in-cluster firms by capacity.
+    A page past the last is the last (`page` says which was returned).
 
     Capacity and output per month are public profile (firms offer them for matching); yearly
     figures are not touched here."""
@@ -516,6 +632,7 @@ def link_detail(
     upstream = [e.upstream for e in edges if e.downstream_id == link.pk]
     downstream = [e.downstream for e in edges if e.upstream_id == link.pk]
 
+    page = min(page, _page_count(report.firms, per_page))
     offset = (page - 1) * per_page
     rows = list(
         EnterpriseRole.objects.filter(
@@ -598,18 +715,82 @@ def _compute_localisation_by_year(cluster: Cluster) -> dict[int, LocalisationRep
     }
 
 
+# (local buyers, local suppliers, outside buyers, outside suppliers) of a year: distinct firms
+# behind each part of the leading firms' purchases (relations of positive value).
+LocalisationParts = tuple[int, int, int, int]
+
+
+def _localisation_parts(
+    cluster: Cluster, version: str | None = None
+) -> dict[int, LocalisationParts]:
+    return _cached(
+        cluster,
+        version or _data_version(cluster),
+        "localisation-parts",
+        lambda: _compute_localisation_parts(cluster),
+    )
+
+
+def _compute_localisation_parts(cluster: Cluster) -> dict[int, LocalisationParts]:
+    """How many distinct buyers and suppliers stand behind each part of each year. One query."""
+    local = Q(supplier__cluster_id=cluster.pk, supplier__in_cluster=True)
+    rows = (
+        SupplyRelation.objects.filter(buyer__cluster=cluster, buyer__is_leading=True, value__gt=0)
+        .values("year")
+        .annotate(
+            local_buyers=Count("buyer", distinct=True, filter=local),
+            local_suppliers=Count("supplier", distinct=True, filter=local),
+            outside_buyers=Count("buyer", distinct=True, filter=~local),
+            outside_suppliers=Count("supplier", distinct=True, filter=~local),
+        )
+        .order_by()
+    )
+    return {
+        row["year"]: (
+            row["local_buyers"],
+            row["local_suppliers"],
+            row["outside_buyers"],
+            row["outside_suppliers"],
+        )
+        for row in rows
+    }
+
+
+def _localisation_disclosable(parts: LocalisationParts | None, k: int) -> bool:
+    """Each part with purchases rests on at least k buyers and k suppliers (module docstring)."""
+    if parts is None:
+        return True
+    local_buyers, local_suppliers, outside_buyers, outside_suppliers = parts
+    return all(
+        (buyers == 0 and suppliers == 0) or (buyers >= k and suppliers >= k)
+        for buyers, suppliers in (
+            (local_buyers, local_suppliers),
+            (outside_buyers, outside_suppliers),
+        )
+    )
+
+
 def _default_year() -> int:
     return _today().year - 1
 
 
 def localisation(cluster: Cluster, user: Any, year: int | None = None) -> LocalisationFigures:
-    """The cluster's localisation rate (public, an aggregate) and, for the cluster office and
-    admins only, each leading firm's rate (enterprise-level statistics). 1–3 queries."""
-    reports = _localisation_by_year(cluster)
+    """The cluster's localisation rate (public, an aggregate, withheld in years with too few
+    firms behind it) and, for the cluster office and admins only, each leading firm's rate
+    (enterprise-level statistics; they also see withheld years). 1–3 queries."""
+    version = _data_version(cluster)
+    reports = _localisation_by_year(cluster, version)
+    parts = _localisation_parts(cluster, version)
     if year is None:
         year = max(reports) if reports else _default_year()
     report = reports.get(year)
     allowed = permissions.can_view_enterprise_statistics(user, cluster)
+    k = min_firms()
+
+    def withheld(y: int) -> bool:
+        return not allowed and not _localisation_disclosable(parts.get(y), k)
+
+    suppressed = report is not None and withheld(year)
     per_leading: list[tuple[Enterprise, float | None]] = []
     if allowed:
         leading = Enterprise.objects.filter(cluster=cluster, is_leading=True).order_by(
@@ -617,15 +798,19 @@ def localisation(cluster: Cluster, user: Any, year: int | None = None) -> Locali
         )
         per_buyer = report.per_buyer if report else {}
         per_leading = [(firm, per_buyer.get(firm.pk)) for firm in leading]
+    shown = None if suppressed else report
     return LocalisationFigures(
         year=year,
-        rate=report.rate if report else None,
-        local_value=report.local_value if report else 0.0,
-        total_value=report.total_value if report else 0.0,
+        rate=shown.rate if shown else None,
+        local_value=None if suppressed else (report.local_value if report else 0.0),
+        total_value=None if suppressed else (report.total_value if report else 0.0),
         per_leading_firm=per_leading,
-        by_year=[(y, r.rate) for y, r in sorted(reports.items())],
+        by_year=[(y, None if withheld(y) else r.rate) for y, r in sorted(reports.items())],
         can_view_enterprise_statistics=allowed,
-        report=report if allowed else _without_firms(report),
+        report=report if allowed else _without_firms(shown),
+        suppressed=suppressed,
+        suppressed_years=[y for y in sorted(reports) if withheld(y)],
+        min_firms=k,
     )
 
 
@@ -672,10 +857,14 @@ def _role_counts(cluster: Cluster) -> dict[str, int]:
     )
 
 
-def _kpis(facts: dict[str, Any], registry: dict[str, float | None]) -> list[KPI]:
+def _kpis(
+    facts: dict[str, Any],
+    registry: dict[str, float | None],
+    suppressed: frozenset[str] = frozenset(),
+) -> list[KPI]:
     """One KPI per indicator with a target (the nearest one from this year on, else the latest)
     or a reported figure. The actual comes from the registry where the registry can count it,
-    else from the latest reported figure."""
+    else from the latest reported figure; so does a registry figure withheld (`suppressed`)."""
     this_year = _today().year
     by_indicator: dict[str, list[tuple[int, float]]] = defaultdict(list)
     for indicator, target_year, value in sorted(facts["targets"], key=lambda t: t[1]):
@@ -712,6 +901,7 @@ def _kpis(facts: dict[str, Any], registry: dict[str, float | None]) -> list[KPI]
                 reported=_share(figure[1], unit) if figure else None,
                 reported_year=figure[0] if figure else None,
                 reported_source=figure[2] if figure else "",
+                suppressed=indicator.value in suppressed,
             )
         )
     return kpis
@@ -736,7 +926,9 @@ def _compute_facts(cluster: Cluster, today: datetime.date) -> dict[str, Any]:
     counts = {key.removeprefix("n_"): value for key, value in totals.items()}
 
     cert_counts = Certification.objects.filter(
-        valid_certification_q(today=today), enterprise__cluster=cluster, enterprise__in_cluster=True
+        counted_certification_q(today=today),
+        enterprise__cluster=cluster,
+        enterprise__in_cluster=True,
     ).aggregate(
         green=Count(
             "enterprise", distinct=True, filter=Q(kind__in=Certification.GREEN_FACTORY_KINDS)
@@ -761,15 +953,17 @@ def _compute_facts(cluster: Cluster, today: datetime.date) -> dict[str, Any]:
         .first()
     )
 
-    output_by_year = {
-        row["year"]: float(row["total"])
-        for row in EnterpriseYear.objects.filter(
+    output_rows = list(
+        EnterpriseYear.objects.filter(
             enterprise__cluster=cluster, enterprise__in_cluster=True, output_value__isnull=False
         )
         .values("year")
-        .annotate(total=Sum("output_value"))
+        .annotate(total=Sum("output_value"), firms=Count("enterprise", distinct=True))
         .order_by()
-    }
+    )
+    output_by_year = {row["year"]: float(row["total"]) for row in output_rows}
+    # How many firms each year's total rests on (the disclosure rule reads it).
+    output_firms_by_year = {row["year"]: int(row["firms"]) for row in output_rows}
     targets = list(
         ClusterTarget.objects.filter(cluster=cluster).values_list("indicator", "year", "value")
     )
@@ -787,6 +981,7 @@ def _compute_facts(cluster: Cluster, today: datetime.date) -> dict[str, Any]:
         "brands": brands,
         "regional_brand": regional_brand,
         "output_by_year": output_by_year,
+        "output_firms_by_year": output_firms_by_year,
         "targets": targets,
         "figures": figures,
         "role_counts": role_counts,
@@ -795,31 +990,58 @@ def _compute_facts(cluster: Cluster, today: datetime.date) -> dict[str, Any]:
 
 def _facts(cluster: Cluster, version: str | None = None) -> dict[str, Any]:
     today = _today()
-    # Certificates expire at midnight: the day is part of the key.
+    # Certificates expire at midnight: the day is part of the key. (v2: with the firms behind
+    # each year's output and verified certificates only.)
     return _cached(
         cluster,
         version or _data_version(cluster),
-        f"facts:{today.isoformat()}",
+        f"facts:v2:{today.isoformat()}",
         lambda: _compute_facts(cluster, today),
     )
 
 
 def cluster_summary(cluster: Cluster, user: Any, year: int | None = None) -> ClusterSummary:
     """The cluster's public figures: counts, certificates, brands, chain, localisation, output
-    value, KPIs. Aggregates only, so the same for every user (`user` is not consulted).
-    1 query when cached; about 13 when not, whatever the number of firms."""
+    value, KPIs. Aggregates only, the same for every user, except that output value and
+    localisation rest on confidential figures and are withheld when too few firms are behind
+    them (module docstring), unless `user` may see enterprise statistics of the cluster.
+    1 query when cached; about 14 when not, whatever the number of firms."""
     version = _data_version(cluster)
     facts = _facts(cluster, version)
     _links, _edges, report = _chain(cluster, version)
     reports = _localisation_by_year(cluster, version)
+    unrestricted = permissions.can_view_enterprise_statistics(user, cluster)
+    k = min_firms()
 
     counts, certifications, brands = facts["counts"], facts["certifications"], facts["brands"]
     output_by_year = facts["output_by_year"]
     if year is None:
         year = max(output_by_year) if output_by_year else _default_year()
     output_value = output_by_year.get(year)
+    output_suppressed = (
+        output_value is not None
+        and not unrestricted
+        and facts["output_firms_by_year"].get(year, 0) < k
+    )
+    if output_suppressed:
+        output_value = None
     loc_year = year if year in reports else max((y for y in reports if y <= year), default=None)
     loc_rate = reports[loc_year].rate if loc_year is not None else None
+    loc_suppressed = (
+        loc_year is not None
+        and not unrestricted
+        and not _localisation_disclosable(_localisation_parts(cluster, version).get(loc_year), k)
+    )
+    if loc_suppressed:
+        loc_rate = None
+    suppressed = frozenset(
+        indicator
+        for indicator, hidden in (
+            (Indicator.OUTPUT_VALUE.value, output_suppressed),
+            (Indicator.LOCALISATION_RATE.value, loc_suppressed),
+        )
+        if hidden
+    )
 
     registry: dict[str, float | None] = {
         Indicator.ENTERPRISES: float(counts["enterprises"]),
@@ -856,18 +1078,39 @@ def cluster_summary(cluster: Cluster, user: Any, year: int | None = None) -> Clu
         concentrated_links=list(report.concentrated_links),
         localisation_rate=loc_rate,
         output_value=output_value,
-        kpis=_kpis(facts, registry),
+        kpis=_kpis(facts, registry, suppressed),
         is_demo=cluster.is_demo,
         localisation_year=loc_year,
         green_factories=facts["green"],
         chain_report=report,
+        output_value_suppressed=output_suppressed,
+        localisation_suppressed=loc_suppressed,
+        min_firms=k,
     )
 
 
-def output_value_by_year(cluster: Cluster) -> list[tuple[int, float]]:
-    """In-cluster firms' output value summed per year, oldest first: an aggregate, public as
-    such. Cached with the summary's figures (1 query when cached)."""
-    return sorted(_facts(cluster)["output_by_year"].items())
+def output_value_series(cluster: Cluster, user: Any = None) -> list[YearFigure]:
+    """In-cluster firms' output value summed per year, oldest first: public as an aggregate,
+    withheld (value None, `suppressed`) in years fewer than k firms reported, unless `user`
+    may see enterprise statistics of the cluster. Cached with the summary's figures."""
+    facts = _facts(cluster)
+    unrestricted = permissions.can_view_enterprise_statistics(user, cluster)
+    k = min_firms()
+    series = []
+    for year, total in sorted(facts["output_by_year"].items()):
+        hidden = not unrestricted and facts["output_firms_by_year"].get(year, 0) < k
+        series.append(YearFigure(year, None if hidden else total, hidden))
+    return series
+
+
+def output_value_by_year(cluster: Cluster, user: Any = None) -> list[tuple[int, float]]:
+    """The years of `output_value_series` that `user` may see, as (year, total), oldest first
+    (withheld years are left out; `output_value_series` marks them)."""
+    return [
+        (figure.year, figure.value)
+        for figure in output_value_series(cluster, user)
+        if figure.value is not None
+    ]
 
 
 def reported_figures(cluster: Cluster) -> list[ClusterFigure]:
@@ -882,6 +1125,50 @@ def chain_links(cluster: Cluster) -> list[ChainLink]:
 
 
 # --- directory, map, profile -----------------------------------------------------------------
+
+
+def check_filters(cluster: Cluster, filters: DirectoryFilters) -> None:
+    """The directory's and the map's filters name things that exist, else InvalidInput naming
+    each bad filter (the API answers 422; the page's form never sends such values). One query
+    when a link is given."""
+    errors: list[FieldError] = []
+    if filters.link and not (
+        isinstance(filters.link, str)
+        and ChainLink.objects.filter(
+            template_id=cluster.chain_template_id, code=_clean_text(filters.link)
+        ).exists()
+    ):
+        errors.append(
+            FieldError(
+                ("link",),
+                _("%(code)r is not a link of this cluster's chain.") % {"code": filters.link},
+            )
+        )
+    choices = (
+        ("certification", filters.certification, Certification.Kind.values),
+        ("size_class", filters.size_class, Enterprise.SizeClass.values),
+        ("location", filters.location, LOCATIONS),
+    )
+    for name, value, allowed in choices:
+        if value and value not in allowed:
+            errors.append(
+                FieldError(
+                    (name,),
+                    _("%(value)r is not one of the choices: %(choices)s.")
+                    % {"value": value, "choices": ", ".join(allowed)},
+                )
+            )
+    capacity = filters.min_capacity
+    if capacity is not None and (
+        isinstance(capacity, bool)
+        or not isinstance(capacity, int | float)
+        or not math.isfinite(capacity)
+        or capacity < 0
+    ):
+        errors.append(FieldError(("min_capacity",), _("Enter a finite number of at least 0.")))
+    if errors:
+        detail = errors[0].msg if len(errors) == 1 else _("Some filters need correcting.")
+        raise InvalidInput(detail, errors)
 
 
 def _filtered_enterprises(cluster: Cluster, filters: DirectoryFilters) -> QuerySet[Enterprise]:
@@ -919,7 +1206,7 @@ def _filtered_enterprises(cluster: Cluster, filters: DirectoryFilters) -> QueryS
         qs = qs.filter(
             Exists(
                 Certification.objects.filter(
-                    valid_certification_q(),
+                    counted_certification_q(),
                     enterprise=OuterRef("pk"),
                     kind=filters.certification,
                 )
@@ -949,15 +1236,19 @@ def enterprise_directory(
     page: int = 1,
     per_page: int = 25,
 ) -> DirectoryPage:
-    """Public profiles matching the filters, by name: one COUNT, one page, two prefetches."""
+    """Public profiles matching the filters, by name: one COUNT, one page, two prefetches.
+    Filters are checked first (`check_filters`, InvalidInput naming each); a page past the last
+    is the last (`page` says which was returned)."""
+    check_filters(cluster, filters)
     page, per_page = _clamp_page(page, per_page, DIRECTORY_MAX_PER_PAGE)
     qs = _filtered_enterprises(cluster, filters)
     total = qs.count()
+    page = min(page, _page_count(total, per_page))
     offset = (page - 1) * per_page
     if offset >= total:
         return DirectoryPage(rows=[], total=total, page=page, per_page=per_page)
     role_qs = EnterpriseRole.objects.select_related("link").order_by("link__stage", "link__code")
-    cert_qs = Certification.objects.filter(valid_certification_q()).order_by("kind")
+    cert_qs = Certification.objects.filter(counted_certification_q()).order_by("kind")
     enterprises = list(
         qs.order_by("name_zh", "pk").prefetch_related(
             Prefetch("roles", queryset=role_qs, to_attr="page_roles"),
@@ -984,63 +1275,52 @@ def enterprise_directory(
 
 def firm_map(
     cluster: Cluster, user: Any, filters: DirectoryFilters, *, limit: int = MAP_MAX_POINTS
-) -> list[MapPoint]:
-    """Located firms matching the filters, and their located sites (production bases elsewhere
-    show where the cluster's firms really make things). Two queries; at most `limit` points of
-    each kind, so a map of 100,000 firms stays a page, not a download."""
+) -> FirmMap:
+    """Located firms matching the filters and their located sites (production bases elsewhere
+    show where the cluster's firms really make things), with the true totals. Four queries.
+
+    At most `limit` points: sites outside the cluster come first (the few points that show the
+    cluster's reach), then firms, then sites inside the cluster; `truncated` says whether any
+    were left out. Filters are checked as for the directory (`check_filters`)."""
+    check_filters(cluster, filters)
+    limit = max(0, int(limit))
     qs = _filtered_enterprises(cluster, filters)
-    main_link = (
-        EnterpriseRole.objects.filter(enterprise=OuterRef("pk"))
-        .order_by("-capacity_per_month", "pk")
-        .values("link__code")[:1]
+    located = Q(latitude__isnull=False, longitude__isnull=False)
+    firm_totals = qs.aggregate(n=Count("pk"), located=Count("pk", filter=located))
+    sites_qs = Facility.objects.filter(located, enterprise__in=qs.values("pk"))
+    site_totals = sites_qs.aggregate(n=Count("pk"), outside=Count("pk", filter=Q(in_cluster=False)))
+    firms_located, sites, outside = (
+        int(firm_totals["located"] or 0),
+        int(site_totals["n"] or 0),
+        int(site_totals["outside"] or 0),
     )
-    rows: Any = (
-        qs.filter(latitude__isnull=False, longitude__isnull=False)
-        .annotate(main_link=Subquery(main_link))
-        .order_by("pk")
-        .values("pk", "name_zh", "name_en", "latitude", "longitude", "in_cluster", "main_link")[
-            :limit
-        ]
-    )
-    points = []
-    links_of: dict[int, str] = {}
-    for row in rows:
-        links_of[row["pk"]] = row["main_link"] or ""
-        points.append(
-            MapPoint(
-                enterprise_id=row["pk"],
-                name=pick(row["name_zh"], row["name_en"]),
-                latitude=row["latitude"],
-                longitude=row["longitude"],
-                link=row["main_link"] or "",
-                in_cluster=row["in_cluster"],
-                kind="enterprise",
-            )
-        )
+
     site_link = (
         EnterpriseRole.objects.filter(enterprise=OuterRef("enterprise_id"))
         .order_by("-capacity_per_month", "pk")
         .values("link__code")[:1]
     )
-    sites: Any = (
-        Facility.objects.filter(
-            enterprise__in=qs.values("pk"), latitude__isnull=False, longitude__isnull=False
-        )
-        .annotate(main_link=Subquery(site_link))
-        .order_by("pk")
-        .values(
-            "enterprise_id",
-            "name_zh",
-            "name_en",
-            "latitude",
-            "longitude",
-            "in_cluster",
-            "kind",
-            "main_link",
-        )[:limit]
+    site_fields = (
+        "enterprise_id",
+        "name_zh",
+        "name_en",
+        "latitude",
+        "longitude",
+        "in_cluster",
+        "kind",
+        "main_link",
     )
-    for row in sites:
-        points.append(
+
+    def site_points(in_cluster: bool, room: int) -> list[MapPoint]:
+        if room <= 0:
+            return []
+        rows: Any = (
+            sites_qs.filter(in_cluster=in_cluster)
+            .annotate(main_link=Subquery(site_link))
+            .order_by("pk")
+            .values(*site_fields)[:room]
+        )
+        return [
             MapPoint(
                 enterprise_id=row["enterprise_id"],
                 name=pick(row["name_zh"], row["name_en"]),
@@ -1050,8 +1330,49 @@ def firm_map(
                 in_cluster=row["in_cluster"],
                 kind=row["kind"],
             )
+            for row in rows
+        ]
+
+    outside_points = site_points(False, min(outside, limit)) if outside else []
+    room = limit - len(outside_points)
+    firm_points: list[MapPoint] = []
+    if firms_located and room > 0:
+        main_link = (
+            EnterpriseRole.objects.filter(enterprise=OuterRef("pk"))
+            .order_by("-capacity_per_month", "pk")
+            .values("link__code")[:1]
         )
-    return points
+        rows: Any = (
+            qs.filter(located)
+            .annotate(main_link=Subquery(main_link))
+            .order_by("pk")
+            .values("pk", "name_zh", "name_en", "latitude", "longitude", "in_cluster", "main_link")[
+                :room
+            ]
+        )
+        firm_points = [
+            MapPoint(
+                enterprise_id=row["pk"],
+                name=pick(row["name_zh"], row["name_en"]),
+                latitude=row["latitude"],
+                longitude=row["longitude"],
+                link=row["main_link"] or "",
+                in_cluster=row["in_cluster"],
+                kind="enterprise",
+            )
+            for row in rows
+        ]
+    room -= len(firm_points)
+    inside_points = site_points(True, min(sites - outside, room)) if sites > outside else []
+    points = firm_points + outside_points + inside_points
+    return FirmMap(
+        points,
+        firms=int(firm_totals["n"] or 0),
+        located_firms=firms_located,
+        sites=sites,
+        outside_sites=outside,
+        truncated=len(points) < firms_located + sites,
+    )
 
 
 def _relations(rows: QuerySet[SupplyRelation], other: str) -> list[dict[str, Any]]:
@@ -1131,6 +1452,13 @@ def enterprise_profile(enterprise_id: int, user: Any) -> EnterpriseProfile:
         valid_certifications=sorted(
             {c.kind for c in certifications if c.valid_until is None or c.valid_until >= today}
         ),
+        verified_certifications=sorted(
+            {
+                c.kind
+                for c in certifications
+                if c.verified and (c.valid_until is None or c.valid_until >= today)
+            }
+        ),
         **profile,
     )
 
@@ -1144,6 +1472,34 @@ def get_enterprise(enterprise_id: Any) -> Enterprise:
     if enterprise is None:
         raise NotFound(_("No such enterprise."))
     return enterprise
+
+
+def get_certification(certification_id: Any) -> Certification:
+    """One certificate by id, with its firm and the firm's cluster (certificates are public
+    profile; their evidence files are not: `certification_evidence`)."""
+    pk = as_id(certification_id)
+    certification = (
+        Certification.objects.select_related("enterprise", "enterprise__cluster")
+        .filter(pk=pk)
+        .first()
+        if pk is not None
+        else None
+    )
+    if certification is None:
+        raise NotFound(_("No such certification."))
+    return certification
+
+
+def certification_evidence(certification_id: Any, user: Any) -> Certification:
+    """The certificate whose evidence file `user` may download: the firm itself, the
+    association and the office of its cluster, admins. NotFound for everyone else, and when
+    there is no file, so the answer tells an outsider nothing."""
+    certification = get_certification(certification_id)
+    if not (
+        certification.evidence and permissions.can_view_evidence(user, certification.enterprise)
+    ):
+        raise NotFound(_("No such evidence file."))
+    return certification
 
 
 def enterprise_years(enterprise: Enterprise, user: Any) -> list[EnterpriseYear]:

@@ -10,7 +10,12 @@ when they raise):
     remove_role(user, enterprise, role_id) -> None
     add_facility(user, enterprise, data: dict) -> Facility
     add_certification(user, enterprise, data: dict, evidence=None) -> Certification
+    verify_certification(user, certification) -> Certification             association of the cluster, admin
+    remove_certification(user, enterprise, certification_id) -> None        deletes the evidence file too
     record_year(user, enterprise, year: int, data: dict) -> EnterpriseYear  keeps above_designated_size
+
+Certificates count in public figures only once verified: a firm's own entry waits for association
+staff of its cluster (or an admin); one entered by them is verified as it is written.
 
 Validation collects every problem before raising, so a form or an API client can fix them all in
 one round: the model's own field validators (`full_clean`: choices, ranges, lengths, the USCC
@@ -33,6 +38,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from clusterbrain.accounts import permissions
@@ -48,6 +54,7 @@ from clusterbrain.registry.models import (
     EnterpriseRole,
     EnterpriseYear,
     Facility,
+    uscc_error_message,
 )
 from clusterbrain.registry.selectors import as_id
 
@@ -191,8 +198,16 @@ def _full_clean(
         problems.extend_from(exc)
 
 
-def _check_coordinates(data: Mapping[str, Any], problems: _Problems) -> None:
-    for name, limit in (("latitude", 90.0), ("longitude", 180.0)):
+def _label(model: type[models.Model], name: str) -> str:
+    """The field's name for people (its verbose name, in the request's language)."""
+    field = model._meta.get_field(name)
+    return str(capfirst(getattr(field, "verbose_name", name)))
+
+
+def _check_coordinates(
+    data: Mapping[str, Any], problems: _Problems, model: type[models.Model] = Enterprise
+) -> None:
+    for name, limit in (("latitude", 90), ("longitude", 180)):
         value = data.get(name)
         if value is None or value == "":
             continue
@@ -203,7 +218,7 @@ def _check_coordinates(data: Mapping[str, Any], problems: _Problems) -> None:
             problems.add(
                 name,
                 _("%(field)s must be between %(low)s and %(high)s.")
-                % {"field": name, "low": -limit, "high": limit},
+                % {"field": _label(model, name), "low": -limit, "high": limit},
             )
 
 
@@ -223,14 +238,16 @@ def _as_number(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def _check_amount(name: str, value: Any, problems: _Problems) -> float | None:
-    """A finite number ≥ 0, or None after recording the problem."""
+def _check_amount(
+    name: str, value: Any, problems: _Problems, model: type[models.Model]
+) -> float | None:
+    """A finite number ≥ 0, or None after recording the problem (`model` names the field)."""
     number = _as_number(value)
     if number is None:
         problems.add(name, _("Enter a number."))
         return None
     if number < 0:
-        problems.add(name, _("%(field)s cannot be negative.") % {"field": name})
+        problems.add(name, _("%(field)s cannot be negative.") % {"field": _label(model, name)})
         return None
     return number
 
@@ -247,10 +264,7 @@ def _check_uscc(
     try:
         code = validate_uscc(raw)
     except USCCError as exc:
-        problems.add(
-            "uscc",
-            _("Invalid unified social credit code: %(reason)s") % {"reason": str(exc)},
-        )
+        problems.add("uscc", uscc_error_message(exc))
         return False, normalise_uscc(raw)
     duplicates = Enterprise.objects.filter(uscc=code)
     if exclude_pk is not None:
@@ -299,6 +313,14 @@ def _require_edit(user: Any, enterprise: Enterprise) -> None:
         raise Forbidden(_("You may not change this enterprise."))
 
 
+def _is_steward_of(user: Any, enterprise: Enterprise) -> bool:
+    """Admins, and association staff of the firm's cluster (not the firm's own users)."""
+    return permissions.is_admin(user) or (
+        permissions.can_edit_enterprise(user, enterprise)
+        and getattr(user, "enterprise_id", None) != enterprise.pk
+    )
+
+
 def _check_field_rights(
     user: Any, enterprise: Enterprise | None, keys: Iterable[str], *, creating: bool = False
 ) -> None:
@@ -335,7 +357,10 @@ def _validate_enterprise(
     problems: _Problems,
     *,
     exclude_pk: int | None,
+    may_clear_uscc: bool = True,
 ) -> None:
+    """`may_clear_uscc`: False for the firm's own users. The code is what ties the registry to
+    the firm's legal identity (and to its records elsewhere); they may correct it, not drop it."""
     _reject_unknown(data, ENTERPRISE_FIELDS, problems)
     _check_coordinates(data, problems)
     _check_admin_division(data, problems)
@@ -343,7 +368,15 @@ def _validate_enterprise(
     _check_bools(data, STEWARD_FIELDS | CONSENT_FIELDS, problems)
     if "uscc" in data:
         valid, code = _check_uscc(data["uscc"], problems, exclude_pk=exclude_pk)
-        if valid:
+        if valid and code is None and enterprise.uscc and not may_clear_uscc:
+            problems.add(
+                "uscc",
+                _(
+                    "The unified social credit code cannot be removed by the enterprise; "
+                    "correct it, or ask the association."
+                ),
+            )
+        elif valid:
             enterprise.uscc = code
     for name in ("name_zh",):
         if name in data and not str(data[name] or "").strip():
@@ -388,7 +421,13 @@ def update_enterprise(user: Any, enterprise: Enterprise, data: Mapping[str, Any]
     _check_field_rights(user, enterprise, data.keys())
     current = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
     problems = _Problems()
-    _validate_enterprise(current, data, problems, exclude_pk=current.pk)
+    _validate_enterprise(
+        current,
+        data,
+        problems,
+        exclude_pk=current.pk,
+        may_clear_uscc=_is_steward_of(user, current),
+    )
     problems.raise_if_any()
     fields = [k for k in data if k in ENTERPRISE_FIELDS]
     if fields:
@@ -428,8 +467,18 @@ def set_role(
             "link_code",
             _("%(code)r is not a link of this cluster's chain.") % {"code": link_code},
         )
-    capacity = _check_amount("capacity_per_month", capacity_per_month, problems)
-    output = _check_amount("output_per_month", output_per_month, problems)
+    capacity = _check_amount("capacity_per_month", capacity_per_month, problems, EnterpriseRole)
+    output = _check_amount("output_per_month", output_per_month, problems, EnterpriseRole)
+    if capacity is not None and output is not None and output > capacity:
+        problems.add(
+            "output_per_month",
+            _("%(output)s cannot exceed %(capacity)s (%(value)s).")
+            % {
+                "output": _label(EnterpriseRole, "output_per_month"),
+                "capacity": _label(EnterpriseRole, "capacity_per_month").lower(),
+                "value": f"{capacity:g}",
+            },
+        )
     category = (product_category or "").strip()
     max_length = EnterpriseRole._meta.get_field("product_category").max_length
     if "product_category" in problems.fields():
@@ -468,7 +517,7 @@ def add_facility(user: Any, enterprise: Enterprise, data: Mapping[str, Any]) -> 
     _require_edit(user, enterprise)
     problems = _Problems()
     _reject_unknown(data, FACILITY_FIELDS, problems)
-    _check_coordinates(data, problems)
+    _check_coordinates(data, problems, Facility)
     _check_admin_division(data, problems)
     _check_bools(data, {"in_cluster"}, problems)
     if not str(data.get("name_zh") or "").strip():
@@ -554,9 +603,52 @@ def add_certification(
     problems.raise_if_any()
     if evidence is not None:
         certification.evidence = evidence
+    if permissions.can_verify_certification(user, enterprise):
+        # Entered by the association or an admin: their entry is the check.
+        certification.verified = True
+        certification.verified_by = user
+        certification.verified_at = timezone.now()
     certification.save()
     _invalidate(enterprise.cluster_id)
     return certification
+
+
+@transaction.atomic
+def verify_certification(user: Any, certification: Certification) -> Certification:
+    """Mark a firm's certificate as checked: from now on it counts in the cluster's figures.
+    Association staff of the firm's cluster and admins; verifying twice keeps the first check."""
+    enterprise = certification.enterprise
+    if not permissions.can_verify_certification(user, enterprise):
+        raise Forbidden(_("Only association staff of this cluster may verify certificates."))
+    current = Certification.objects.select_for_update().get(pk=certification.pk)
+    if not current.verified:
+        current.verified = True
+        current.verified_by = user
+        current.verified_at = timezone.now()
+        current.save(update_fields=["verified", "verified_by", "verified_at"])
+        _invalidate(enterprise.cluster_id)
+    return current
+
+
+@transaction.atomic
+def remove_certification(user: Any, enterprise: Enterprise, certification_id: Any) -> None:
+    """Delete one of the firm's certificates (the firm itself, association staff of its
+    cluster, admins) and, once the deletion is committed, its evidence file."""
+    _require_edit(user, enterprise)
+    pk = as_id(certification_id)
+    certification = (
+        Certification.objects.filter(pk=pk, enterprise=enterprise).first()
+        if pk is not None
+        else None
+    )
+    if certification is None:
+        raise NotFound(_("This enterprise has no such certification."))
+    evidence = certification.evidence
+    name, storage = evidence.name, evidence.storage if evidence else None
+    certification.delete()
+    if name and storage is not None:
+        transaction.on_commit(lambda: storage.delete(name))
+    _invalidate(enterprise.cluster_id)
 
 
 def _refresh_above_designated_size(enterprise: Enterprise) -> None:
@@ -607,7 +699,7 @@ def record_year(
         if value is None or value == "":
             values[name] = None
             continue
-        number = _check_amount(name, value, problems)
+        number = _check_amount(name, value, problems, EnterpriseYear)
         if number is None:
             continue
         if name == "employees":
