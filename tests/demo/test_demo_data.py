@@ -17,11 +17,14 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import AnonymousUser, Group
 from django.core.management import CommandError, call_command
 from django.db.models import Count, Max, Q, Sum
+from django.test import Client
 from django.utils import translation
 
 from clusterbrain.accounts.models import Role, User
+from clusterbrain.accounts.permissions import STEWARD_GROUP
 from clusterbrain.chains.models import ChainEdge, ChainLink, ChainTemplate
 from clusterbrain.demo import names as N
 from clusterbrain.demo.generator import (
@@ -53,6 +56,7 @@ from clusterbrain.registry.models import (
     Facility,
     SupplyRelation,
 )
+from clusterbrain.registry.selectors import cluster_summary
 
 TODAY = date.today()
 M = 1_000_000
@@ -80,9 +84,10 @@ def in_cluster(slug: str) -> Any:
 
 
 def firms_with_valid(slug: str, *kinds: str) -> int:
-    valid = Certification.objects.filter(kind__in=kinds, valid_from__lte=TODAY).filter(
-        Q(valid_until__isnull=True) | Q(valid_until__gte=TODAY)
-    )
+    """Firms holding a certificate that counts in public figures: valid today and verified."""
+    valid = Certification.objects.filter(
+        kind__in=kinds, valid_from__lte=TODAY, verified=True
+    ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=TODAY))
     return in_cluster(slug).filter(certifications__in=valid).distinct().count()
 
 
@@ -172,6 +177,22 @@ def test_xinji_reproduces_the_report() -> None:
     assert figure("xinji", "above_size_firms").value == 103
     assert "2020" in figure("xinji", "brand_campaign").source
     assert Brand.objects.filter(cluster__slug="xinji", is_regional=True).exists()
+
+
+@pytest.mark.django_db
+def test_public_summary_counts_the_verified_demo_certificates() -> None:
+    certificates = Certification.objects.filter(enterprise__cluster__slug__in=known_slugs())
+    assert certificates.exists()
+    assert not certificates.filter(verified=False).exists()
+    assert not certificates.filter(verified_at__isnull=True).exists()
+    summary = cluster_summary(Cluster.objects.get(slug="xinji"), AnonymousUser())
+    assert summary.above_size == 103
+    assert summary.certifications["st_sme"] == 89
+    assert summary.certifications["high_tech"] == 6
+    assert summary.certifications["lwg_gold"] == 7
+    assert summary.certifications["public_service_platform"] == 3
+    assert summary.certifications["academician_workstation"] == 1
+    assert summary.green_factories == 9
 
 
 @pytest.mark.django_db
@@ -635,9 +656,16 @@ def test_demo_command_creates_users_and_prints_logins(monkeypatch: pytest.Monkey
 
     admin = User.objects.get(username="admin")
     assert admin.is_superuser and admin.check_password("demo-pass-2026")
+    stewards = Group.objects.get(name=STEWARD_GROUP)
     for slug in known_slugs():
         assert User.objects.get(username=f"office-{slug}").role == Role.OFFICE
-        assert User.objects.get(username=f"assoc-{slug}").cluster.slug == slug
+        assoc = User.objects.get(username=f"assoc-{slug}")
+        assert assoc.cluster.slug == slug
+        # Association staff steward the registry in the admin, without being superusers.
+        assert assoc.is_staff and not assoc.is_superuser
+        assert stewards in assoc.groups.all()
+        assert assoc.has_perm("registry.change_enterprise")
+        assert assoc.has_perm("registry.change_certification")
         assert User.objects.get(username=f"firm-{slug}-1").enterprise.is_leading
         for n in (1, 2, 3):
             user = User.objects.get(username=f"firm-{slug}-{n}")
@@ -650,6 +678,8 @@ def test_demo_command_creates_users_and_prints_logins(monkeypatch: pytest.Monkey
     call_command("load-demo", "--cluster", "wenzhou", verbosity=0)
     user = User.objects.get(username="firm-wenzhou-1")
     assert user.enterprise is not None and user.enterprise.is_leading
+    assoc = User.objects.get(username="assoc-wenzhou")
+    assert assoc.is_staff and assoc.groups.filter(name=STEWARD_GROUP).exists()
     assert User.objects.get(username="office-wenzhou").cluster == Cluster.objects.get(
         slug="wenzhou"
     )
@@ -678,6 +708,12 @@ def test_demo_command_creates_users_and_prints_logins(monkeypatch: pytest.Monkey
     with pytest.raises(CommandError, match="'shiling' holds 1 firm that is not demo data"):
         call_command("demo", "--no-serve", "--reload", stdout=io.StringIO())
     assert Enterprise.objects.filter(pk=own_firm.pk).exists()
+
+    # The association's demo login opens the admin as a data steward.
+    client = Client()
+    client.force_login(User.objects.get(username="assoc-hechi"))
+    assert client.get("/admin/").status_code == 200
+    assert client.get("/admin/registry/enterprise/").status_code == 200
 
 
 def test_serve_runs_the_server_without_the_reloader(monkeypatch: pytest.MonkeyPatch) -> None:

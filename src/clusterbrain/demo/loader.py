@@ -23,6 +23,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Model
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from rich.console import Console
@@ -271,6 +272,7 @@ def load_cluster(
             % {"slug": data.template, "links": ", ".join(sorted(missing))},
         )
     rows = 0
+    loaded_at = timezone.now()
     with transaction.atomic():
         delete_demo_cluster(data.slug, force=force)
         cluster = Cluster.objects.create(
@@ -352,6 +354,10 @@ def load_cluster(
                     number=c.number,
                     valid_from=c.valid_from,
                     valid_until=c.valid_until,
+                    # The demo stands for a registry its stewards have checked: its
+                    # certificates count in the public figures, as DOMAIN.md's facts need.
+                    verified=True,
+                    verified_at=loaded_at,
                 )
                 for f in data.firms
                 for c in f.certifications

@@ -19,7 +19,7 @@ DEMO_URL = "http://127.0.0.1:8000"
 ROLE_LABELS = {
     "admin": "platform admin",
     "office": "cluster office",
-    "association": "association staff",
+    "association": "association staff, data steward in /admin/",
     "enterprise": "enterprise user",
     "bank": "bank officer",
 }

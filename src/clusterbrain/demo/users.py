@@ -3,7 +3,8 @@
     ensure_demo_users(create=True) -> list[DemoLogin]
 
 - `admin`: platform admin (superuser);
-- per demo cluster: `office-<slug>` (cluster office), `assoc-<slug>` (association staff),
+- per demo cluster: `office-<slug>` (cluster office), `assoc-<slug>` (association staff, also a
+  data steward in /admin/: `is_staff` and the "Data stewards" group),
   `firm-<slug>-1` (a leading firm), `firm-<slug>-2` (a member firm above designated size that
   shares its figures), `firm-<slug>-3` (a small member firm);
 - `bank-shiling`: officer of the chamber's partner bank.
@@ -22,6 +23,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from clusterbrain.accounts.models import Role, User
+from clusterbrain.accounts.permissions import ensure_steward_group
 from clusterbrain.demo.specs import ASSOCIATIONS, DEMO_PASSWORD, OFFICES, PARTNER_BANK
 from clusterbrain.registry.models import Cluster, Enterprise
 
@@ -96,6 +98,7 @@ def planned_logins() -> list[tuple[DemoLogin, dict[str, object]]]:
                     "cluster": cluster,
                     "enterprise": None,
                     "organisation": association,
+                    "is_staff": True,  # stewards the registry in /admin/
                 },
             )
         )
@@ -144,6 +147,7 @@ def ensure_demo_users(*, create: bool = True) -> list[DemoLogin]:
             u.username: u
             for u in User.objects.filter(username__in=[login.username for login, _values in plan])
         }
+        stewards = None
         for login, values in plan:
             user = existing.get(login.username)
             if user is None and not create:
@@ -156,5 +160,8 @@ def ensure_demo_users(*, create: bool = True) -> list[DemoLogin]:
                 user.password = encoded
                 user.is_active = True
             user.save()
+            if login.role == Role.ASSOCIATION:
+                stewards = stewards or ensure_steward_group()
+                user.groups.add(stewards)
             logins.append(login)
     return logins
