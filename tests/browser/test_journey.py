@@ -198,3 +198,92 @@ def test_visitor_journey(site, live_server, browser, lang):
     assert not outside, outside
     assert any("/static/vendor/plotly" in url for url in requests)
     assert any("/static/django_htmx/htmx" in url for url in requests)
+
+
+EDIT_TEXT = {
+    "zh": {
+        "my_firm": "我的企业",
+        "edit_roles": "编辑产业链角色",
+        "negative": "负",
+        "saved": "产业链角色已保存",
+        "link": "裁断",
+        "roles": "产业链角色",
+    },
+    "en": {
+        "my_firm": "My firm",
+        "edit_roles": "Edit chain roles",
+        "negative": "negative",
+        "saved": "The chain role was saved.",
+        "link": "Cutting",
+        "roles": "Chain roles",
+    },
+}
+# The browser logs every 4xx response, the 422 of a refused form included: that one is expected.
+EXPECTED_CONSOLE = "the server responded with a status of 422"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_enterprise_user_keeps_its_chain_roles(site, live_server, browser, lang):
+    """Log in → My firm → the chain roles editor: a negative capacity is refused on its field
+    (the editor swapped in place by HTMX, nothing saved), corrected, saved, and on the profile."""
+    import factories
+    from clusterbrain.registry.models import EnterpriseRole
+
+    text = EDIT_TEXT[lang]
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on(
+        "console",
+        lambda msg: (
+            errors.append(msg.text)
+            if msg.type == "error" and EXPECTED_CONSOLE not in msg.text
+            else None
+        ),
+    )
+    page.set_default_timeout(15_000)
+
+    page.goto(live_server.url + "/accounts/login/")
+    page.fill("input[name=username]", "own-user")
+    page.fill("input[name=password]", factories.PASSWORD)
+    page.click("section.login button[type=submit]")
+    page.wait_for_url(live_server.url + "/")
+    if lang == "en":
+        page.click(".lang-switch button[value=en]")
+        page.wait_for_load_state("networkidle")
+
+    page.get_by_role("link", name=text["my_firm"], exact=True).click()
+    page.wait_for_url(re.compile(rf"/firms/{site.own.pk}/$"))
+    page.get_by_role("link", name=text["edit_roles"]).click()
+    page.wait_for_url(re.compile(rf"/firms/{site.own.pk}/edit/roles/$"))
+
+    page.evaluate("window.__samePage = true")
+    page.select_option("select[name=link_code]", "cutting")
+    page.fill("input[name=product_category]", "handbags")
+    page.fill("input[name=capacity_per_month]", "-5")
+    page.click("#role-form button[type=submit]")
+    page.wait_for_selector("#editor .form-alert")
+    assert page.evaluate("window.__samePage") is True  # swapped by HTMX, no reload
+    error = page.inner_text("#editor .field--error .errorlist")
+    assert text["negative"] in error
+    assert page.evaluate("document.activeElement.classList.contains('form-alert')")
+    assert page.input_value("input[name=product_category]") == "handbags"
+    assert not EnterpriseRole.objects.filter(enterprise=site.own, link__code="cutting").exists()
+    shot(page, f"{lang}-7-role-error")
+
+    page.fill("input[name=capacity_per_month]", "1200")
+    page.click("#role-form button[type=submit]")
+    page.wait_for_selector(f"#messages .message:has-text('{text['saved']}')")
+    assert page.evaluate("window.__samePage") is True
+    assert page.locator("#editor .form-alert").count() == 0
+    assert text["link"] in page.inner_text("#roles-table")
+    shot(page, f"{lang}-8-role-saved")
+    role = EnterpriseRole.objects.get(enterprise=site.own, link__code="cutting")
+    assert (role.capacity_per_month, role.product_category) == (1200, "handbags")
+
+    page.goto(live_server.url + f"/firms/{site.own.pk}/")
+    roles = page.locator("section[aria-labelledby=roles-title]").inner_text()
+    assert text["link"] in roles and "1,200" in roles and "handbags" in roles
+    context.close()
+    assert not errors, errors

@@ -83,6 +83,30 @@ def money_scale(largest: float) -> tuple[float, str]:
     return 1e6, _("million yuan")
 
 
+def withheld_marks(years: Iterable[int], note: str) -> list[dict[str, Any]]:
+    """Annotations standing in for the bars or points of years whose aggregate is withheld:
+    "suppressed" written up from the axis, the reason on hover (never a 0 that reads as a
+    figure)."""
+    from clusterbrain.web.templatetags.cb import suppressed_text
+
+    label = suppressed_text()
+    return [
+        {
+            "x": year,
+            "y": 0,
+            "xref": "x",
+            "yref": "y",
+            "text": label,
+            "hovertext": note,
+            "showarrow": False,
+            "textangle": -90,
+            "yanchor": "bottom",
+            "font": {"size": 11, "color": "#6b7280"},
+        }
+        for year in years
+    ]
+
+
 def link_status(report: Any) -> str:
     if report is None:
         return "ok"
@@ -180,7 +204,10 @@ def certifications(counts: dict[str, int]) -> Spec:
 
 
 def localisation_over_time(
-    by_year: Iterable[tuple[int, float | None]], target: float | None = None
+    by_year: Iterable[tuple[int, float | None]],
+    target: float | None = None,
+    withheld: Sequence[int] = (),
+    note: str = "",
 ) -> Spec:
     points = [(year, rate) for year, rate in by_year if rate is not None]
     data: list[dict[str, Any]] = [
@@ -216,6 +243,7 @@ def localisation_over_time(
             xaxis={"dtick": 1, "tickformat": "d"},
             showlegend=target is not None,
             legend={"orientation": "h", "y": -0.2},
+            annotations=withheld_marks(withheld, note),
         ),
     }
 
@@ -224,7 +252,11 @@ def output_value(
     registry_by_year: Sequence[tuple[int, float]],
     reported_by_year: Sequence[tuple[int, float]],
     target: tuple[int, float] | None = None,
+    withheld: Sequence[int] = (),
+    note: str = "",
 ) -> Spec:
+    """The registered firms' output value per year (bars; years withheld for too few firms
+    marked as such), the figures reported for the cluster and the target."""
     largest = max(
         [v for _y, v in registry_by_year]
         + [v for _y, v in reported_by_year]
@@ -274,7 +306,7 @@ def output_value(
         "layout": _layout(
             height=270,
             margin={"l": 56, "r": 16, "t": 30, "b": 40},
-            annotations=[unit_note(unit)],
+            annotations=[unit_note(unit), *withheld_marks(withheld, note)],
             yaxis={"rangemode": "tozero"},
             xaxis={"dtick": 1, "tickformat": "d"},
             showlegend=True,
@@ -363,11 +395,17 @@ def _extent(
     )
 
 
+# Above this many points the map is drawn with WebGL (scattergl): SVG scatter slows down past a
+# few thousand markers, WebGL draws tens of thousands.
+WEBGL_POINTS = 2000
+
+
 def firm_map(
     points: Sequence[Any], links: Sequence[ChainLink], centre: tuple[float, float] | None
 ) -> Spec:
     """Firms and their sites on longitude / latitude with a true local aspect ratio: one
     trace per chain link (colour), sites outside the cluster drawn as open diamonds."""
+    trace_type = "scattergl" if len(points) > WEBGL_POINTS else "scatter"
     order = {link.code: i for i, link in enumerate(links)}
     names = {link.code: link.name for link in links}
     kinds = dict(Facility.Kind.choices)
@@ -381,7 +419,7 @@ def firm_map(
         colour = PALETTE[order.get(code, index) % len(PALETTE)]
         data.append(
             {
-                "type": "scatter",
+                "type": trace_type,
                 "mode": "markers",
                 "name": names.get(code) or _("no chain link"),
                 "x": [p.longitude for p in members],
@@ -415,7 +453,7 @@ def firm_map(
     if any(not p.in_cluster for p in points):
         data.append(
             {
-                "type": "scatter",
+                "type": trace_type,
                 "mode": "markers",
                 "name": _("site outside the cluster"),
                 "x": [None],

@@ -6,24 +6,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 
 from clusterbrain.accounts import permissions
 from clusterbrain.chains.models import ChainLink
-from clusterbrain.errors import InvalidInput
-from clusterbrain.registry import selectors, services
+from clusterbrain.registry import selectors
 from clusterbrain.registry.models import Brand, Certification, Cluster, Indicator
 from clusterbrain.web import chainmap, charts
 from clusterbrain.web.decorators import domain_errors
-from clusterbrain.web.forms import DirectoryFilterForm, EnterpriseForm
+from clusterbrain.web.forms import DirectoryFilterForm
 from clusterbrain.web.templatetags.cb import num, pct, unit
 
 DIRECTORY_PER_PAGE = 25
@@ -133,6 +128,7 @@ def cluster_overview(request: HttpRequest, slug: str) -> HttpResponse:
     reports = {report.link: report for report in graph.report.links}
     links_by_code = {link.code: link for link in graph.links}
     figures = selectors.reported_figures(cluster)
+    output_series = selectors.output_value_series(cluster, request.user)
     kpi_targets = {kpi.indicator: kpi for kpi in summary.kpis}
 
     loc_kpi = kpi_targets.get(Indicator.LOCALISATION_RATE)
@@ -146,14 +142,19 @@ def cluster_overview(request: HttpRequest, slug: str) -> HttpResponse:
         "chart-size": charts.size_split(summary.by_size_class),
         "chart-certs": charts.certifications(summary.certifications),
         "chart-localisation": charts.localisation_over_time(
-            localisation.by_year, loc_kpi.target if loc_kpi else None
+            localisation.by_year,
+            loc_kpi.target if loc_kpi else None,
+            withheld=localisation.suppressed_years,
+            note=localisation.suppression_note,
         ),
         "chart-output": charts.output_value(
-            selectors.output_value_by_year(cluster),
+            [(f.year, f.value) for f in output_series if f.value is not None],
             sorted((f.year, f.value) for f in figures if f.indicator == Indicator.OUTPUT_VALUE),
             (out_kpi.target_year, out_kpi.target)
             if out_kpi and out_kpi.target and out_kpi.target_year
             else None,
+            withheld=[f.year for f in output_series if f.suppressed],
+            note=selectors.suppression_note(summary.min_firms or None),
         ),
     }
     gaps = _link_rows([links_by_code[c] for c in summary.gap_links if c in links_by_code], reports)
@@ -174,6 +175,7 @@ def cluster_overview(request: HttpRequest, slug: str) -> HttpResponse:
         "concentrated": concentrated,
         "reported": reported,
         "certification_labels": dict(Certification.Kind.choices),
+        "any_certification": any(summary.certifications.values()),
         "brand_labels": dict(Brand.Status.choices),
         "active_nav": "overview",
     }
@@ -222,29 +224,70 @@ def chain_link(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     return response
 
 
+def canonical_query(request: HttpRequest, **changes: Any) -> str:
+    """The query string as the pages write it: no empty parameter (a filter form sends every
+    field, set or not), no `page=1`, with `changes` applied ("" or None removes)."""
+    params = QueryDict(mutable=True)
+    for key, values in request.GET.lists():
+        kept = [value for value in values if value != ""]
+        if kept:
+            params.setlist(key, kept)
+    for key, value in changes.items():
+        if value is None or value == "":
+            params.pop(key, None)
+        else:
+            params[key] = str(value)
+    if params.get("page") == "1":
+        params.pop("page")
+    encoded = params.urlencode()
+    return "?" + encoded if encoded else ""
+
+
+def _canonical(request: HttpRequest, response_for: Any, **changes: Any) -> HttpResponse:
+    """Serve the page at its canonical URL: a plain request for another URL is redirected to
+    it; an HTMX request is answered, and the URL it pushes into the history is the canonical
+    one (HX-Push-Url)."""
+    url = request.path + canonical_query(request, **changes)
+    if not _wants_partial(request) and url != request.get_full_path():
+        return redirect(url)
+    response: HttpResponse = response_for()
+    if _wants_partial(request):
+        response["HX-Push-Url"] = url
+    return response
+
+
 @domain_errors
 def directory(request: HttpRequest, slug: str) -> HttpResponse:
     cluster = selectors.get_cluster(slug)
     links = selectors.chain_links(cluster)
     form = DirectoryFilterForm(request.GET or None, links=links)
     filters = form.filters()
-    page = selectors.enterprise_directory(
-        cluster,
-        request.user,
-        filters,
-        page=_page_number(request),
-        per_page=DIRECTORY_PER_PAGE,
+    requested = _page_number(request)
+    result = selectors.enterprise_directory(
+        cluster, request.user, filters, page=requested, per_page=DIRECTORY_PER_PAGE
     )
+    if requested > result.pages and result.page != result.pages:
+        # Past the last page: the last one (the selector may already have returned it).
+        result = selectors.enterprise_directory(
+            cluster, request.user, filters, page=result.pages, per_page=DIRECTORY_PER_PAGE
+        )
     context = {
         "cluster": cluster,
         "form": form,
         "filters": filters,
         "filter_link": next((link for link in links if link.code == filters.link), None),
-        "result": page,
+        "result": result,
         "certification_labels": dict(Certification.Kind.choices),
+        "can_register": permissions.can_create_enterprise(request.user, cluster),
         "active_nav": "firms",
     }
-    return _render(request, "web/directory.html", "web/partials/directory_results.html", context)
+    return _canonical(
+        request,
+        lambda: _render(
+            request, "web/directory.html", "web/partials/directory_results.html", context
+        ),
+        page=result.page if requested != 1 else None,
+    )
 
 
 @domain_errors
@@ -262,12 +305,21 @@ def firm_map(request: HttpRequest, slug: str) -> HttpResponse:
         "cluster": cluster,
         "form": form,
         "points": points,
-        "firms": len({p.enterprise_id for p in points}),
-        "outside_points": sum(1 for p in points if not p.in_cluster),
+        "firms": points.firms,
+        "unlocated_firms": points.firms - points.located_firms,
+        "outside_sites": points.outside_sites,
+        "shown": points.shown,
+        "total_points": points.total_points,
+        "truncated": points.truncated,
         "map_spec": charts.firm_map(points, links, centre),
         "active_nav": "map",
     }
-    return _render(request, "web/firm_map.html", "web/partials/firm_map_results.html", context)
+    return _canonical(
+        request,
+        lambda: _render(
+            request, "web/firm_map.html", "web/partials/firm_map_results.html", context
+        ),
+    )
 
 
 def _relations(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -293,6 +345,8 @@ def enterprise_profile(request: HttpRequest, enterprise_id: int) -> HttpResponse
         "enterprise": profile.enterprise,
         "cluster": profile.enterprise.cluster,
         "today": timezone.localdate(),
+        "can_verify": permissions.can_verify_certification(request.user, profile.enterprise),
+        "show_evidence": permissions.can_view_evidence(request.user, profile.enterprise),
         "active_nav": "firms",
     }
     if profile.can_view_confidential:
@@ -302,45 +356,3 @@ def enterprise_profile(request: HttpRequest, enterprise_id: int) -> HttpResponse
             (_("Customers"), _relations(profile.customers)),
         ]
     return render(request, "web/enterprise_profile.html", context)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-@domain_errors
-def enterprise_edit(request: HttpRequest, enterprise_id: int) -> HttpResponse:
-    profile = selectors.enterprise_profile(enterprise_id, request.user)
-    if not profile.can_edit:
-        raise PermissionDenied(_("You may not edit this enterprise."))
-    enterprise = profile.enterprise
-    user = request.user
-    own_firm = getattr(user, "enterprise_id", None) == enterprise.pk
-    rights = {
-        "steward": permissions.is_admin(user) or not own_firm,
-        "consent": permissions.is_admin(user) or own_firm,
-    }
-    initial = EnterpriseForm.initial_from(enterprise)
-    if request.method == "POST":
-        form = EnterpriseForm(request.POST, initial=initial, **rights)
-        if form.is_valid():
-            changes = form.changes()
-            if not changes:
-                messages.info(request, _("Nothing was changed."))
-                return redirect("enterprise-profile", enterprise_id=enterprise.pk)
-            try:
-                services.update_enterprise(user, enterprise, changes)
-            except InvalidInput as exc:
-                form.add_domain_errors(exc)
-            else:
-                messages.success(request, _("The profile was saved."))
-                return redirect("enterprise-profile", enterprise_id=enterprise.pk)
-        status = 422
-    else:
-        form = EnterpriseForm(initial=initial, **rights)
-        status = 200
-    context = {
-        "form": form,
-        "enterprise": enterprise,
-        "cluster": enterprise.cluster,
-        "active_nav": "firms",
-    }
-    return render(request, "web/enterprise_edit.html", context, status=status)

@@ -8,6 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
@@ -84,12 +86,40 @@ def yuan(value: Any) -> str:
 
 
 @register.filter
-def pct(value: Any, decimals: int = 0) -> str:
-    """A share (0–1) as a percentage."""
+def pct(value: Any, decimals: int = 1) -> str:
+    """A share (0–1) as a percentage with at most `decimals` decimals (76.9%, 80%): every share
+    on the pages reads the same way, in a card, a target or a table."""
     number = _as_float(value)
     if number is None:
         return "–"
-    return _trim(f"{number * 100:.{int(decimals) + 1}f}") + "%"
+    return _trim(f"{number * 100:.{max(0, int(decimals))}f}") + "%"
+
+
+# How each language strings a list together: names with the enumeration comma in Chinese
+# (皮革、鞋材) and a comma in English; clauses (reasons, explanations) with a full-width
+# semicolon in Chinese and "; " in English.
+SEPARATORS = {"list": ("、", ", "), "clauses": ("；", "; ")}
+
+
+def join_in_language(items: Any, kind: str = "list") -> str:
+    zh, en = SEPARATORS.get(kind, SEPARATORS["list"])
+    return (zh if prefers_chinese() else en).join(str(item) for item in items if item != "")
+
+
+@register.filter
+def join_list(items: Any, attribute: str = "") -> str:
+    """Names in a sentence, the way the active language lists them; `attribute` picks a field
+    of each item (`links|join_list:"name"`). Escaped like any variable (the filter returns
+    plain text)."""
+    if attribute:
+        items = [getattr(item, attribute, item) for item in items]
+    return join_in_language(items, "list")
+
+
+@register.filter
+def join_clauses(items: Any) -> str:
+    """Reasons or explanations one after another, in the active language's punctuation."""
+    return join_in_language(items, "clauses")
 
 
 @register.filter
@@ -118,7 +148,7 @@ def format_indicator(value: Any, indicator: str = "", unit: str = "") -> str:
         return yuan(number)
     if unit == "%" or indicator in SHARE_INDICATORS:
         # Shares are kept as fractions; a value above 1 was entered as a percentage.
-        return pct(number if number <= 1.0 else number / 100, 1)
+        return pct(number if number <= 1.0 else number / 100)
     if unit == "mu":
         return _("%(value)s mu") % {"value": big_number(number)}
     if unit == "t":
@@ -159,13 +189,17 @@ def unit(value: Any) -> str:
 
 @register.simple_tag(takes_context=True)
 def qs(context: template.Context, **changes: Any) -> str:
-    """The current query string with some parameters replaced (None or "" removes them)."""
-    request = context.get("request")
-    params = request.GET.copy() if request is not None else None
-    if params is None:
-        from django.http import QueryDict
+    """The current query string with some parameters replaced (None or "" removes them) and no
+    empty parameter (`?q=&link=sewing` is written `?link=sewing`)."""
+    from django.http import QueryDict
 
-        params = QueryDict(mutable=True)
+    request = context.get("request")
+    params = QueryDict(mutable=True)
+    if request is not None:
+        for key, values in request.GET.lists():
+            kept = [value for value in values if value != ""]
+            if kept:
+                params.setlist(key, kept)
     for key, value in changes.items():
         if value is None or value == "":
             params.pop(key, None)
@@ -195,3 +229,23 @@ def get_item(mapping: Any, key: Any) -> Any:
         return mapping.get(key)
     except AttributeError:
         return None
+
+
+def suppressed_text(k: Any = None) -> str:
+    """What a withheld aggregate shows instead of a number (never 0 or a blank, which would
+    read as a figure)."""
+    if not k:
+        from clusterbrain.registry.selectors import min_firms
+
+        k = min_firms()
+    return _("suppressed (fewer than %(k)s firms)") % {"k": k}
+
+
+@register.simple_tag
+def suppressed(k: Any = None, note: str = "") -> SafeString:
+    """A withheld aggregate: the short label, and why in its title."""
+    if not note:
+        from clusterbrain.registry.selectors import suppression_note
+
+        note = suppression_note(int(k) if k else None)
+    return format_html('<span class="suppressed" title="{}">{}</span>', note, suppressed_text(k))

@@ -6,6 +6,10 @@
 
   var FONT = '"Noto Sans CJK SC", "Noto Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif';
 
+  function chinesePage() {
+    return (document.documentElement.lang || "").toLowerCase().indexOf("zh") === 0;
+  }
+
   function drawCharts(root) {
     if (typeof window.Plotly === "undefined") return;
     var scope = root && root.querySelectorAll ? root : document;
@@ -26,9 +30,14 @@
         responsive: true,
         displaylogo: false,
         displayModeBar: spec.clickable ? true : false,
-        modeBarButtonsToRemove: ["select2d", "lasso2d", "toImage"],
+        modeBarButtonsToRemove: ["select2d", "lasso2d", "toImage", "sendChartToCloud"],
+        // Nothing leaves the platform: no "share to the cloud" button.
+        showSendToCloud: false,
+        showEditInChartStudio: false,
         scrollZoom: !!spec.clickable
       };
+      // plotly's toolbar and hints in Chinese (static/web/plotly-locale-zh-cn.js).
+      if (chinesePage()) config.locale = "zh-CN";
       spec.layout = spec.layout || {};
       spec.layout.font = spec.layout.font || { family: FONT };
       window.Plotly.newPlot(el, spec.data, spec.layout, config).then(function () {
@@ -102,6 +111,15 @@
           }
         }
         syncLanguageNext();
+      });
+      // A form of a profile's editor came back with errors: focus the notice above them (each
+      // swap brings a new notice, focused once).
+      document.body.addEventListener("htmx:afterSettle", function () {
+        var alert = document.querySelector("#editor .form-alert:not([data-focused])");
+        if (alert) {
+          alert.setAttribute("data-focused", "1");
+          alert.focus();
+        }
       });
       document.body.addEventListener("htmx:pushedIntoHistory", syncLanguageNext);
     }
