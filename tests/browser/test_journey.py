@@ -9,7 +9,7 @@ import os
 import re
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 
@@ -172,6 +172,8 @@ def test_visitor_journey(site, live_server, browser, lang):
     page.wait_for_function("() => document.querySelectorAll('#results .firm-row').length === 1")
     assert text["found"] in page.inner_text("#results")
     assert page.evaluate("window.__samePage") is True
+    # The pushed URL carries the search only, not every empty filter of the form.
+    assert urlsplit(page.url).query == urlencode({"q": text["search"]})
     shot(page, f"{lang}-5-directory")
 
     # Map: the plotly scatter of firms and sites, with no tiles.
