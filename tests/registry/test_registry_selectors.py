@@ -585,3 +585,47 @@ def test_page_helpers(world):
     assert selectors.enterprise_profile(world.own.pk, world.users.enterprise).customers[0][
         "id"
     ] == (world.leading.pk)
+
+
+def test_biggest_firms_of_each_link_match_the_engine(db):
+    """The explanations name each link's ten biggest in-cluster firms by summed capacity (a firm
+    with several product categories in a link is one firm), ties by id; another cluster on the
+    same template, and outside firms, never appear."""
+    cluster = factories.cluster()
+    other = factories.cluster(template=cluster.chain_template)
+    firms = [factories.enterprise(cluster) for _ in range(14)]
+    for i, firm in enumerate(firms):
+        factories.role(firm, "tanning", 100 + 10 * (i % 7), product_category="cow")
+    for firm in firms[:3]:  # 150 + 150 > any single role
+        factories.role(firm, "tanning", 150, product_category="sheep")
+    factories.role(factories.enterprise(cluster, in_cluster=False), "tanning", 10_000)
+    factories.role(factories.enterprise(other), "tanning", 20_000)
+    report = selectors.chain_report(cluster)
+    assert report == engine_report(cluster)
+    ids = report.link("tanning").explanation.firm_ids
+    assert len(ids) == 10 and set(ids[:3]) == {f.pk for f in firms[:3]}
+    assert report.link("tanning").explanation.counted == 14
+
+
+def test_output_value_by_year_sums_every_year(db, monkeypatch):
+    """One filtered sum a year over the years any firm reported (another cluster's years too);
+    the same figures with the GROUP BY kept for registries of very many years."""
+    cluster = factories.cluster()
+    other = factories.cluster()
+    office = factories.user(Role.OFFICE, cluster=cluster)
+    a, b = factories.enterprise(cluster), factories.enterprise(cluster)
+    outside = factories.enterprise(cluster, in_cluster=False)
+    factories.year(a, 2019, output_value=1_000)
+    factories.year(a, 2024, output_value=2_500.5)
+    factories.year(b, 2024, output_value=500)
+    factories.year(b, 2021, revenue=9_000)  # no output value: not a year of output
+    factories.year(outside, 2022, output_value=7_000)
+    factories.year(factories.enterprise(other), 2010, output_value=3_000)
+    expected = [(2019, 1_000.0), (2024, 3_000.5)]
+    assert selectors.output_value_by_year(cluster, office) == expected
+    monkeypatch.setattr(selectors, "OUTPUT_YEARS_PER_PASS", 1)
+    from django.core.cache import cache
+
+    cache.clear()
+    assert selectors.output_value_by_year(cluster, office) == expected
+    assert selectors.output_value_by_year(factories.cluster(), office) == []

@@ -286,6 +286,19 @@ class Enterprise(BilingualName, models.Model):
             models.Index(fields=["cluster", "above_designated_size"]),
             models.Index(fields=["cluster", "in_cluster"]),
             models.Index(fields=["cluster", "is_leading"]),
+            # Covers the summary's counts: one GROUP BY over these columns, in this order, reads
+            # the index alone and needs no sort (registry.selectors._enterprise_counts).
+            models.Index(
+                fields=[
+                    "cluster",
+                    "in_cluster",
+                    "is_member",
+                    "is_leading",
+                    "above_designated_size",
+                    "size_class",
+                ],
+                name="enterprise_counts_idx",
+            ),
         ]
         verbose_name = _("enterprise")
         verbose_name_plural = _("enterprises")
@@ -368,7 +381,14 @@ class EnterpriseRole(models.Model):
                 name="enterpriserole_nonnegative",
             ),
         ]
-        indexes = [models.Index(fields=["link", "enterprise"])]
+        indexes = [
+            # A link's firms, with their capacity: a link's biggest firms are summed and ranked
+            # from the index alone (registry.selectors._link_supply, link_detail).
+            models.Index(
+                fields=["link", "enterprise", "capacity_per_month"],
+                name="role_link_firm_capacity_idx",
+            ),
+        ]
         verbose_name = _("chain role")
         verbose_name_plural = _("chain roles")
 
@@ -516,6 +536,15 @@ class EnterpriseYear(models.Model):
         ordering = ["enterprise", "-year"]
         constraints = [
             models.UniqueConstraint(fields=["enterprise", "year"], name="enterpriseyear_unique")
+        ]
+        indexes = [
+            # Output value by year (registry.selectors._output_by_year): the cluster's firms'
+            # yearly rows with their output value, without reading the table; and the years
+            # there are, one index step a year.
+            models.Index(
+                fields=["enterprise", "year", "output_value"], name="year_firm_output_idx"
+            ),
+            models.Index(fields=["year"], name="year_idx"),
         ]
         verbose_name = _("yearly figures")
         verbose_name_plural = _("yearly figures")

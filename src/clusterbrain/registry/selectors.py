@@ -496,40 +496,34 @@ def _column(model: Any, name: str) -> str:
     return connection.ops.quote_name(model._meta.get_field(name).column)
 
 
-def _per_firm_sql() -> str:
-    """(link, enterprise, in_cluster) → summed capacity and output, for one cluster's firms."""
-    role, ent = EnterpriseRole, Enterprise
-    return f"""
-        SELECT r.{_column(role, "link")} AS link_id,
-               r.{_column(role, "enterprise")} AS enterprise_id,
-               e.{_column(ent, "in_cluster")} AS inside,
-               SUM(r.{_column(role, "capacity_per_month")}) AS cap,
-               SUM(r.{_column(role, "output_per_month")}) AS out
-        FROM {_table(role)} r
-        JOIN {_table(ent)} e ON e.{_column(ent, "id")} = r.{_column(role, "enterprise")}
-        WHERE e.{_column(ent, "cluster")} = %s
-        GROUP BY r.{_column(role, "link")}, r.{_column(role, "enterprise")},
-                 e.{_column(ent, "in_cluster")}
-    """
-
-
 def _link_supply(
-    cluster: Cluster, links_by_id: dict[int, ChainLink]
+    cluster: Cluster, links: list[ChainLink]
 ) -> tuple[dict[str, LinkSupply], dict[str, tuple[int, ...]]]:
-    """Per-link supply and each link's biggest firms, in one query.
+    """Per-link supply and each link's biggest firms, in one query of two parts.
 
-    The per-firm subquery sums a firm's roles in a link first, so Σ capacity² is per firm (a firm
-    with two product categories in a link is one competitor, as in `aggregate_roles`). The
-    biggest firms come from a window over the same per-firm rows, kept to the first few a link.
+    Supply: the inner GROUP BY sums a firm's roles in a link first, so Σ capacity² is per firm (a
+    firm with two product categories in a link is one competitor, as in `aggregate_roles`). It
+    groups by (in_cluster, firm, link): the order in which the plan reads the cluster's firms
+    (index on cluster, in_cluster) and each firm's roles (index on enterprise, link), so SQLite
+    groups as it reads, with no sort.
+
+    Biggest firms, for the explanations: one `ORDER BY … LIMIT` a link over that link's in-cluster
+    firms (the index on link, enterprise, capacity; a top-N sort), far cheaper than ranking every
+    firm of every link with a window function (measured in docs/benchmarks.md).
     """
-    sql = f"""
-        WITH per_firm AS ({_per_firm_sql()}),
-        ranked AS (
-            SELECT link_id, enterprise_id, cap,
-                   ROW_NUMBER() OVER (
-                       PARTITION BY link_id ORDER BY cap DESC, enterprise_id
-                   ) AS position
-            FROM per_firm WHERE inside
+    role, ent = EnterpriseRole, Enterprise
+    link_col, firm_col = _column(role, "link"), _column(role, "enterprise")
+    capacity_col = _column(role, "capacity_per_month")
+    supply_sql = f"""
+        WITH per_firm AS (
+            SELECT r.{link_col} AS link_id,
+                   e.{_column(ent, "in_cluster")} AS inside,
+                   SUM(r.{capacity_col}) AS cap,
+                   SUM(r.{_column(role, "output_per_month")}) AS out
+            FROM {_table(ent)} e
+            JOIN {_table(role)} r ON r.{firm_col} = e.{_column(ent, "id")}
+            WHERE e.{_column(ent, "cluster")} = %s
+            GROUP BY e.{_column(ent, "in_cluster")}, e.{_column(ent, "id")}, r.{link_col}
         )
         SELECT 0 AS kind, link_id,
                SUM(CASE WHEN inside THEN 1 ELSE 0 END),
@@ -538,14 +532,28 @@ def _link_supply(
                SUM(CASE WHEN inside THEN cap * cap ELSE 0 END),
                SUM(CASE WHEN inside THEN 0 ELSE 1 END)
         FROM per_firm GROUP BY link_id
-        UNION ALL
-        SELECT 1, link_id, enterprise_id, position, 0, 0, 0
-        FROM ranked WHERE position <= %s
     """
+    top_sql = f"""
+        SELECT 1, link_id, firm_id, cap, 0, 0, 0 FROM (
+            SELECT r.{link_col} AS link_id, r.{firm_col} AS firm_id, SUM(r.{capacity_col}) AS cap
+            FROM {_table(role)} r
+            JOIN {_table(ent)} e ON e.{_column(ent, "id")} = r.{firm_col}
+            WHERE r.{link_col} = %s AND e.{_column(ent, "cluster")} = %s
+              AND e.{_column(ent, "in_cluster")}
+            GROUP BY r.{link_col}, r.{firm_col}
+            ORDER BY cap DESC, r.{firm_col}
+            LIMIT %s
+        ) top_{{index}}
+    """
+    sql = " UNION ALL ".join([supply_sql, *(top_sql.format(index=i) for i in range(len(links)))])
+    params: list[int] = [cluster.pk]
+    for each in links:
+        params += [each.pk, cluster.pk, EXPLANATION_TOP_FIRMS]
+    links_by_id = {link.pk: link for link in links}
     supply: dict[str, LinkSupply] = {}
-    top: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    top: dict[str, list[tuple[float, int]]] = defaultdict(list)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [cluster.pk, EXPLANATION_TOP_FIRMS])
+        cursor.execute(sql, params)
         for kind, link_id, a, b, c, d, e in cursor.fetchall():
             link = links_by_id.get(link_id)
             if link is None:  # a role in a link of another template: not this chain's supply
@@ -560,8 +568,8 @@ def _link_supply(
                     firms_outside=int(e or 0),
                 )
             else:
-                top[link.code].append((int(b), int(a)))
-    firm_ids = {code: tuple(pk for _pos, pk in sorted(rows)) for code, rows in top.items()}
+                top[link.code].append((-float(b or 0.0), int(a)))
+    firm_ids = {code: tuple(firm for _cap, firm in sorted(rows)) for code, rows in top.items()}
     return supply, firm_ids
 
 
@@ -583,7 +591,7 @@ def _engine_edges(edges: list[ChainEdge]) -> list[Edge]:
 
 
 def _analyse(cluster: Cluster, links: list[ChainLink], edges: list[ChainEdge]) -> ChainReport:
-    supply, firm_ids = _link_supply(cluster, {link.pk: link for link in links})
+    supply, firm_ids = _link_supply(cluster, links)
     return analyse_chain(
         _engine_links(links),
         _engine_edges(edges),
@@ -907,23 +915,88 @@ def _kpis(
     return kpis
 
 
-def _compute_facts(cluster: Cluster, today: datetime.date) -> dict[str, Any]:
-    """Every count of the summary, in plain values: 7–8 queries, each one aggregate."""
-    inside = Q(in_cluster=True)
-    size_counts = {
-        f"size_{size}": Count("pk", filter=inside & Q(size_class=size))
-        for size in Enterprise.SizeClass.values
-    }
-    # Aliases must not be field names (Django refuses `in_cluster=Count(...)`).
-    totals = Enterprise.objects.filter(cluster=cluster).aggregate(
-        n_enterprises=Count("pk"),
-        n_in_cluster=Count("pk", filter=inside),
-        n_members=Count("pk", filter=Q(is_member=True)),
-        n_leading=Count("pk", filter=inside & Q(is_leading=True)),
-        n_above_size=Count("pk", filter=inside & Q(above_designated_size=True)),
-        **size_counts,
+def _enterprise_counts(cluster: Cluster) -> dict[str, int]:
+    """The summary's firm counts: one GROUP BY over the columns they count by, in the order of
+    the index that covers them (`enterprise_counts_idx`), so the database reads that index alone
+    and groups without sorting; at most 64 groups are added up here."""
+    columns = ("in_cluster", "is_member", "is_leading", "above_designated_size", "size_class")
+    names = ("enterprises", "in_cluster", "members", "leading", "above_size")
+    counts = dict.fromkeys(names, 0) | {f"size_{size}": 0 for size in Enterprise.SizeClass.values}
+    rows = (
+        Enterprise.objects.filter(cluster=cluster)
+        .values_list(*columns)
+        .annotate(n=Count("pk"))
+        .order_by()
     )
-    counts = {key.removeprefix("n_"): value for key, value in totals.items()}
+    for inside, member, leading, above, size, n in rows:
+        counts["enterprises"] += n
+        counts["members"] += n if member else 0
+        if inside:
+            counts["in_cluster"] += n
+            counts["leading"] += n if leading else 0
+            counts["above_size"] += n if above else 0
+            key = f"size_{size}"
+            if key in counts:
+                counts[key] += n
+    return counts
+
+
+def _figure_years() -> list[int]:
+    """The years any firm has figures for, read off the index on year (one step a year)."""
+    table, year = _table(EnterpriseYear), _column(EnterpriseYear, "year")
+    sql = f"""
+        WITH RECURSIVE years(y) AS (
+            SELECT MIN({year}) FROM {table}
+            UNION ALL
+            SELECT (SELECT MIN({year}) FROM {table} WHERE {year} > y) FROM years
+            WHERE y IS NOT NULL
+        )
+        SELECT y FROM years WHERE y IS NOT NULL
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return [int(row[0]) for row in cursor.fetchall()]
+
+
+# Years of output value summed in one pass of filtered aggregates (two a year); past it, a
+# GROUP BY year.
+OUTPUT_YEARS_PER_PASS = 40
+
+
+def _output_by_year(cluster: Cluster) -> tuple[dict[int, float], dict[int, int]]:
+    """In-cluster firms' output value summed per year, and how many firms reported it (the
+    disclosure rule reads it). Two queries: the years there are, then one pass over the
+    cluster's firms with a filtered SUM and COUNT per year. (A GROUP BY year would sort every
+    yearly row of the cluster; (enterprise, year) is unique, so COUNT is of firms.)"""
+    rows = EnterpriseYear.objects.filter(
+        enterprise__cluster=cluster, enterprise__in_cluster=True, output_value__isnull=False
+    )
+    years = _figure_years()
+    totals: dict[int, float] = {}
+    firms: dict[int, int] = {}
+    if len(years) > OUTPUT_YEARS_PER_PASS:  # a registry of very many years: sort them instead
+        grouped = rows.values("year").annotate(total=Sum("output_value"), n=Count("pk"))
+        for group in grouped.order_by():
+            totals[group["year"]] = float(group["total"] or 0.0)
+            firms[group["year"]] = int(group["n"])
+        return totals, firms
+    if not years:
+        return totals, firms
+    aggregates: dict[str, Any] = {}
+    for y in years:
+        aggregates[f"total_{y}"] = Sum("output_value", filter=Q(year=y))
+        aggregates[f"firms_{y}"] = Count("pk", filter=Q(year=y))
+    row = rows.aggregate(**aggregates)
+    for y in years:
+        if row[f"firms_{y}"]:
+            totals[y] = float(row[f"total_{y}"] or 0.0)
+            firms[y] = int(row[f"firms_{y}"])
+    return totals, firms
+
+
+def _compute_facts(cluster: Cluster, today: datetime.date) -> dict[str, Any]:
+    """Every count of the summary, in plain values: 8–9 queries, each one aggregate."""
+    counts = _enterprise_counts(cluster)
 
     cert_counts = Certification.objects.filter(
         counted_certification_q(today=today),
@@ -953,17 +1026,7 @@ def _compute_facts(cluster: Cluster, today: datetime.date) -> dict[str, Any]:
         .first()
     )
 
-    output_rows = list(
-        EnterpriseYear.objects.filter(
-            enterprise__cluster=cluster, enterprise__in_cluster=True, output_value__isnull=False
-        )
-        .values("year")
-        .annotate(total=Sum("output_value"), firms=Count("enterprise", distinct=True))
-        .order_by()
-    )
-    output_by_year = {row["year"]: float(row["total"]) for row in output_rows}
-    # How many firms each year's total rests on (the disclosure rule reads it).
-    output_firms_by_year = {row["year"]: int(row["firms"]) for row in output_rows}
+    output_by_year, output_firms_by_year = _output_by_year(cluster)
     targets = list(
         ClusterTarget.objects.filter(cluster=cluster).values_list("indicator", "year", "value")
     )
