@@ -10,7 +10,8 @@ cluster (every cluster and firm choice is limited to theirs). Certificates they 
 are verified in their name.
 
 Every change marks the cluster's cached aggregates stale (`selectors.invalidate_cluster`);
-deletes too, which no model signal covers.
+deletes too, which no model signal covers. They are recomputed once the change commits, once
+per cluster however many rows it touched, so the pages after it read them cached.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -375,11 +377,14 @@ class CertificationAdmin(StewardAdmin):
 
     @admin.action(description=_("Verify the selected certificates"), permissions=["change"])
     def verify(self, request: HttpRequest, queryset: QuerySet[Certification]) -> None:
-        pending = queryset.filter(verified=False)
-        clusters = set(pending.values_list("enterprise__cluster_id", flat=True))
-        count = pending.update(verified=True, verified_by=request.user, verified_at=timezone.now())
-        for cluster_id in clusters:
-            selectors.invalidate_cluster(cluster_id)
+        with transaction.atomic():  # one commit: the aggregates are recomputed once after it
+            pending = queryset.filter(verified=False)
+            clusters = set(pending.values_list("enterprise__cluster_id", flat=True))
+            count = pending.update(
+                verified=True, verified_by=request.user, verified_at=timezone.now()
+            )
+            for cluster_id in clusters:
+                selectors.invalidate_cluster(cluster_id)
         self.message_user(
             request, _("%(n)d certificate(s) verified.") % {"n": count}, messages.SUCCESS
         )

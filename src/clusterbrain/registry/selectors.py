@@ -18,8 +18,9 @@ grow keyword arguments with defaults):
 
     Added later: output_value_by_year(cluster, user=None), output_value_series(cluster, user),
     reported_figures(cluster), chain_links(cluster), get_enterprise(enterprise_id),
-    enterprise_years(enterprise, user), invalidate_cluster(id), check_filters(cluster, filters),
-    get_certification(certification_id).
+    enterprise_years(enterprise, user), invalidate_cluster(id, *, recompute=True),
+    check_filters(cluster, filters), get_certification(certification_id),
+    recompute_after_commit(id), recompute_cluster(id) -> bool.
 
 Performance: every selector runs a fixed number of SQL queries whatever the number of firms
 (tests/registry/test_query_counts.py). Per-link supply is one GROUP BY in the database (firms,
@@ -49,6 +50,7 @@ Users who may see enterprise statistics of the cluster (its office, admins) see 
 from __future__ import annotations
 
 import datetime
+import logging
 import math
 import re
 from collections import defaultdict
@@ -58,7 +60,7 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
     Count,
     Exists,
@@ -108,7 +110,9 @@ from clusterbrain.registry.models import (
 
 T = TypeVar("T")
 
-AGGREGATE_CACHE_SECONDS = 15 * 60
+# How long cached cluster aggregates live (settings.AGGREGATE_CACHE_SECONDS overrides it): they
+# are keyed by the cluster's data version and recomputed after every write (see "cache" below).
+AGGREGATE_CACHE_SECONDS = 24 * 60 * 60
 DIRECTORY_MAX_PER_PAGE = 100
 LINK_MAX_PER_PAGE = 200
 # Points a map returns at most (WebGL scatter draws 50,000 without trouble); past it the firms in
@@ -428,20 +432,91 @@ def _clamp_page(page: Any, per_page: Any, maximum: int) -> tuple[int, int]:
 
 # --- cache -----------------------------------------------------------------------------------
 #
-# Aggregates over a whole cluster (chain supply, counts, output, localisation) take 100–400 ms
+# Aggregates over a whole cluster (chain supply, counts, output, localisation) take 100–300 ms
 # on SQLite at 100,000 firms, and are the same for every user. They are cached under the
 # cluster's `data_version`, which every write replaces (services and admin explicitly, other ORM
 # saves through a post_save hook), so a cached figure is never older than the data it came
-# from; one small query reads the version. The timeout only bounds what a bulk load that
-# forgot `invalidate_cluster` could leave stale. Measured at 100,000 firms
-# (tests/registry/bench_registry_selectors.py): summary 0.5 ms cached against ~400 ms computed,
-# chain 0.3 ms against ~280.
+# from; one small query reads the version.
+#
+# A write does not leave the work to the next reader: `invalidate_cluster` (services, admin,
+# loaders) also recomputes the cluster's aggregates once its transaction commits, once per
+# cluster and transaction however many rows changed (`recompute_after_commit`), under the
+# version that was committed. The read after a write is then a cached read; the writer pays the
+# recompute, after its data is safely committed, and a failure there is logged, never raised
+# (the next read computes). Writes that only touch the version (the post_save hook, for ORM
+# saves outside the services) leave the recompute to the next read.
+#
+# The timeout (settings.AGGREGATE_CACHE_SECONDS, a day by default; certificates' validity puts
+# the day in the facts' key anyway) bounds what a write that bypasses both the services and the
+# hooks (queryset updates, raw deletes, bulk_create without `invalidate_cluster`) could leave
+# stale; a short one would make a quiet cluster's pages cold again between writes.
+
+logger = logging.getLogger(__name__)
 
 
-def invalidate_cluster(cluster_id: int) -> None:
+def _cache_seconds() -> int:
+    return int(getattr(settings, "AGGREGATE_CACHE_SECONDS", AGGREGATE_CACHE_SECONDS))
+
+
+def invalidate_cluster(cluster_id: int, *, recompute: bool = True) -> None:
     """The cluster's registry data changed: its cached aggregates are not to be reused. Services
-    and admin call this; so must any code that writes with bulk_create or queryset updates."""
+    and admin call this; so must any code that writes with bulk_create or queryset updates.
+
+    With `recompute` (the default) the aggregates are computed again once the current
+    transaction commits (at once outside a transaction), so the next read finds them cached;
+    `recompute=False` leaves that to the next read (the benchmark's cold reads)."""
     touch_clusters(Cluster.objects.filter(pk=cluster_id))
+    if recompute:
+        recompute_after_commit(cluster_id)
+
+
+class _Recompute:
+    """The on_commit callback that recomputes one cluster's aggregates (one a transaction)."""
+
+    def __init__(self, cluster_id: int) -> None:
+        self.cluster_id = cluster_id
+
+    def __call__(self) -> None:
+        recompute_cluster(self.cluster_id)
+
+    def __repr__(self) -> str:
+        return f"_Recompute(cluster_id={self.cluster_id})"
+
+
+def recompute_after_commit(cluster_id: int, using: str | None = None) -> None:
+    """Recompute the cluster's aggregates after the current transaction commits; nothing when
+    it rolls back. Debounced: one recompute per cluster and transaction, however many writes
+    asked (a callback dropped with a rolled-back savepoint is registered again by the next)."""
+    connection_ = transaction.get_connection(using)
+    if connection_.in_atomic_block:
+        for entry in connection_.run_on_commit:
+            callback = entry[1]
+            if isinstance(callback, _Recompute) and callback.cluster_id == cluster_id:
+                return
+    transaction.on_commit(_Recompute(cluster_id), using=using)
+
+
+def recompute_cluster(cluster_id: int) -> bool:
+    """Compute and cache every aggregate of the cluster under its committed data version
+    (those already cached under it are kept). The version is read first, so the figures are at
+    least as new as the version they are filed under. Never raises: a failure is logged and
+    the next read computes what is missing. True when all were stored."""
+    try:
+        cluster = Cluster.objects.filter(pk=cluster_id).first()
+        if cluster is None:  # deleted in the meantime: nothing to keep
+            return True
+        version = _data_version(cluster)
+        _chain(cluster, version)
+        _facts(cluster, version)
+        _localisation_by_year(cluster, version)
+        _localisation_parts(cluster, version)
+    except Exception:
+        logger.exception(
+            "Recomputing the cached aggregates of cluster %s failed; the next read computes them",
+            cluster_id,
+        )
+        return False
+    return True
 
 
 def _data_version(cluster: Cluster) -> str:
@@ -454,7 +529,7 @@ def _cached(cluster: Cluster, version: str, name: str, compute: Callable[[], T])
     value = cache.get(key)
     if value is None:
         value = compute()
-        cache.set(key, value, AGGREGATE_CACHE_SECONDS)
+        cache.set(key, value, _cache_seconds())
     return value
 
 
