@@ -285,6 +285,15 @@ def test_directory_filters_agree_with_the_page(world, client):
     assert client.get(url + "?link=tanning&min_capacity=0").status_code == 200
 
 
+def test_directory_order_is_checked_and_applied(world, client):
+    url = "/api/v1/clusters/alpha/enterprises"
+    assert_shape(client.get(url + "?order=revenue"), 422, ("order",))
+    assert_shape(client.get(url + "?order=capacity"), 422, ("order",))  # needs a link
+    by_name = client.get(url + "?order=name&per_page=100").json()["items"]
+    assert [i["name_zh"] for i in by_name] == sorted(i["name_zh"] for i in by_name)
+    assert client.get(url + "?order=capacity&link=tanning").status_code == 200
+
+
 def test_pages_past_the_last_are_the_last(world, client):
     directory = client.get("/api/v1/clusters/alpha/enterprises?per_page=3&page=50").json()
     assert (directory["page"], directory["pages"], directory["total"]) == (2, 2, 4)

@@ -494,6 +494,39 @@ def test_directory_pagination(db):
     assert clamped.per_page == selectors.DIRECTORY_MAX_PER_PAGE
 
 
+def test_directory_orders(db):
+    cluster = factories.cluster()
+    outside = factories.enterprise(cluster, name_zh="东莞外地供应商", in_cluster=False)
+    old = factories.enterprise(cluster, name_zh="广州老厂", founded_year=1990)
+    new = factories.enterprise(cluster, name_zh="广州新厂", founded_year=2015)
+    unknown = factories.enterprise(cluster, name_zh="广州某厂", founded_year=None)
+    factories.role(old, "sewing", 100)
+    factories.role(new, "sewing", 900)
+    factories.role(unknown, "cutting", 5000)
+
+    def order(**filters):
+        page = selectors.enterprise_directory(cluster, ANON, DirectoryFilters(**filters))
+        return [row.enterprise for row in page.rows]
+
+    # The cluster's own firms first, though 东 sorts before 广.
+    assert order() == sorted([old, unknown, new], key=lambda f: f.name_zh) + [outside]
+    assert order(order="name") == sorted([outside, old, new, unknown], key=lambda f: f.name_zh)
+    assert order(order="founded")[:2] == [old, new]
+    assert set(order(order="founded")[2:]) == {unknown, outside}  # no founding year: last
+    # Capacity within the chosen link only: the cutter's 5000 does not count for sewing.
+    assert order(link="sewing", order="capacity") == [new, old]
+
+
+@pytest.mark.parametrize(
+    "filters", [DirectoryFilters(order="revenue"), DirectoryFilters(order="capacity")]
+)
+def test_directory_refuses_unknown_or_unanchored_orders(directory, filters):
+    cluster, _firms = directory
+    with pytest.raises(InvalidInput) as caught:
+        selectors.enterprise_directory(cluster, ANON, filters)
+    assert [e.loc for e in caught.value.errors] == [("order",)]
+
+
 # --- profile, map ----------------------------------------------------------------------------
 
 

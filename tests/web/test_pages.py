@@ -201,6 +201,18 @@ def test_directory_searches_and_filters_from_the_query_string(site, client):
     assert 'value="Leather"' in html
 
 
+def test_directory_sorts_by_the_chosen_order(site, client):
+    url = reverse("directory", args=["alpha"])
+    _response, html = get(client, url + "?link=sewing&order=capacity", EN)
+    assert "Sort by" in html
+    # Lead Brand sews far more than the others, so it comes first by capacity.
+    sewers = [name for name in ("Lead Brand", "Other Goods", "Own Leather") if name in html]
+    assert sewers and html.index("Lead Brand") == min(html.index(n) for n in sewers)
+    # Capacity without a link falls back to the default order instead of an error.
+    response, _html = get(client, url + "?order=capacity", EN)
+    assert response.status_code == 200
+
+
 def test_directory_ignores_an_invalid_filter_and_says_so(site, client):
     response, html = get(client, reverse("directory", args=["alpha"]) + "?min_capacity=lots", EN)
     assert response.status_code == 200

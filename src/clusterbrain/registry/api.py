@@ -64,6 +64,11 @@ class DirectoryQuery(Schema):
     above_size: bool | None = None
     member: bool | None = None
     leading: bool | None = None
+    order: str = Field(
+        "",
+        description="'' (in-cluster firms first, then by name), name, founded (oldest first), "
+        "capacity (largest monthly capacity in `link` first; needs `link`)",
+    )
     page: int = Field(1, ge=1)
     per_page: int = Field(25, ge=1, le=selectors.DIRECTORY_MAX_PER_PAGE)
 
@@ -78,6 +83,7 @@ class DirectoryQuery(Schema):
             above_size=self.above_size,
             member=self.member,
             leading=self.leading,
+            order=self.order,
         )
 
 

@@ -285,6 +285,10 @@ class Enterprise(BilingualName, models.Model):
             models.Index(fields=["cluster", "size_class"]),
             models.Index(fields=["cluster", "above_designated_size"]),
             models.Index(fields=["cluster", "in_cluster"]),
+            # the directory's default order: the cluster's own firms first, then by name
+            models.Index(
+                fields=["cluster", "-in_cluster", "name_zh", "id"], name="enterprise_directory_idx"
+            ),
             models.Index(fields=["cluster", "is_leading"]),
             # Covers the summary's counts: one GROUP BY over these columns, in this order, reads
             # the index alone and needs no sort (registry.selectors._enterprise_counts).

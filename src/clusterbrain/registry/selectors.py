@@ -142,6 +142,12 @@ class DirectoryFilters:
     above_size: bool | None = None
     member: bool | None = None
     leading: bool | None = None
+    # "" (in-cluster firms first, then by name) | "name" | "founded" (oldest first) |
+    # "capacity" (largest monthly capacity in `link` first; needs `link`)
+    order: str = ""
+
+
+DIRECTORY_ORDERS = ("", "name", "founded", "capacity")
 
 
 @dataclass(frozen=True)
@@ -1304,6 +1310,18 @@ def check_filters(cluster: Cluster, filters: DirectoryFilters) -> None:
         or capacity < 0
     ):
         errors.append(FieldError(("min_capacity",), _("Enter a finite number of at least 0.")))
+    if filters.order not in DIRECTORY_ORDERS:
+        errors.append(
+            FieldError(
+                ("order",),
+                _("%(value)r is not one of the choices: %(choices)s.")
+                % {"value": filters.order, "choices": ", ".join(o for o in DIRECTORY_ORDERS if o)},
+            )
+        )
+    elif filters.order == "capacity" and not filters.link:
+        errors.append(
+            FieldError(("order",), _("Sorting by capacity needs a chain link to compare in."))
+        )
     if errors:
         detail = errors[0].msg if len(errors) == 1 else _("Some filters need correcting.")
         raise InvalidInput(detail, errors)
@@ -1330,7 +1348,7 @@ def _filtered_enterprises(cluster: Cluster, filters: DirectoryFilters) -> QueryS
             link__code=_clean_text(filters.link), link__template_id=cluster.chain_template_id
         )
         qs = qs.filter(Exists(roles))
-    if filters.min_capacity is not None:
+    if filters.min_capacity is not None or (filters.order == "capacity" and filters.link):
         capacity = (
             roles.order_by()
             .values("enterprise")
@@ -1339,7 +1357,9 @@ def _filtered_enterprises(cluster: Cluster, filters: DirectoryFilters) -> QueryS
         )
         qs = qs.annotate(
             filtered_capacity=Coalesce(Subquery(capacity), Value(0.0), output_field=FloatField())
-        ).filter(filtered_capacity__gte=filters.min_capacity)
+        )
+        if filters.min_capacity is not None:
+            qs = qs.filter(filtered_capacity__gte=filters.min_capacity)
     if filters.certification:
         qs = qs.filter(
             Exists(
@@ -1388,7 +1408,7 @@ def enterprise_directory(
     role_qs = EnterpriseRole.objects.select_related("link").order_by("link__stage", "link__code")
     cert_qs = Certification.objects.filter(counted_certification_q()).order_by("kind")
     enterprises = list(
-        qs.order_by("name_zh", "pk").prefetch_related(
+        qs.order_by(*_directory_order(filters)).prefetch_related(
             Prefetch("roles", queryset=role_qs, to_attr="page_roles"),
             Prefetch("certifications", queryset=cert_qs, to_attr="valid_certs"),
         )[offset : offset + per_page]
@@ -1409,6 +1429,19 @@ def enterprise_directory(
             )
         )
     return DirectoryPage(rows=rows, total=total, page=page, per_page=per_page)
+
+
+def _directory_order(filters: DirectoryFilters) -> tuple[Any, ...]:
+    """The default puts the cluster's own firms before suppliers registered elsewhere (whose
+    names would otherwise lead the list: 东莞…, 佛山… sort before 广州…); the index
+    (cluster, in_cluster, name_zh) serves it."""
+    if filters.order == "name":
+        return ("name_zh", "pk")
+    if filters.order == "founded":
+        return (F("founded_year").asc(nulls_last=True), "name_zh", "pk")
+    if filters.order == "capacity":
+        return (F("filtered_capacity").desc(), "name_zh", "pk")
+    return ("-in_cluster", "name_zh", "pk")
 
 
 def firm_map(

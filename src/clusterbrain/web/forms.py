@@ -46,6 +46,11 @@ class ServiceForm(forms.Form):
         return msg
 
 
+def _order(order: str, *, link: str) -> str:
+    """Capacity is compared within one link: without a link the default order serves."""
+    return "" if order == "capacity" and not link else order
+
+
 def _yes_no(value: str) -> bool | None:
     return {"yes": True, "no": False}.get(value)
 
@@ -88,6 +93,16 @@ class DirectoryFilterForm(forms.Form):
     above_size = forms.ChoiceField(label=_("Above designated size"), required=False, choices=YES_NO)
     member = forms.ChoiceField(label=_("Association member"), required=False, choices=YES_NO)
     leading = forms.ChoiceField(label=_("Leading firm"), required=False, choices=YES_NO)
+    order = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            ("", _("in the cluster first, then name")),
+            ("name", _("name")),
+            ("founded", _("founding year (oldest first)")),
+            ("capacity", _("capacity in the chosen link")),
+        ],
+    )
 
     def __init__(self, data: Any = None, *, links: Sequence[ChainLink] = (), **kwargs: Any):
         super().__init__(data, **kwargs)
@@ -111,6 +126,7 @@ class DirectoryFilterForm(forms.Form):
             above_size=_yes_no(data.get("above_size") or ""),
             member=_yes_no(data.get("member") or ""),
             leading=_yes_no(data.get("leading") or ""),
+            order=_order(data.get("order") or "", link=data.get("link") or ""),
         )
 
     @property
@@ -118,7 +134,7 @@ class DirectoryFilterForm(forms.Form):
         """How many filters (besides the search box) are set."""
         if not self.is_bound:
             return 0
-        return sum(1 for name in self.fields if name != "q" and self.data.get(name))
+        return sum(1 for name in self.fields if name not in ("q", "order") and self.data.get(name))
 
 
 # The public profile a firm keeps; figures have their own forms and services.

@@ -295,6 +295,7 @@ def firm_map(request: HttpRequest, slug: str) -> HttpResponse:
     cluster = selectors.get_cluster(slug)
     links = selectors.chain_links(cluster)
     form = DirectoryFilterForm(request.GET or None, links=links)
+    del form.fields["order"]  # a map has no order
     points = selectors.firm_map(cluster, request.user, form.filters())
     centre = (
         (cluster.latitude, cluster.longitude)
