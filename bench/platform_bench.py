@@ -547,7 +547,7 @@ class Writer:
         role = self.role
         return (
             f"firm {role.enterprise_id}'s capacity in `{role.link.code}` "
-            f"({self.capacity:g} ↔ {self.capacity + 1:g} per month)"
+            f"({self.capacity:,.2f} ↔ {self.capacity + 1:,.2f} per month)"
         )
 
     def restore(self) -> None:
