@@ -826,7 +826,7 @@ def naive_directory(cluster: Any, q: str, link: str) -> dict[str, Any]:
             if not roles:
                 continue
         matches.append((firm, roles))
-    matches.sort(key=lambda match: (match[0].name_zh, match[0].pk))
+    matches.sort(key=lambda match: (not match[0].in_cluster, match[0].name_zh, match[0].pk))
     rows = []
     for firm, roles in matches[:DIRECTORY_PER_PAGE]:
         kinds = sorted(
