@@ -163,3 +163,12 @@ def ensure_steward_group() -> Any:
     group, _created = Group.objects.get_or_create(name=STEWARD_GROUP)
     group.permissions.set(chosen)
     return group
+
+
+def can_steward_registry(user: Any, cluster: Cluster) -> bool:
+    """Imports, the review queue, merges and provenance of a cluster's registry: its association
+    staff and its cluster office (and platform admins)."""
+    role = _role(user)
+    return role == Role.ADMIN or (
+        role in (Role.ASSOCIATION, Role.OFFICE) and user.cluster_id == cluster.pk
+    )

@@ -193,6 +193,13 @@ class ClusterFigure(models.Model):
         return f"{self.cluster} {self.year} {self.get_indicator_display()}={self.value}"
 
 
+class ActiveEnterpriseManager(models.Manager["Enterprise"]):
+    """Firms not merged into another: what every page, figure and list counts."""
+
+    def get_queryset(self) -> models.QuerySet[Enterprise]:
+        return super().get_queryset().filter(merged_into__isnull=True)
+
+
 class Enterprise(BilingualName, models.Model):
     class LegalForm(models.TextChoices):
         LLC = "llc", _("limited liability company")
@@ -274,9 +281,25 @@ class Enterprise(BilingualName, models.Model):
     main_products_zh = models.CharField(_("main products (Chinese)"), max_length=300, blank=True)
     main_products_en = models.CharField(_("main products (English)"), max_length=300, blank=True)
     website = models.URLField(_("website"), blank=True)
+    legal_representative = models.CharField(_("legal representative"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=100, blank=True)
+    business_scope = models.TextField(_("business scope"), blank=True)
+    # A firm found to be the same as another is kept, folded into it, so the merge can be undone;
+    # the default manager no longer lists it and its pages lead to the firm it was merged into.
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_firms",
+        verbose_name=_("merged into"),
+    )
     is_demo = models.BooleanField(_("demo data"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ActiveEnterpriseManager()
+    all_objects = models.Manager()  # noqa: DJ012 (ruff reads a second manager as a field)
 
     class Meta:
         ordering = ["name_zh"]
@@ -306,6 +329,8 @@ class Enterprise(BilingualName, models.Model):
         ]
         verbose_name = _("enterprise")
         verbose_name_plural = _("enterprises")
+        base_manager_name = "all_objects"
+        default_manager_name = "objects"
 
     def __str__(self) -> str:
         return self.name
@@ -648,3 +673,257 @@ for _model in (  # Facility is in no cached aggregate
     ChainEdge,
 ):
     post_save.connect(_touch_after_save, sender=_model, dispatch_uid=f"touch-{_model.__name__}")
+
+
+# --- Registry stewardship: source lists, provenance, review, merges (issue 3) ---------------
+
+
+class SourceKind(models.TextChoices):
+    """Where a list of firms came from. The order is the default precedence of their values
+    (settings.REGISTRY_SOURCE_PRECEDENCE overrides it): what a person entered on the platform
+    first, then the market-regulation registry, the tax office, the chamber, buyers, others."""
+
+    MANUAL = "manual", _("entered on the platform")
+    REGISTRY = "registry", _("market-regulation registry")
+    TAX = "tax", _("tax office above-size list")
+    MEMBERS = "members", _("chamber member list")
+    BRAND = "brand", _("brand firm's supplier list")
+    OPEN_SUPPLY_HUB = "open_supply_hub", _("Open Supply Hub list")
+    EXHIBITION = "exhibition", _("exhibition sign-ups")
+    OTHER = "other", _("other list")
+
+
+class ImportBatch(models.Model):
+    """One uploaded list: staged (previewed) first, written into the registry on commit."""
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", _("preview")
+        COMMITTED = "committed", _("committed")
+        DISCARDED = "discarded", _("discarded")
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="imports")
+    source_name = models.CharField(_("source"), max_length=200)
+    source_kind = models.CharField(
+        _("kind of source"), max_length=20, choices=SourceKind.choices, default=SourceKind.OTHER
+    )
+    list_date = models.DateField(_("date of the list"))
+    file_name = models.CharField(_("file name"), max_length=255)
+    file_format = models.CharField(_("format"), max_length=8)
+    file_sha256 = models.CharField(max_length=64)
+    encoding = models.CharField(_("encoding"), max_length=20, blank=True)
+    # {"sheet": {"column index": "field"}}: what each column of each sheet was read as.
+    mapping = models.JSONField(default=dict)
+    # {"sheet": ["header", …]}: the headers as the file has them.
+    headers = models.JSONField(default=dict)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PREVIEW)
+    counts = models.JSONField(default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    committed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    committed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("imported list")
+        verbose_name_plural = _("imported lists")
+
+    def __str__(self) -> str:
+        return f"{self.source_name} ({self.file_name})"
+
+
+class SourceRecord(models.Model):
+    """One row of an imported list, as read and as resolved."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("not yet resolved")
+        INVALID = "invalid", _("not imported: has errors")
+        MERGED = "merged", _("merged into a firm")
+        CREATED = "created", _("new firm")
+        REVIEW = "review", _("waiting for review")
+        SKIPPED = "skipped", _("left out")
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="records")
+    sheet = models.CharField(max_length=100, blank=True)
+    row_number = models.PositiveIntegerField()
+    raw = models.JSONField(default=dict)
+    name = models.CharField(max_length=300, blank=True)
+    name_en = models.CharField(max_length=300, blank=True)
+    uscc = models.CharField(max_length=40, blank=True)
+    address = models.CharField(max_length=400, blank=True)
+    address_en = models.CharField(max_length=400, blank=True)
+    phone = models.CharField(max_length=100, blank=True)
+    legal_representative = models.CharField(max_length=100, blank=True)
+    products = models.CharField(max_length=300, blank=True)
+    business_scope = models.TextField(blank=True)
+    country = models.CharField(max_length=60, blank=True)
+    sector = models.CharField(max_length=200, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    # [{"field": …, "msg": …, "severity": "error" | "warning"}]
+    problems = models.JSONField(default=list)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    enterprise = models.ForeignKey(
+        Enterprise,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="source_records",
+    )
+    # The resolution the preview proposes and the commit applied: "uscc", "model", "new", …
+    resolution = models.CharField(max_length=12, blank=True)
+    candidate = models.ForeignKey(
+        Enterprise, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    match_probability = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["batch", "sheet", "row_number"]
+        indexes = [
+            models.Index(fields=["batch", "status"]),
+            models.Index(fields=["enterprise"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}:{self.sheet}:{self.row_number} {self.name}"
+
+    @property
+    def has_errors(self) -> bool:
+        return any(p.get("severity") == "error" for p in self.problems)
+
+
+class FieldSource(models.Model):
+    """A value of one field of a firm as one source gave it: the shown value is the one of the
+    source ranked first (registry.stewardship.PRECEDENCE), the newest among equals."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="field_sources"
+    )
+    field = models.CharField(max_length=40)
+    value = models.TextField()
+    source_kind = models.CharField(max_length=20, choices=SourceKind.choices)
+    source_name = models.CharField(max_length=200, blank=True)
+    observed_on = models.DateField()
+    record = models.ForeignKey(
+        SourceRecord, on_delete=models.CASCADE, null=True, blank=True, related_name="fields"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["enterprise", "field", "-observed_on", "-pk"]
+        indexes = [models.Index(fields=["enterprise", "field"])]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id}.{self.field} = {self.value} ({self.source_kind})"
+
+
+class EnterpriseAlias(models.Model):
+    """Another name a firm goes by in some list; searched like its name."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(_("name"), max_length=300)
+    folded = models.CharField(max_length=300, db_index=True)
+    record = models.ForeignKey(
+        SourceRecord, on_delete=models.CASCADE, null=True, blank=True, related_name="aliases"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["enterprise", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "folded"], name="alias_unique_per_firm")
+        ]
+        verbose_name = _("alias")
+        verbose_name_plural = _("aliases")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MatchCandidate(models.Model):
+    """A pair for association staff to judge: an imported row that may be an existing firm, or
+    two firms that may be one (a user's "these are duplicates" flag, or two rows of one list)."""
+
+    class Kind(models.TextChoices):
+        RECORD = "record", _("imported row")
+        FIRMS = "firms", _("two firms")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        ACCEPTED = "accepted", _("the same firm")
+        REJECTED = "rejected", _("different firms")
+        SKIPPED = "skipped", _("skipped")
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="match_candidates")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    record = models.ForeignKey(
+        SourceRecord, on_delete=models.CASCADE, null=True, blank=True, related_name="candidates"
+    )
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="+")
+    other = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    match_probability = models.FloatField(null=True, blank=True)
+    match_weight = models.FloatField(null=True, blank=True)
+    explanation = models.JSONField(default=list)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-match_probability", "pk"]
+        indexes = [models.Index(fields=["cluster", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+
+class MergeEvent(models.Model):
+    """The log of merges and their undoing: who, when, why, and what moved (so it can move back)."""
+
+    class Kind(models.TextChoices):
+        RECORD = "record", _("row merged into a firm")
+        FIRMS = "firms", _("firms merged")
+        UNMERGE_RECORD = "unmerge_record", _("row taken out of a firm")
+        UNMERGE_FIRMS = "unmerge_firms", _("firms separated")
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="merge_events")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="+")
+    other = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    record = models.ForeignKey(
+        SourceRecord, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    automatic = models.BooleanField(default=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    # What the merge moved, by table, and the merged firm's fields before it: what undo needs.
+    moved = models.JSONField(default=dict)
+    undone_by = models.OneToOneField(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="undoes"
+    )
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["cluster", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.enterprise_id} {self.at:%Y-%m-%d}"

@@ -77,6 +77,9 @@ PROFILE_FIELDS = frozenset(
         "main_products_zh",
         "main_products_en",
         "website",
+        "legal_representative",
+        "phone",
+        "business_scope",
     }
 )
 # The association's classification of a firm: not the firm's own to change.
@@ -432,6 +435,9 @@ def update_enterprise(user: Any, enterprise: Enterprise, data: Mapping[str, Any]
     fields = [k for k in data if k in ENTERPRISE_FIELDS]
     if fields:
         current.save(update_fields=[*fields, "updated_at"])
+        from clusterbrain.registry.stewardship import record_manual_values
+
+        record_manual_values(user, current, fields)
     if set(fields) & AGGREGATED_ENTERPRISE_FIELDS:
         _invalidate(current.cluster_id)
     return current
