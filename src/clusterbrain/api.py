@@ -195,8 +195,10 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 def _add_routers() -> None:
     from clusterbrain.registry.api import router as registry_router
+    from clusterbrain.registry.stewardship_api import router as stewardship_router
 
     api.add_router("/v1/", registry_router)
+    api.add_router("/v1/", stewardship_router)
 
 
 _add_routers()

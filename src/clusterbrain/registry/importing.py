@@ -249,16 +249,21 @@ def _file_error(msg: str) -> InvalidInput:
     return InvalidInput(msg, [FieldError(("file",), msg)])
 
 
-def read_table(content: bytes, file_name: str) -> Table:
-    """The file's sheets, or InvalidInput naming what is wrong with the file as a whole."""
+def check_size(size: int) -> None:
+    """Refuse a file above settings.REGISTRY_IMPORT_MAX_BYTES (before reading an upload)."""
     limit = max_import_bytes()
-    if not content:
-        raise _file_error(_("The file is empty."))
-    if len(content) > limit:
+    if size > limit:
         raise _file_error(
             _("The file is %(size)s MB; the limit is %(limit)s MB.")
-            % {"size": f"{len(content) / 1048576:.1f}", "limit": f"{limit / 1048576:.0f}"}
+            % {"size": f"{size / 1048576:.1f}", "limit": f"{limit / 1048576:.0f}"}
         )
+
+
+def read_table(content: bytes, file_name: str) -> Table:
+    """The file's sheets, or InvalidInput naming what is wrong with the file as a whole."""
+    if not content:
+        raise _file_error(_("The file is empty."))
+    check_size(len(content))
     lower = file_name.lower()
     if content.startswith(XLSX_MAGIC):
         if not lower.endswith((".xlsx", ".xlsm")) and zipfile.is_zipfile(io.BytesIO(content)):
