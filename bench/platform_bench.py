@@ -63,6 +63,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from bench.report import write_section
+
 REPO = Path(__file__).resolve().parents[1]
 SECTION = "platform_bench"
 LOAD_TARGET_SECONDS = 120.0
@@ -1201,28 +1203,6 @@ def markdown(result: Result) -> str:
     lines += ["", "Pages requested:", ""]
     lines += [f"- {name}: `GET {page.url}`" for name, page in result.pages.items()]
     return "\n".join(lines) + "\n"
-
-
-def write_section(path: Path, key: str, text: str) -> None:
-    """Replace (or append) the section between this benchmark's markers; keep the rest."""
-    begin, end = f"<!-- {key}:begin -->", f"<!-- {key}:end -->"
-    block = f"{begin}\n{text.rstrip()}\n{end}\n"
-    if path.exists():
-        content = path.read_text()
-    else:
-        content = (
-            "# Benchmarks\n\nEach section is written by the benchmark named in its markers "
-            "(`bench/`); `make bench` runs them all. Performance is reported here, never "
-            "asserted in tests.\n\n"
-        )
-    if begin in content and end in content:
-        head, rest = content.split(begin, 1)
-        tail = rest.split(end, 1)[1].lstrip("\n")
-        content = head + block + ("\n" + tail if tail else "")
-    else:
-        content = content.rstrip("\n") + "\n\n" + block
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(content)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
