@@ -156,12 +156,16 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "longitude": ("经度", "lng", "lon", "long", "longitude"),
 }
 
-_HEADER_INDEX = {
-    unicodedata.normalize("NFKC", s): name
-    for name, spellings in HEADER_SYNONYMS.items()
-    for s in spellings
-}
 _NOT_KEY = re.compile(r"[\s_\-/()（）·.:：*、,，]+")
+
+
+def _header_key(text: str) -> str:
+    return _NOT_KEY.sub("", unicodedata.normalize("NFKC", text).lower())
+
+
+_HEADER_INDEX = {
+    _header_key(s): name for name, spellings in HEADER_SYNONYMS.items() for s in spellings
+}
 
 # Columns Open Supply Hub's facility-list template has, in its order (and what we fill them with).
 OSH_COLUMNS = (
@@ -219,10 +223,6 @@ class ReadRow:
     @property
     def has_errors(self) -> bool:
         return any(p["severity"] == "error" for p in self.problems)
-
-
-def _header_key(text: str) -> str:
-    return _NOT_KEY.sub("", unicodedata.normalize("NFKC", text).lower())
 
 
 def recognise_column(header: str) -> str:
@@ -544,7 +544,7 @@ def _flag_repeated_uscc(rows: Iterable[ReadRow]) -> None:
     first: dict[str, ReadRow] = {}
     for row in rows:
         code = row.values.get("uscc")
-        if not code:
+        if not code or row.has_errors:
             continue
         if code in first:
             other = first[code]
