@@ -100,6 +100,7 @@ from clusterbrain.registry.models import (
     ClusterFigure,
     ClusterTarget,
     Enterprise,
+    EnterpriseAlias,
     EnterpriseRole,
     EnterpriseYear,
     Facility,
@@ -1341,6 +1342,10 @@ def _filtered_enterprises(cluster: Cluster, filters: DirectoryFilters) -> QueryS
         )
         if len(text) <= 18:
             match |= Q(uscc=text.upper())
+        # Other names a firm goes by in imported lists are found too (EnterpriseAlias).
+        match |= Exists(
+            EnterpriseAlias.objects.filter(enterprise=OuterRef("pk"), name__icontains=text)
+        )
         qs = qs.filter(match)
     roles = EnterpriseRole.objects.filter(enterprise=OuterRef("pk"))
     if filters.link:

@@ -949,7 +949,6 @@ _MOVABLE: tuple[tuple[type[Any], str, tuple[str, ...]], ...] = (
     (Certification, "enterprise", ()),
     (Brand, "enterprise", ()),
     (EnterpriseYear, "enterprise", ("year",)),
-    (FieldSource, "enterprise", ()),
     (EnterpriseAlias, "enterprise", ("folded",)),
     (SourceRecord, "enterprise", ()),
 )
@@ -965,16 +964,23 @@ def _move_rows(source: Enterprise, target: Enterprise) -> dict[str, list[int]]:
         rows = model.objects.filter(**{fk: source})
         if unique:
             taken = set(model.objects.filter(**{fk: target}).values_list(*unique))
-            ids = [
-                pk
-                for pk, *key in rows.values_list("pk", *unique)
-                if (tuple(key) if len(unique) > 1 else key[0]) not in taken
-            ]
+            ids = [pk for pk, *key in rows.values_list("pk", *unique) if tuple(key) not in taken]
         else:
             ids = list(rows.values_list("pk", flat=True))
         if ids:
             model.objects.filter(pk__in=ids).update(**{fk: target})
             moved[_label(model)] = ids
+    # Values from lists move (they rank by their source); what the merged firm's record held
+    # stays with it (its names become aliases) and only fills the survivor's empty fields, so a
+    # merge never replaces a value a person entered for the survivor.
+    ids = list(
+        FieldSource.objects.filter(enterprise=source, record__isnull=False).values_list(
+            "pk", flat=True
+        )
+    )
+    if ids:
+        FieldSource.objects.filter(pk__in=ids).update(enterprise=target)
+        moved[_label(FieldSource)] = ids
     # Supply relations: either side may be the merged firm; one that would become the firm
     # buying from itself, or repeat a relation the survivor has, stays behind.
     for side, other_side in (("buyer", "supplier"), ("supplier", "buyer")):
@@ -1006,6 +1012,7 @@ def _move_back(moved: Mapping[str, list[int]], survivor: Enterprise, merged: Ent
     from clusterbrain.accounts.models import User
 
     models: dict[str, tuple[type[Any], str]] = {_label(m): (m, fk) for m, fk, _u in _MOVABLE}
+    models[_label(FieldSource)] = (FieldSource, "enterprise")
     models["accounts.user"] = (User, "enterprise")
     for label, ids in moved.items():
         if label.startswith("registry.supplyrelation."):
@@ -1068,6 +1075,21 @@ def merge_firms(
         set(EnterpriseAlias.objects.filter(enterprise=survivor).values_list("pk", flat=True))
         - aliases_before
     )
+    filled = FieldSource.objects.bulk_create(
+        [
+            FieldSource(
+                enterprise=survivor,
+                field=name,
+                value=str(value),
+                source_kind=SourceKind.MANUAL,
+                source_name=(_("merged from %(firm)s") % {"firm": merged.name_zh})[:200],
+                observed_on=timezone.localdate(),
+                recorded_by=user,
+            )
+            for name, value in snapshot.items()
+            if value and not survivor_before.get(name)
+        ]
+    )
     apply_precedence(survivor)
     selectors.invalidate_cluster(survivor.cluster_id)
     return MergeEvent.objects.create(
@@ -1083,6 +1105,7 @@ def merge_firms(
             "merged_fields": snapshot,
             "survivor_fields": survivor_before,
             "aliases_added": new_aliases,
+            "sources_added": [f.pk for f in filled],
         },
     )
 
@@ -1158,6 +1181,7 @@ def _undo_firms(user: Any, event: MergeEvent, reason: str) -> MergeEvent:
     moved = event.moved.get("rows", {})
     _move_back(moved, survivor, merged)
     EnterpriseAlias.objects.filter(pk__in=event.moved.get("aliases_added", [])).delete()
+    FieldSource.objects.filter(pk__in=event.moved.get("sources_added", [])).delete()
     apply_precedence(survivor)
     merged.merged_into = None
     merged.save(update_fields=["merged_into", "updated_at"])
