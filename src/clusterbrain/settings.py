@@ -7,6 +7,7 @@ With DEBUG off the platform refuses to start without a secret, except in demo mo
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -206,3 +207,31 @@ CHAIN_HHI_THRESHOLD = float(os.environ.get("CHAIN_HHI_THRESHOLD", "0.25"))
 AGGREGATE_MIN_FIRMS = int(os.environ.get("AGGREGATE_MIN_FIRMS", "3"))
 # Above designated size: annual main-business revenue of at least 20 million yuan.
 ABOVE_DESIGNATED_SIZE_REVENUE = 20_000_000
+
+# Registry stewardship (issue 3). Uploaded lists above this size or row count are refused.
+REGISTRY_IMPORT_MAX_BYTES = int(os.environ.get("REGISTRY_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
+REGISTRY_IMPORT_MAX_ROWS = int(os.environ.get("REGISTRY_IMPORT_MAX_ROWS", "200000"))
+# Match-probability thresholds per kind of source: at or above auto_merge a row joins the firm
+# without review, at or above review it waits in the review queue, below it is a new firm. Lists
+# typed by hand at exhibitions are trusted less. REGISTRY_LINK_THRESHOLDS (JSON) overrides all.
+REGISTRY_LINK_THRESHOLDS = json.loads(
+    os.environ.get(
+        "REGISTRY_LINK_THRESHOLDS",
+        json.dumps(
+            {
+                "default": {"auto_merge": 0.97, "review": 0.6},
+                "registry": {"auto_merge": 0.95, "review": 0.5},
+                "exhibition": {"auto_merge": 0.995, "review": 0.6},
+            }
+        ),
+    )
+)
+# Which source's value a firm shows, most trusted first (registry.models.SourceKind).
+REGISTRY_SOURCE_PRECEDENCE = [
+    s.strip()
+    for s in os.environ.get(
+        "REGISTRY_SOURCE_PRECEDENCE",
+        "manual,registry,tax,members,brand,open_supply_hub,exhibition,other",
+    ).split(",")
+    if s.strip()
+]
