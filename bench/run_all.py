@@ -23,6 +23,11 @@ BENCHMARKS: list[tuple[str, list[str], list[str]]] = [
         ["--firms", "100000", "--requests", "200", "--out", str(DOC)],
         ["--cluster", "hechi", "--firms", "800", "--requests", "5", "--naive-runs", "1"],
     ),
+    (
+        "bench.resolution_bench",
+        ["--records", "1000000", "--sample", "20000", "--out", str(DOC)],
+        ["--records", "3000", "--sample", "1000"],
+    ),
 ]
 
 
