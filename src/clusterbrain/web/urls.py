@@ -1,8 +1,9 @@
 from django.urls import path
 
-from clusterbrain.web import editing, views
+from clusterbrain.web import editing, stewardship, views
 
 FIRM = "firms/<int:enterprise_id>/"
+REGISTRY = "c/<slug:slug>/registry/"
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,7 +13,8 @@ urlpatterns = [
     path("c/<slug:slug>/firms/", views.directory, name="directory"),
     path("c/<slug:slug>/firms/new/", editing.enterprise_new, name="enterprise-new"),
     path("c/<slug:slug>/map/", views.firm_map, name="firm-map"),
-    path(FIRM, views.enterprise_profile, name="enterprise-profile"),
+    # The profile of a firm merged into another leads to that firm (stewardship.py).
+    path(FIRM, stewardship.enterprise_profile, name="enterprise-profile"),
     path(FIRM + "edit/", editing.enterprise_edit, name="enterprise-edit"),
     path(FIRM + "edit/roles/", editing.enterprise_roles, name="enterprise-roles"),
     path(
@@ -40,4 +42,38 @@ urlpatterns = [
         name="enterprise-certificate-evidence",
     ),
     path(FIRM + "edit/years/", editing.enterprise_years, name="enterprise-years"),
+    # Registry stewardship (issue 3).
+    path(REGISTRY, stewardship.imports, name="registry-imports"),
+    path(REGISTRY + "export/", stewardship.export, name="registry-export"),
+    path(REGISTRY + "imports/<int:import_id>/", stewardship.import_preview, name="registry-import"),
+    path(
+        REGISTRY + "imports/<int:import_id>/mapping/",
+        stewardship.import_mapping,
+        name="registry-import-mapping",
+    ),
+    path(
+        REGISTRY + "imports/<int:import_id>/commit/",
+        stewardship.import_commit,
+        name="registry-import-commit",
+    ),
+    path(
+        REGISTRY + "imports/<int:import_id>/discard/",
+        stewardship.import_discard,
+        name="registry-import-discard",
+    ),
+    path(REGISTRY + "review/", stewardship.review_queue, name="registry-review"),
+    path(REGISTRY + "review/bulk/", stewardship.review_bulk, name="registry-review-bulk"),
+    path(
+        REGISTRY + "review/<int:candidate_id>/decide/",
+        stewardship.review_decide,
+        name="registry-review-decide",
+    ),
+    path(REGISTRY + "merges/", stewardship.merge_log, name="registry-merges"),
+    path(
+        REGISTRY + "merges/<int:merge_id>/undo/", stewardship.merge_undo, name="registry-merge-undo"
+    ),
+    path("c/<slug:slug>/firms/pick/", stewardship.firm_pick, name="firm-pick"),
+    path(FIRM + "registry/", stewardship.firm_registry, name="firm-registry"),
+    path(FIRM + "registry/merge/", stewardship.firm_merge, name="firm-merge"),
+    path(FIRM + "duplicate/", stewardship.flag_duplicate, name="firm-flag-duplicate"),
 ]
