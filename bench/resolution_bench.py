@@ -211,6 +211,8 @@ class Run:
     returned_pairs: int | None = None  # pairs the predict step kept
     notes: list[str] = field(default_factory=list)
     sweep: list[tuple[float, Scores]] = field(default_factory=list)
+    missed: Missed | None = None
+    missed_examples: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def seconds(self) -> float:
@@ -257,19 +259,113 @@ def run_ours(
     run.returned_pairs = len(pairs)
     run.scores = Scores.of(truth, clusters)
     run.errors = Errors.of(truth, clusters)
+    rules = [r["blocking_rule"] for r in model.settings["blocking_rules_to_generate_predictions"]]
     if sweep:
         for at in SWEEP_THRESHOLDS:
             run.sweep.append((at, Scores.of(truth, clusters_from_pairs(pairs, at))))
+        say("diagnosing the missed pairs (not timed)…")
+        run.missed = missed_pairs(features, truth, clusters, pairs, [*rules, "l.uscc = r.uscc"])
+        wanted = {uid for _why, left, right in run.missed.examples for uid in (left, right)}
+        shown = {r.unique_id: _shown(r) for r in records if r.unique_id in wanted}
+        run.missed_examples = [
+            (why, shown[left], shown[right]) for why, left, right in run.missed.examples
+        ]
     del pairs, clusters
     gc.collect()
     if count_candidates:
-        rules = [
-            r["blocking_rule"] for r in model.settings["blocking_rules_to_generate_predictions"]
-        ]
         run.candidate_pairs, run.candidates_estimated = _count_candidates(
             features.to_arrow(), rules, say
         )
     return run
+
+
+def _shown(record: ListRecord) -> str:
+    fields = (record.name, record.name_en, record.uscc, record.address, record.phone)
+    return f"{record.source}: " + " | ".join(f or "·" for f in (*fields, record.legal_rep))
+
+
+@dataclass(frozen=True)
+class Missed:
+    """The true pairs a run did not put in one cluster, by why: no blocking rule made the pair
+    (blocking recall), or the model scored it under min_weight or under the threshold."""
+
+    true_pairs: int
+    blocked: int  # true pairs some blocking rule makes
+    unblocked_missed: int
+    low_weight_missed: int  # blocked, weight under min_weight (not returned by predict)
+    below_threshold_missed: int  # blocked, returned, probability under the threshold
+    examples: list[tuple[str, ...]]  # why, then the two records' raw fields
+
+
+def missed_pairs(
+    features: pl.DataFrame,
+    truth: pl.DataFrame,
+    clusters: pl.DataFrame,
+    pairs: pl.DataFrame,
+    rules: Sequence[str],
+) -> Missed:
+    """Every true pair with its blocking rules evaluated by DuckDB on the feature rows (the
+    rules are Splink's SQL with l./r. aliases), joined with the predicted pairs."""
+    import duckdb
+
+    joined = _assigned(truth, clusters).select("unique_id", "true_firm_id", "cluster_id")
+    true_pairs = (
+        joined.join(joined, on="true_firm_id", suffix="_r")
+        .filter(pl.col("unique_id") < pl.col("unique_id_r"))
+        .select(
+            pl.col("unique_id").alias("id_l"),
+            pl.col("unique_id_r").alias("id_r"),
+            (pl.col("cluster_id") != pl.col("cluster_id_r")).alias("missed"),
+        )
+    )
+    scored = pairs.select(
+        pl.min_horizontal("unique_id_l", "unique_id_r").alias("id_l"),
+        pl.max_horizontal("unique_id_l", "unique_id_r").alias("id_r"),
+        pl.lit(True).alias("returned"),
+    ).unique(["id_l", "id_r"])
+    blocked_sql = " OR ".join(f"coalesce(({rule}), FALSE)" for rule in rules)
+    connection = duckdb.connect(":memory:")
+    try:
+        connection.register("true_pairs", true_pairs.to_arrow())
+        connection.register("scored", scored.to_arrow())
+        connection.register("f", features.to_arrow())
+        table = connection.execute(
+            f"""
+            SELECT p.id_l, p.id_r, p.missed, ({blocked_sql}) AS blocked,
+                   coalesce(s.returned, FALSE) AS returned
+            FROM true_pairs p
+            JOIN f AS l ON l.unique_id = p.id_l
+            JOIN f AS r ON r.unique_id = p.id_r
+            LEFT JOIN scored s ON s.id_l = p.id_l AND s.id_r = p.id_r
+            """
+        ).arrow()
+    finally:
+        connection.close()
+    frame = pl.from_arrow(table)
+    assert isinstance(frame, pl.DataFrame)
+    missed = frame.filter("missed")
+    why = (
+        pl.when(~pl.col("blocked"))
+        .then(pl.lit("not blocked"))
+        .when(~pl.col("returned"))
+        .then(pl.lit("weight under min_weight"))
+        .otherwise(pl.lit("probability under the threshold"))
+    )
+    examples = (
+        missed.with_columns(why=why)
+        .sort("id_l", "id_r")
+        .group_by("why", maintain_order=True)
+        .head(4)
+        .select("why", "id_l", "id_r")
+    )
+    return Missed(
+        true_pairs=len(frame),
+        blocked=int(frame["blocked"].sum()),
+        unblocked_missed=int((~missed["blocked"]).sum()),
+        low_weight_missed=int((missed["blocked"] & ~missed["returned"]).sum()),
+        below_threshold_missed=int((missed["blocked"] & missed["returned"]).sum()),
+        examples=[tuple(row) for row in examples.iter_rows()],
+    )
 
 
 def _count_candidates(table: Any, rules: Sequence[str], say: Say) -> tuple[int, bool]:
@@ -759,6 +855,21 @@ def error_rows(run_: Run | None) -> list[list[str]]:
     ]
     for sources, missed, total in e.missed_by_sources[:6]:
         rows.append([f"missed pairs {sources}", f"{missed:,} of {total:,} ({missed / total:.1%})"])
+    if run_.missed is not None:
+        m = run_.missed
+        rows.append(
+            [
+                "true pairs some blocking rule makes (blocking recall)",
+                f"{m.blocked:,} of {m.true_pairs:,} ({m.blocked / max(1, m.true_pairs):.2%})",
+            ]
+        )
+        rows.append(
+            [
+                "missed pairs: not blocked / blocked, weight under min_weight / blocked, "
+                "probability under the threshold",
+                f"{m.unblocked_missed:,} / {m.low_weight_missed:,} / {m.below_threshold_missed:,}",
+            ]
+        )
     return rows
 
 
@@ -813,6 +924,10 @@ def print_report(result: Result) -> None:
             console.print(errors)
     for line in sweep_text(result):
         console.print(line)
+    if result.ours and result.ours.missed_examples:
+        console.print("missed pairs of ours, examples:")
+        for why, left, right in result.ours.missed_examples:
+            console.print(f"  {why}:\n    {left}\n    {right}")
     console.print(
         f"generated in {_seconds(result.generate_s)} (not counted); lists: "
         + ", ".join(f"{k} {v:,}" for k, v in result.per_source.items())
