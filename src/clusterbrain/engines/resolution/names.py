@@ -137,6 +137,9 @@ _ZH_FORMS = {
     "批发部": "business_dept",
     "经销部": "business_dept",
     "服务部": "business_dept",
+    "收购站": "business_dept",
+    "收购点": "business_dept",
+    "经销处": "business_dept",
     "门市": "business_dept",
     "商店": "shop",
     "专卖店": "shop",
@@ -161,6 +164,7 @@ _ZH_BRANCH = re.compile(f"^(.*?(?:公司|厂|商行|行|集团|合作社|企业|
 _ZH_BRANCH_BARE = re.compile(f"^(.+?)({_BRANCH_WORDS})$")
 _BRANCH_ENDINGS = tuple(_BRANCH_WORDS.split("|"))
 _PAREN = re.compile(r"\(([^()]*)\)")
+_NOT_A_WORD = re.compile(r"[\W_]+")
 _ORDINAL = re.compile("^第?([零〇一二两三四五六七八九十百\\d]+)$")
 
 _EN_FORMS: dict[tuple[str, ...], str] = {}
@@ -434,7 +438,7 @@ def _branch_qualifier(text: str) -> str:
 
 def _parse_zh(raw: str, folded: str) -> CompanyName:
     text, paren_regions, form, branch = _zh_parenthesised(folded)
-    text = text.replace(" ", "")
+    text = _NOT_A_WORD.sub("", text)
     if _INDIVIDUAL_MARK.match(text) or _INDIVIDUAL_MARK.search(text[-6:]):
         form = "individual"
         text = _INDIVIDUAL_MARK.sub("", text)
@@ -582,6 +586,29 @@ def _en_parenthesised(folded: str) -> tuple[str, list[RegionMatch], str, str]:
     return text, regions, form, branch
 
 
+def _trailing_region(words: list[str], regions: list[RegionMatch]) -> tuple[list[str], str]:
+    """Place words after the legal form: "Moumou Leather Goods Co., Ltd. Huadu Guangzhou"."""
+    found: list[RegionMatch] = []
+    end = len(words)
+    while end > 2:
+        for size in (2, 1):
+            phrase = " ".join(words[end - size : end])
+            places = place_by_pinyin(phrase) if end - size > 1 else ()
+            if places:
+                place = places[0]
+                found.append(RegionMatch(phrase, phrase, place.level, place.pinyin, places, 0))
+                end -= size
+                break
+        else:
+            break
+        before, form = _strip_en_form(words[:end])
+        if form:
+            # Largest place first, as a region written before the name reads.
+            regions.extend(sorted(found, key=lambda m: m.level))
+            return before, form
+    return words, ""
+
+
 def _parse_en(raw: str, folded: str) -> CompanyName:
     text, paren_regions, form, branch = _en_parenthesised(folded)
     text = text.replace("&", " and ")
@@ -599,6 +626,8 @@ def _parse_en(raw: str, folded: str) -> CompanyName:
             branch = " ".join(head[cut:]) or "branch"
             words = head[:cut] + [w for w in words[at + 1 :] if w not in ("office", "company")]
     words, written_form = _strip_en_form(words)
+    if not written_form:
+        words, written_form = _trailing_region(words, paren_regions)
     form = form or written_form
     regions, start = _read_en_region(words)
     core_words, industry = _strip_en_industry(words[start:])
