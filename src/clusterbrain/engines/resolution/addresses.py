@@ -365,12 +365,11 @@ _ROAD_KIND_PINYIN = {
     "胡同": "hutong",
     "道": "dao",
 }
-# A road: up to eight characters that are not a boundary, then its kind, then (optionally) a
-# direction/section and the house number.
+# A road: up to eight characters that are not a boundary of another part (村, 区, 号, 楼 …; 城
+# only where it opens a road's name, as in 城西路), its kind, and optionally a section.
 _ZH_ROAD = re.compile(
-    f"((?:[{HAN}a-z0-9](?<![村区园号楼栋室幢层座镇乡城场市县]))"
-    f"{{1,8}}?(?:[东西南北中]?(?:{_ROAD_KINDS})(?:[东西南北中]段|[一二三四五六七八九十\\d]+段)?))"
-    f"(?=[\\d{_CN_NUM}]+[a-z]?(?:[-~至到][\\d{_CN_NUM}]+)?号|\\d|$|[,;\\s(]|[{HAN}])"
+    f"((?:(?!城(?![东西南北中]))(?![村区园号楼栋室幢层座镇乡场市县])[{HAN}a-z0-9]){{1,8}}?"
+    f"[东西南北中]?(?:{_ROAD_KINDS})(?:[东西南北中]段|[一二三四五六七八九十\\d]+段)?)"
 )
 _ZH_NUMBER = re.compile(f"(\\d+|[{_CN_NUM}]+)([a-z])?(?:[-~至到](?:\\d+|[{_CN_NUM}]+)[a-z]?)?号")
 _ZH_BARE_NUMBER = re.compile(r"^(\d+)([a-z])?(?:-\d+)?(?=\D|$)")
