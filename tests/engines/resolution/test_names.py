@@ -216,6 +216,22 @@ def test_region(raw, region, region_pinyin):
 
 
 @pytest.mark.parametrize(
+    ("raw", "region_path"),
+    [
+        ("狮岭某某皮具厂", "guangdong/guangzhou/huadu/shiling"),
+        ("辛集某某皮革厂", "hebei/shijiazhuang/xinji"),
+        ("北京市朝阳区某某服装有限公司", "beijing/beijing/chaoyang"),
+        ("河南济源某某皮革厂", "henan//jiyuan"),  # a county-level city under the province
+        ("某某县某某镇某某皮具厂", "//moumou/moumou"),  # known by its suffixes only
+        ("Shiling Moumou Leather Goods Factory", "guangdong/guangzhou/huadu/shiling"),
+        ("某某皮具有限公司", ""),
+    ],
+)
+def test_region_path_is_positional(raw, region_path):
+    assert parse_company_name(raw).region_path == region_path
+
+
+@pytest.mark.parametrize(
     ("raw", "core", "core_pinyin"),
     [
         ("某某皮具有限公司", "某某", "moumou"),

@@ -44,9 +44,9 @@ class CompanyName:
     branch_key: str = ""  # branch comparable across scripts: "huadu", "2"
     industry_family: str = ""  # coarser than industry: 皮具/皮革/毛皮 are all "leather"
     loose_key: str = ""  # f"{core_pinyin}|{industry_family}"
-    region_path: str = (
-        ""  # gazetteer chain, inferred levels included: "guangdong/guangzhou/huadu/shiling"
-    )
+    # province/city/district/town readings, gazetteer-inferred levels included, empty where
+    # unknown: "guangdong/guangzhou/huadu/shiling", "henan//jiyuan", "//moumou"
+    region_path: str = ""
 
 
 # --- vocabularies -------------------------------------------------------------------------------
@@ -338,7 +338,8 @@ def _build(
     if not region and any(m.level == 0 for m in region_matches):
         region, region_pinyin = ("中国" if script == "zh" else "china"), "zhongguo"
     levels = infer_levels([m for m in region_matches if m.level])
-    region_path = "/".join(levels[level][1] for level in sorted(levels))
+    # Positional (province/city/district/town), so a reader can split it without the gazetteer.
+    region_path = "/".join(levels.get(level, ("", ""))[1] for level in (1, 2, 3, 4)).rstrip("/")
     return CompanyName(
         raw=raw,
         folded=folded,
