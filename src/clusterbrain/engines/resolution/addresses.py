@@ -25,7 +25,9 @@ __all__ = [
     "RegionMatch",
     "chinese_number",
     "gazetteer",
+    "infer_levels",
     "parse_address",
+    "place_by_pinyin",
     "read_region",
 ]
 

@@ -18,6 +18,8 @@ from pathlib import Path
 __all__ = [
     "HAN",
     "fold",
+    "folded_pinyin_key",
+    "han_pinyin",
     "has_han",
     "person_key",
     "pinyin_key",
@@ -237,6 +239,7 @@ def folded_pinyin_key(folded: str) -> str:
     return "".join(parts)
 
 
+@lru_cache(maxsize=1 << 16)
 def pinyin_key(s: str) -> str:
     """Toneless pinyin of the Chinese characters, latin letters and digits kept, rest dropped.
 
