@@ -254,8 +254,9 @@ def test_a_gbk_csv_is_staged_and_previewed_with_its_chinese_names_intact(site):
     assert "Merge by USCC 2" in text and "With errors 1" in text
     assert "Commit 2 good rows" in text
     assert "Own Leather" in text and "Sharing Leather" in text
+    # (A row's problems are worded when the list is read: in the uploader's language, here zh.)
     assert re.search(
-        r'class="problem problem--error"><strong>USCC</strong>: Invalid USCC', html(page)
+        r'class="problem problem--error"><strong>USCC</strong>: 统一社会信用代码', html(page)
     )
     # Nothing entered the registry.
     assert not FieldSource.objects.exists() and not MergeEvent.objects.exists()

@@ -176,6 +176,7 @@ class ImportUploadForm(ServiceForm):
     file = forms.FileField(
         label=gettext_lazy("File"),
         allow_empty_file=True,  # the reader says "The file is empty." in its own words
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.xlsm,text/csv"}),
         help_text=gettext_lazy(
             "CSV (UTF-8 or GBK) or Excel .xlsx; every sheet of a workbook is read."
         ),
@@ -751,9 +752,7 @@ def review_queue(request: HttpRequest, slug: str) -> HttpResponse:
     cluster = _steward_cluster(request, slug)
     state = ReviewState.of(request.GET)
     context = _review_context(request, cluster, state)
-    response = render(request, "web/stewardship/review.html", context)
-    response["Vary"] = "HX-Request"
-    return response
+    return render(request, "web/stewardship/review.html", context)
 
 
 def _decision_message(candidate: MatchCandidate, decision: str) -> str:
