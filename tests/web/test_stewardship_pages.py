@@ -69,10 +69,17 @@ def batch_of(cluster, user, *, status=ImportBatch.Status.COMMITTED, **fields) ->
     return ImportBatch.objects.create(cluster=cluster, status=status, created_by=user, **values)
 
 
+# As engines.resolution.linkage.explain_pair names the comparisons and their levels.
 EXPLANATION = [
-    {"comparison": "name", "level": "core name equal", "weight": 6.5},
-    {"comparison": "address", "level": "same town", "weight": 1.2},
-    {"comparison": "phone", "level": "different", "weight": -3.1},
+    {
+        "comparison": "core_name",
+        "level": "Exact match",
+        "weight": 6.5,
+        "left": "自家",
+        "right": "自家",
+    },
+    {"comparison": "location", "level": "Same town", "weight": 1.2},
+    {"comparison": "phone_local", "level": "All other comparisons", "weight": -3.1},
 ]
 
 
@@ -464,8 +471,10 @@ def test_a_pair_is_shown_side_by_side_with_differences_and_weights(site):
     assert re.search(r'pair-row--differs">\s*<th scope="row">Phone', body)
     assert re.search(r'pair-row--same">\s*<th scope="row">Address', body)
     # Weights: the name for (green), the phone against (red), bars sized to the largest.
-    assert re.search(r'weight weight--for">\s*<td>Name</td>', body)
-    assert re.search(r'weight weight--against">\s*<td>Phone</td>', body)
+    assert re.search(r'weight weight--for">\s*<td>Trade name \(字号\)</td>', body)
+    assert re.search(
+        r'weight weight--against">\s*<td>Phone</td>\s*<td class="small">different', body
+    )
     assert 'style="width: 100%"' in body and "-3.10" in body
     assert "狮岭商会会员名录" in body and "2025-03-01" in body  # the row's source and date
     # The keys are explained on the page.

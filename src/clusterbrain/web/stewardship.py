@@ -10,6 +10,7 @@ pair in place, and the duplicate flag answers in place."""
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from dataclasses import dataclass, replace
 from typing import Any
@@ -90,22 +91,41 @@ COMPARED_FIELDS = (
     ("products", gettext_lazy("Main products")),
 )
 
-# The linkage model's comparisons (engines.resolution.linkage), as the page names them.
+# The linkage model's comparisons and their levels (engines.resolution.linkage), as the page
+# names them; one the page does not know is shown as the model names it.
 COMPARISON_LABELS = {
-    "uscc": gettext_lazy("USCC"),
-    "name": gettext_lazy("Name"),
-    "name_core": gettext_lazy("Core name (字号)"),
-    "core": gettext_lazy("Core name (字号)"),
-    "name_en": gettext_lazy("English name"),
-    "pinyin": gettext_lazy("Pinyin of the name"),
-    "address": gettext_lazy("Address"),
-    "town": gettext_lazy("Town"),
-    "road": gettext_lazy("Road and number"),
-    "phone": gettext_lazy("Phone"),
-    "legal_rep": gettext_lazy("Legal representative"),
-    "products": gettext_lazy("Main products"),
+    "prior": gettext_lazy("Before comparing (two firms at random)"),
+    "core_name": gettext_lazy("Trade name (字号)"),
     "industry": gettext_lazy("Industry words"),
     "legal_form": gettext_lazy("Legal form"),
+    "branch": gettext_lazy("Branch"),
+    "location": gettext_lazy("Town, district and city"),
+    "street_address": gettext_lazy("Road and number"),
+    "phone_local": gettext_lazy("Phone"),
+    "legal_rep_key": gettext_lazy("Legal representative"),
+    "uscc": gettext_lazy("USCC"),
+}
+LEVEL_LABELS = {
+    "Probability two random records match": gettext_lazy("how often two firms are one"),
+    "Exact match": gettext_lazy("the same"),
+    "Missing": gettext_lazy("missing on one side"),
+    "All other comparisons": gettext_lazy("different"),
+    "Exact match on the other-language name": gettext_lazy("the same as the other-language name"),
+    "Same pinyin, different characters": gettext_lazy("same pinyin, different characters"),
+    "Jaro-Winkler >= 0.92": gettext_lazy("very similar"),
+    "Jaro-Winkler >= 0.85": gettext_lazy("similar"),
+    "Same family (皮具/皮革/皮毛)": gettext_lazy("same family of trades"),
+    "Neither is a branch": gettext_lazy("neither is a branch"),
+    "Same branch": gettext_lazy("the same branch"),
+    "Branch differs": gettext_lazy("different branches"),
+    "Same town": gettext_lazy("same town"),
+    "Same district": gettext_lazy("same district"),
+    "Same city": gettext_lazy("same city"),
+    "No conflict (different detail)": gettext_lazy("no conflict (told in different detail)"),
+    "Different place": gettext_lazy("different places"),
+    "Same road and number": gettext_lazy("same road and number"),
+    "Same road": gettext_lazy("same road"),
+    "Different road": gettext_lazy("different roads"),
 }
 
 
@@ -641,17 +661,30 @@ def _comparison(left: dict[str, str], right: dict[str, str]) -> list[dict[str, A
     return rows
 
 
+def _weight(item: dict[str, Any]) -> float:
+    """A comparison's weight, bounded: "impossible" (−∞) is drawn as the largest bar."""
+    try:
+        weight = float(item.get("weight") or 0.0)
+    except (TypeError, ValueError):
+        return 0.0
+    if math.isnan(weight):
+        return 0.0
+    return max(-99.0, min(99.0, weight))
+
+
 def _explanation(candidate: MatchCandidate) -> list[dict[str, Any]]:
     items = [i for i in candidate.explanation if isinstance(i, dict)]
-    largest = max((abs(float(i.get("weight") or 0.0)) for i in items), default=0.0) or 1.0
+    largest = max((abs(_weight(i)) for i in items), default=0.0) or 1.0
     out = []
     for item in items:
-        weight = float(item.get("weight") or 0.0)
+        weight = _weight(item)
         name = str(item.get("comparison", ""))
+        level = str(item.get("level", ""))
         out.append(
             {
                 "label": COMPARISON_LABELS.get(name, name),
-                "level": item.get("level", ""),
+                "level": LEVEL_LABELS.get(level, level),
+                "values": [str(item.get(side) or "") for side in ("left", "right")],
                 "weight": weight,
                 "sign": "for" if weight > 0 else ("against" if weight < 0 else "neutral"),
                 "width": max(2, round(abs(weight) / largest * 100)) if weight else 0,
