@@ -484,18 +484,21 @@ def run_splink_plain(
                 predictions, threshold_match_probability=threshold
             )
             clusters = pl.from_arrow(clustered.as_pyarrow_table())
-        assert isinstance(clusters, pl.DataFrame)
-        run.returned_pairs = int(
-            connection.execute(f"SELECT count(*) FROM {predictions.physical_name}").fetchone()[0]  # type: ignore[index]
-        )
+        predicted = pl.from_arrow(predictions.as_pyarrow_table())
     finally:
         connection.close()
+    assert isinstance(clusters, pl.DataFrame) and isinstance(predicted, pl.DataFrame)
+    run.returned_pairs = len(predicted)
     clusters = clusters.select(pl.col("unique_id"), pl.col("cluster_id"))
     run.scores = Scores.of(truth, clusters)
     run.errors = Errors.of(truth, clusters)
+    raw = _raw_frame(records)
+    rules = splink_plain_blocking(prefix)
+    say("diagnosing the missed pairs (not timed)…")
+    run.missed = missed_pairs(raw, truth, clusters, predicted, rules)
     if count_candidates:
         run.candidate_pairs, run.candidates_estimated = _count_candidates(
-            _raw_frame(records).to_arrow(), splink_plain_blocking(prefix), say
+            raw.to_arrow(), rules, say
         )
     return run
 
