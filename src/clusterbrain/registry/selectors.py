@@ -1332,7 +1332,7 @@ def _filtered_enterprises(cluster: Cluster, filters: DirectoryFilters) -> QueryS
     qs = Enterprise.objects.filter(cluster=cluster)
     text = _clean_text(filters.q or "")
     if text:
-        match = (
+        match: Any = (
             Q(name_zh__icontains=text)
             | Q(name_en__icontains=text)
             | Q(main_products_zh__icontains=text)

@@ -252,19 +252,10 @@ def _refresh_preview(batch: ImportBatch, table: importing.Table | None = None) -
     rows = importing.read_rows(table, batch.mapping)
     for record, row in zip(records, rows, strict=True):
         v = row.values
-        record.name = v.get("name", "")[:300]
-        record.name_en = v.get("name_en", "")[:300]
-        record.uscc = v.get("uscc", "")[:40]
-        record.address = v.get("address", "")[:400]
-        record.address_en = v.get("address_en", "")[:400]
-        record.phone = v.get("phone", "")[:100]
-        record.legal_representative = v.get("legal_representative", "")[:100]
-        record.products = v.get("products", "")[:300]
-        record.business_scope = v.get("business_scope", "")
-        record.country = v.get("country", "")[:60]
-        record.sector = v.get("sector", "")[:200]
-        record.latitude = v.get("latitude")
-        record.longitude = v.get("longitude")
+        for name in importing.IMPORT_FIELDS:
+            value = v.get(name, None if name in ("latitude", "longitude") else "")
+            limit = getattr(SourceRecord._meta.get_field(name), "max_length", None)
+            setattr(record, name, value[:limit] if limit and isinstance(value, str) else value)
         record.problems = row.problems
     proposals = propose_resolutions(batch.cluster, records, batch.source_kind)
     for record in records:
@@ -281,19 +272,7 @@ def _refresh_preview(batch: ImportBatch, table: importing.Table | None = None) -
     SourceRecord.objects.bulk_update(
         records,
         [
-            "name",
-            "name_en",
-            "uscc",
-            "address",
-            "address_en",
-            "phone",
-            "legal_representative",
-            "products",
-            "business_scope",
-            "country",
-            "sector",
-            "latitude",
-            "longitude",
+            *importing.IMPORT_FIELDS,
             "problems",
             "raw",
             "status",
@@ -321,16 +300,20 @@ def _preview_counts(records: Sequence[SourceRecord]) -> dict[str, int]:
     return dict(counts)
 
 
+def _stewarded(user: Any, queryset: Any, raw_id: Any, missing: str) -> Any:
+    """One object of a cluster's registry by id, or NotFound when it is absent or the user does
+    not steward its cluster (we do not tell which)."""
+    pk = selectors.as_id(raw_id)
+    found = queryset.filter(pk=pk).first() if pk is not None else None
+    if found is None or not permissions.can_steward_registry(user, found.cluster):
+        raise NotFound(missing)
+    return found
+
+
 def get_batch(user: Any, batch_id: Any) -> ImportBatch:
-    pk = selectors.as_id(batch_id)
-    batch = (
-        ImportBatch.objects.select_related("cluster").filter(pk=pk).first()
-        if pk is not None
-        else None
+    return _stewarded(
+        user, ImportBatch.objects.select_related("cluster"), batch_id, _("No such import.")
     )
-    if batch is None or not permissions.can_steward_registry(user, batch.cluster):
-        raise NotFound(_("No such import."))
-    return batch
 
 
 @transaction.atomic
@@ -812,7 +795,7 @@ def apply_precedence(enterprise: Enterprise) -> list[str]:
                 continue
         elif name == "name_zh" and not value:
             continue  # a firm always has a name
-        limit = Enterprise._meta.get_field(name).max_length
+        limit = getattr(Enterprise._meta.get_field(name), "max_length", None)
         if isinstance(value, str) and limit:
             value = value[:limit]
         if getattr(enterprise, name) != value:
@@ -1111,17 +1094,12 @@ def merge_firms(
 
 
 def get_merge_event(user: Any, event_id: Any) -> MergeEvent:
-    pk = selectors.as_id(event_id)
-    event = (
-        MergeEvent.objects.select_related("cluster", "enterprise", "other", "record__batch")
-        .filter(pk=pk)
-        .first()
-        if pk
-        else None
+    return _stewarded(
+        user,
+        MergeEvent.objects.select_related("cluster", "enterprise", "other", "record__batch"),
+        event_id,
+        _("No such merge."),
     )
-    if event is None or not permissions.can_steward_registry(user, event.cluster):
-        raise NotFound(_("No such merge."))
-    return event
 
 
 @transaction.atomic
@@ -1145,6 +1123,8 @@ def undo_merge(user: Any, event: MergeEvent, *, reason: str = "") -> MergeEvent:
 
 
 def _undo_record(user: Any, event: MergeEvent, reason: str) -> MergeEvent:
+    if event.record_id is None:
+        raise InvalidInput.field("event", _("This merge has no imported row."))
     record = SourceRecord.objects.select_related("batch").get(pk=event.record_id)
     firm = Enterprise.all_objects.get(pk=record.enterprise_id) if record.enterprise_id else None
     if firm is None or record.status != SourceRecord.Status.MERGED:
@@ -1171,6 +1151,8 @@ def _undo_record(user: Any, event: MergeEvent, reason: str) -> MergeEvent:
 
 def _undo_firms(user: Any, event: MergeEvent, reason: str) -> MergeEvent:
     survivor = Enterprise.all_objects.select_for_update().get(pk=event.enterprise_id)
+    if event.other_id is None:
+        raise InvalidInput.field("event", _("This merge names no merged firm."))
     merged = Enterprise.all_objects.select_for_update().get(pk=event.other_id)
     if merged.merged_into_id != survivor.pk:
         raise InvalidInput.field("event", _("These firms are no longer merged."))
@@ -1202,17 +1184,12 @@ DECISIONS = ("accept", "reject", "skip")
 
 
 def get_candidate(user: Any, candidate_id: Any) -> MatchCandidate:
-    pk = selectors.as_id(candidate_id)
-    candidate = (
-        MatchCandidate.objects.select_related("cluster", "record__batch", "enterprise", "other")
-        .filter(pk=pk)
-        .first()
-        if pk
-        else None
+    return _stewarded(
+        user,
+        MatchCandidate.objects.select_related("cluster", "record__batch", "enterprise", "other"),
+        candidate_id,
+        _("No such review item."),
     )
-    if candidate is None or not permissions.can_steward_registry(user, candidate.cluster):
-        raise NotFound(_("No such review item."))
-    return candidate
 
 
 @transaction.atomic

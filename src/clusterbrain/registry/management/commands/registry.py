@@ -156,7 +156,7 @@ class Command(BaseCommand):
         from rich.console import Console
         from rich.table import Table
 
-        console = Console(file=self.stdout._out, highlight=False)  # type: ignore[attr-defined]
+        console = Console(file=self.stdout, highlight=False)  # type: ignore[arg-type]
         counts = batch.counts
         summary = Table(title=f"Import {batch.pk}: {batch.source_name} ({batch.file_name})")
         summary.add_column("rows")
