@@ -32,6 +32,15 @@ ROW = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are asserted in English (the catalogue translates them for zh-Hans users)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def csv_bytes(rows: list[list[str]], encoding: str = "utf-8") -> bytes:
     return "\n".join(",".join(r) for r in rows).encode(encoding)
 

@@ -41,6 +41,15 @@ def csv_of(rows: list[list[str]], encoding: str = "utf-8") -> bytes:
     return text.getvalue().encode(encoding)
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are asserted in English (the catalogue translates them for zh-Hans users)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def shiling(world):
     """Cluster `a` with firms named as Shiling's are."""
