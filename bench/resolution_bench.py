@@ -213,6 +213,8 @@ class Run:
     sweep: list[tuple[float, Scores]] = field(default_factory=list)
     missed: Missed | None = None
     missed_examples: list[tuple[str, str, str]] = field(default_factory=list)
+    false_kinds: list[tuple[str, int]] = field(default_factory=list)
+    false_examples: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def seconds(self) -> float:
@@ -265,10 +267,15 @@ def run_ours(
             run.sweep.append((at, Scores.of(truth, clusters_from_pairs(pairs, at))))
         say("diagnosing the missed pairs (not timed)…")
         run.missed = missed_pairs(features, truth, clusters, pairs, [*rules, "l.uscc = r.uscc"])
+        run.false_kinds, false_examples = false_pairs(features, truth, clusters)
         wanted = {uid for _why, left, right in run.missed.examples for uid in (left, right)}
+        wanted |= {uid for _kind, left, right in false_examples for uid in (left, right)}
         shown = {r.unique_id: _shown(r) for r in records if r.unique_id in wanted}
         run.missed_examples = [
             (why, shown[left], shown[right]) for why, left, right in run.missed.examples
+        ]
+        run.false_examples = [
+            (kind, shown[left], shown[right]) for kind, left, right in false_examples
         ]
     del pairs, clusters
     gc.collect()
@@ -277,6 +284,48 @@ def run_ours(
             features.to_arrow(), rules, say
         )
     return run
+
+
+MAX_FALSE_PAIRS_LISTED = 20_000_000
+
+
+def false_pairs(
+    features: pl.DataFrame, truth: pl.DataFrame, clusters: pl.DataFrame
+) -> tuple[list[tuple[str, int]], list[tuple[str, str, str]]]:
+    """The pairs of different firms put in one cluster, by how their trade names (字号, as our
+    normaliser reads them) compare: the same characters, the same pinyin only, or different;
+    with a few examples of each. Skipped when clusters hold too many pairs to list."""
+    joined = _assigned(truth, clusters)
+    if _pairs_in(joined, ["cluster_id"]) > MAX_FALSE_PAIRS_LISTED:
+        return [("not listed: too many predicted pairs", 0)], []
+    slim = joined.join(
+        features.select("unique_id", "core", "core_pinyin"), on="unique_id", how="left"
+    ).select("unique_id", "true_firm_id", "cluster_id", "core", "core_pinyin")
+    wrong = (
+        slim.join(slim, on="cluster_id", suffix="_r")
+        .filter(
+            (pl.col("unique_id") < pl.col("unique_id_r"))
+            & (pl.col("true_firm_id") != pl.col("true_firm_id_r"))
+        )
+        .with_columns(
+            kind=pl.when(pl.col("core") == pl.col("core_r"))
+            .then(pl.lit("same 字号 characters"))
+            .when(pl.col("core_pinyin") == pl.col("core_pinyin_r"))
+            .then(pl.lit("same 字号 pinyin, other characters"))
+            .otherwise(pl.lit("other or missing 字号"))
+        )
+    )
+    kinds = wrong.group_by("kind").len().sort("len", descending=True)
+    examples = (
+        wrong.sort("unique_id", "unique_id_r")
+        .group_by("kind", maintain_order=True)
+        .head(3)
+        .select("kind", "unique_id", "unique_id_r")
+    )
+    return (
+        [(kind, int(n)) for kind, n in kinds.iter_rows()],
+        [tuple(row) for row in examples.iter_rows()],
+    )
 
 
 def _shown(record: ListRecord) -> str:
@@ -856,6 +905,8 @@ def error_rows(run_: Run | None) -> list[list[str]]:
             f"{e.false_lookalike_pairs:,} / {e.false_family_pairs:,} / {e.false_pairs:,}",
         ],
     ]
+    for kind, n in run_.false_kinds:
+        rows.append([f"false pairs: {kind}", f"{n:,}"])
     for sources, missed, total in e.missed_by_sources[:6]:
         rows.append([f"missed pairs {sources}", f"{missed:,} of {total:,} ({missed / total:.1%})"])
     if run_.missed is not None:
@@ -931,6 +982,10 @@ def print_report(result: Result) -> None:
         console.print("missed pairs of ours, examples:")
         for why, left, right in result.ours.missed_examples:
             console.print(f"  {why}:\n    {left}\n    {right}")
+    if result.ours and result.ours.false_examples:
+        console.print("false pairs of ours, examples:")
+        for kind, left, right in result.ours.false_examples:
+            console.print(f"  {kind}:\n    {left}\n    {right}")
     console.print(
         f"generated in {_seconds(result.generate_s)} (not counted); lists: "
         + ", ".join(f"{k} {v:,}" for k, v in result.per_source.items())

@@ -692,7 +692,9 @@ class _Lists:
             suffix = "" if rng.random() < 0.4 else PINYIN_FORMS[firm.suffix[0]]
             if suffix and rng.random() < 0.3:
                 suffix = " ".join(_pinyin(firm.suffix[0])).title()  # You Xian Gong Si
-            branch = "".join(_pinyin(firm.branch)).capitalize() if firm.branch else ""
+            branch = ""
+            if firm.branch:  # 狮岭分公司 → Shiling Fengongsi
+                branch = "".join(_pinyin(firm.branch[:-3])).capitalize() + " Fengongsi"
             words = [region_en, zihao, industry, suffix, branch]
         name = " ".join(w for w in words if w)
         return name.upper() if rng.random() < 0.2 else name
