@@ -201,7 +201,7 @@ def test_row_problems_name_the_field_and_keep_the_good_values() -> None:
     rows = importing.read_rows(table, importing.default_mapping(table))
     first, second, third, fourth = rows
     assert [p["field"] for p in first.problems] == ["uscc"]
-    assert "Invalid USCC" in first.problems[0]["msg"]
+    assert "Invalid unified social credit code" in first.problems[0]["msg"]
     assert first.values["latitude"] == 23.4
     assert {p["field"] for p in second.problems} == {"name", "latitude", "longitude"}
     assert not third.has_errors and not third.problems

@@ -214,7 +214,8 @@ def test_a_variant_name_without_uscc_is_found_by_the_model(shiling) -> None:
 
 
 def test_review_accept_merges_and_reject_creates_a_firm(shiling, settings) -> None:
-    settings.REGISTRY_LINK_THRESHOLDS = {"default": {"auto_merge": 0.99999, "review": 0.05}}
+    # every match goes to a person: no probability reaches an auto-merge threshold above 1
+    settings.REGISTRY_LINK_THRESHOLDS = {"default": {"auto_merge": 1.1, "review": 0.05}}
     user = shiling.users.association
     batch = stage(
         user,
@@ -487,7 +488,7 @@ def test_api_review_merge_undo_and_export(shiling, client_for) -> None:
         f"/api/v1/merges/{merges[0]['id']}/undo", {"reason": "no"}, content_type="application/json"
     )
     assert undone.status_code == 201
-    factories.enterprise(shiling.a, name_zh='=HYPERLINK("http://x")', uscc=None)
+    factories.enterprise(shiling.a, name_zh='=HYPERLINK("http://x")', name_en="", uscc=None)
     export = client.get("/api/v1/clusters/alpha/export?format=osh")
     assert export.status_code == 200
     text = export.content.decode("utf-8-sig")
@@ -558,3 +559,21 @@ def test_the_directory_finds_a_firm_by_its_aliases(shiling, client_for) -> None:
     assert shiling.hongda.name_zh in page.content.decode()
     api = client_for(None).get("/api/v1/clusters/alpha/enterprises", {"q": "美嘉箱包"}).json()
     assert [row["id"] for row in api["items"]] == [shiling.hongda.pk]
+
+
+def test_accepting_a_pair_whose_firm_was_merged_twice_joins_the_last_survivor(
+    shiling, settings
+) -> None:
+    settings.REGISTRY_LINK_THRESHOLDS = {"default": {"auto_merge": 1.1, "review": 0.05}}
+    user = shiling.users.association
+    batch = stage(
+        user, shiling.a, [["美嘉箱包有限公司", "", "金狮大道东88号", "李美华", "13902223344", ""]]
+    ).batch
+    stewardship.commit_import(user, batch)
+    (candidate,) = stewardship.review_queue(user, shiling.a)[0]
+    assert candidate.enterprise_id == shiling.meijia.pk
+    stewardship.merge_firms(user, shiling.hongda.pk, shiling.meijia.pk)
+    stewardship.merge_firms(user, shiling.other.pk, shiling.hongda.pk)
+    stewardship.decide(user, candidate, "accept")
+    record = SourceRecord.objects.get(batch=batch)
+    assert record.enterprise_id == shiling.other.pk

@@ -503,13 +503,7 @@ def _check_row(values: dict[str, Any], problems: list[dict[str, str]]) -> None:
         except USCCError as exc:
             from clusterbrain.registry.models import uscc_error_message
 
-            problems.append(
-                _problem(
-                    "uscc",
-                    _("Invalid USCC “%(value)s”: %(reason)s")
-                    % {"value": raw_uscc, "reason": uscc_error_message(exc)},
-                )
-            )
+            problems.append(_problem("uscc", f"{uscc_error_message(exc)} (“{raw_uscc}”)"))
             values["uscc"] = ""
     for name, low, high in (("latitude", -90, 90), ("longitude", -180, 180)):
         text = values.get(name, "")

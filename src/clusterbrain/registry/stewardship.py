@@ -1183,6 +1183,15 @@ def _undo_firms(user: Any, event: MergeEvent, reason: str) -> MergeEvent:
 DECISIONS = ("accept", "reject", "skip")
 
 
+def surviving_firm(firm: Enterprise) -> Enterprise:
+    """The firm itself, or the one it ended up in through merges (A into B, B into C: C)."""
+    seen = {firm.pk}
+    while firm.merged_into_id is not None and firm.merged_into_id not in seen:
+        seen.add(firm.merged_into_id)
+        firm = Enterprise.all_objects.get(pk=firm.merged_into_id)
+    return firm
+
+
 def get_candidate(user: Any, candidate_id: Any) -> MatchCandidate:
     return _stewarded(
         user,
@@ -1225,9 +1234,7 @@ def decide(
         if record.status != SourceRecord.Status.REVIEW:
             raise InvalidInput.field("decision", _("This row was already resolved."))
         if decision == "accept":
-            target = candidate.enterprise
-            if target.merged_into_id is not None:
-                target = Enterprise.objects.get(pk=target.merged_into_id)
+            target = surviving_firm(candidate.enterprise)
             attach_record(user, record, target, reason=why)
             candidate.status = MatchCandidate.Status.ACCEPTED
             MatchCandidate.objects.filter(record=record).exclude(pk=candidate.pk).filter(
@@ -1294,7 +1301,7 @@ def review_queue(
     if statuses is None:
         raise InvalidInput.field("status", _("Unknown status “%(value)s”.") % {"value": status})
     qs = MatchCandidate.objects.filter(cluster=cluster, status__in=statuses).select_related(
-        "record__batch", "enterprise", "other", "raised_by"
+        "record__batch", "enterprise", "other", "raised_by", "decided_by"
     )
     order = ("-decided_at", "-pk") if status == "decided" else ("-match_probability", "pk")
     total = qs.count()
