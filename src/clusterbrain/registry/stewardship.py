@@ -584,7 +584,9 @@ def commit_import(user: Any, batch: ImportBatch) -> dict[str, int]:
         raise InvalidInput.field("file", _("No row can be imported: every row has errors."))
     created_for_row: dict[int, Enterprise] = {}
     counts: dict[str, int] = defaultdict(int)
-    reason = _("imported from %(source)s") % {"source": batch.source_name}
+    # Stored text is never translated (readers differ in language): the merge log shows the
+    # row and its list beside an automatic merge, so it needs no reason of its own.
+    reason = ""
     for record in good:
         action = record.resolution
         if action in ("uscc", "merge") and record.candidate_id:
@@ -730,7 +732,7 @@ def ensure_baseline(enterprise: Enterprise) -> None:
                 field=name,
                 value=str(getattr(enterprise, name)),
                 source_kind=SourceKind.MANUAL,
-                source_name=_("registry record"),
+                source_name="",  # shown as its kind, "entered on the platform"
                 observed_on=observed,
             )
             for name in TRACKED_FIELDS
@@ -753,7 +755,7 @@ def record_manual_values(user: Any, enterprise: Enterprise, fields: Iterable[str
                 field=name,
                 value=str(getattr(enterprise, name) or ""),
                 source_kind=SourceKind.MANUAL,
-                source_name=_("edited by %(user)s") % {"user": getattr(user, "username", "")},
+                source_name=getattr(user, "username", "")[:200],
                 observed_on=today,
                 recorded_by=user if getattr(user, "is_authenticated", False) else None,
             )
@@ -1065,7 +1067,7 @@ def merge_firms(
                 field=name,
                 value=str(value),
                 source_kind=SourceKind.MANUAL,
-                source_name=(_("merged from %(firm)s") % {"firm": merged.name_zh})[:200],
+                source_name=merged.name_zh[:200],
                 observed_on=timezone.localdate(),
                 recorded_by=user,
             )
@@ -1225,7 +1227,7 @@ def decide(
             _("This pair was already decided: %(status)s.")
             % {"status": candidate.get_status_display()},
         )
-    why = reason or _("review decision")
+    why = reason
     if decision == "skip":
         candidate.status = MatchCandidate.Status.SKIPPED
     elif candidate.kind == MatchCandidate.Kind.RECORD:
