@@ -77,8 +77,28 @@ class Command(BaseCommand):
             DEMO_URL if options["addrport"] == "127.0.0.1:8000" else f"http://{options['addrport']}"
         )
         say(logins_table(logins))
+        lists = _sample_lists()
+        if lists:
+            say(
+                "Sample lists to try the registry import (log in as assoc-shiling, "
+                "Registry → Imports):\n" + "\n".join(f"  {path}" for path in lists)
+            )
         say(f"\nOpen [bold]{url}[/bold] and log in with one of the accounts above.\n")
         if console is None:
             self.stdout.write(url)
         if not options["no_serve"]:
             call_command("serve", addrport=options["addrport"])
+
+
+def _sample_lists() -> list[Any]:
+    """A chamber member list and a brand's supplier workbook of Shiling, written under the data
+    directory (demo.sample_lists)."""
+    from django.conf import settings
+
+    from clusterbrain.demo.sample_lists import write_sample_lists
+    from clusterbrain.registry.models import Cluster
+
+    cluster = Cluster.objects.filter(slug="shiling").first()
+    if cluster is None:
+        return []
+    return write_sample_lists(cluster, settings.DATA_DIR / "demo-lists")
