@@ -1216,7 +1216,7 @@ def decide(
             % {"value": decision, "choices": ", ".join(DECISIONS)},
         )
     candidate = (
-        MatchCandidate.objects.select_for_update()
+        MatchCandidate.objects.select_for_update(of=("self",))
         .select_related("cluster", "record__batch", "enterprise", "other")
         .get(pk=candidate.pk)
     )
