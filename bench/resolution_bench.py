@@ -266,7 +266,9 @@ def run_ours(
         for at in SWEEP_THRESHOLDS:
             run.sweep.append((at, Scores.of(truth, clusters_from_pairs(pairs, at))))
         say("diagnosing the missed pairs (not timed)…")
-        run.missed = missed_pairs(features, truth, clusters, pairs, [*rules, "l.uscc = r.uscc"])
+        run.missed = missed_pairs(
+            features, truth, clusters, pairs, [*rules, "l.uscc = r.uscc"], OUR_NAME_KINDS
+        )
         run.false_kinds, false_examples = false_pairs(features, truth, clusters)
         wanted = {uid for _why, left, right in run.missed.examples for uid in (left, right)}
         wanted |= {uid for _kind, left, right in false_examples for uid in (left, right)}
@@ -287,6 +289,12 @@ def run_ours(
 
 
 MAX_FALSE_PAIRS_LISTED = 20_000_000
+# How two records' names compare, as our normaliser reads them (for the missed pairs).
+OUR_NAME_KINDS = """CASE
+    WHEN l.core = r.core AND l.industry = r.industry THEN 'same 字号 and trade words'
+    WHEN l.core = r.core THEN 'same 字号, other or missing trade words'
+    WHEN l.core_pinyin = r.core_pinyin THEN 'same 字号 pinyin, other characters'
+    ELSE 'other or missing 字号' END"""
 
 
 def false_pairs(
@@ -344,6 +352,7 @@ class Missed:
     low_weight_missed: int  # blocked, weight under min_weight (not returned by predict)
     below_threshold_missed: int  # blocked, returned, probability under the threshold
     examples: list[tuple[str, ...]]  # why, then the two records' raw fields
+    by_name: list[tuple[str, int]] = field(default_factory=list)  # missed pairs by name kind
 
 
 def missed_pairs(
@@ -352,9 +361,11 @@ def missed_pairs(
     clusters: pl.DataFrame,
     pairs: pl.DataFrame,
     rules: Sequence[str],
+    name_kind: str = "'–'",
 ) -> Missed:
     """Every true pair with its blocking rules evaluated by DuckDB on the feature rows (the
-    rules are Splink's SQL with l./r. aliases), joined with the predicted pairs."""
+    rules are Splink's SQL with l./r. aliases), joined with the predicted pairs; `name_kind`,
+    an SQL expression on l. and r., sorts the missed pairs by how their names compare."""
     import duckdb
 
     joined = _assigned(truth, clusters).select("unique_id", "true_firm_id", "cluster_id")
@@ -381,7 +392,7 @@ def missed_pairs(
         table = connection.execute(
             f"""
             SELECT p.id_l, p.id_r, p.missed, ({blocked_sql}) AS blocked,
-                   coalesce(s.returned, FALSE) AS returned
+                   coalesce(s.returned, FALSE) AS returned, ({name_kind}) AS name_kind
             FROM true_pairs p
             JOIN f AS l ON l.unique_id = p.id_l
             JOIN f AS r ON r.unique_id = p.id_r
@@ -414,6 +425,13 @@ def missed_pairs(
         low_weight_missed=int((missed["blocked"] & ~missed["returned"]).sum()),
         below_threshold_missed=int((missed["blocked"] & missed["returned"]).sum()),
         examples=[tuple(row) for row in examples.iter_rows()],
+        by_name=[
+            (kind, int(n))
+            for kind, n in missed.group_by("name_kind")
+            .len()
+            .sort("len", descending=True)
+            .iter_rows()
+        ],
     )
 
 
@@ -907,6 +925,10 @@ def error_rows(run_: Run | None) -> list[list[str]]:
     ]
     for kind, n in run_.false_kinds:
         rows.append([f"false pairs: {kind}", f"{n:,}"])
+    if run_.missed is not None:
+        for kind, n in run_.missed.by_name:
+            if kind != "–":
+                rows.append([f"missed pairs: {kind}", f"{n:,}"])
     for sources, missed, total in e.missed_by_sources[:6]:
         rows.append([f"missed pairs {sources}", f"{missed:,} of {total:,} ({missed / total:.1%})"])
     if run_.missed is not None:
