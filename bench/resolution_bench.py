@@ -700,12 +700,29 @@ def versions() -> dict[str, str]:
     return {name: version(name) for name in ("duckdb", "splink", "polars", "rapidfuzz")}
 
 
+def uncommitted() -> list[str]:
+    """Files of the code measured (src/, bench/) that differ from the commit reported."""
+    import subprocess
+
+    try:
+        done = subprocess.run(
+            ["git", "status", "--porcelain", "--", "src", "bench"],
+            cwd=Path(__file__).resolve().parents[1],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except OSError:
+        return []
+    return [line[3:] for line in done.stdout.splitlines() if line.strip()]
+
+
 def run(args: argparse.Namespace, say: Say) -> Result:
     began = time.perf_counter()
     result = Result(
         args,
         datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        machine() | versions(),
+        machine() | versions() | {"uncommitted": ", ".join(uncommitted())},
         load_average(),
     )
     say(f"generating {args.records:,} records from 5 lists…")
@@ -1029,8 +1046,9 @@ def markdown(result: Result) -> str:
     lines = [
         f"## Record linkage: {result.records:,} records from 5 lists",
         "",
-        f"Run {result.started} at commit `{m['commit']}`: `{command}` "
-        f"(whole run {_seconds(result.seconds)}).",
+        f"Run {result.started} at commit `{m['commit']}`"
+        + (f" with uncommitted changes to {m['uncommitted']}" if m["uncommitted"] else "")
+        + f": `{command}` (whole run {_seconds(result.seconds)}).",
         "",
         f"Machine: {m['nproc']} CPUs (`nproc`), {m['cpu']}, {m['ram']} RAM, {m['os']}; "
         f"Python {m['python']}, DuckDB {m['duckdb']}, Splink {m['splink']}, polars "
