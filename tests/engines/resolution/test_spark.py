@@ -149,3 +149,17 @@ def test_missing_columns_are_named_for_spark_frames(spark):
     frame = spark.createDataFrame([("a",)], schema="unique_id string")
     with pytest.raises(ValueError, match="missing column\\(s\\) source_dataset"):
         linkage_spark.link_new_records_spark(MODEL_JSON, spark, frame, frame, min_weight=0.0)
+
+
+def test_national_blocking_rules_replace_the_models_for_one_call(spark):
+    pairs = linkage_spark.link_new_records_spark(
+        MODEL_JSON,
+        spark,
+        firm_features(NEW),
+        firm_features(EXISTING),
+        min_weight=-10.0,
+        blocking_rules=linkage_spark.NATIONAL_BLOCKING_RULES,
+    )
+    found = above(pairs)
+    assert ("new-1", "reg-1", "model") in found
+    assert ("new-4", "reg-1", "uscc") in found

@@ -19,7 +19,7 @@ import logging
 import math
 import os
 import random
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from copy import deepcopy
 from dataclasses import dataclass
@@ -548,8 +548,10 @@ def _incremental_pairs(
     existing_table: Any | None,
     *,
     min_weight: float,
+    blocking_rules: Sequence[str] | None = None,
 ) -> pl.DataFrame:
-    """The pairs of `link_new_records` from tables registered with any Splink backend."""
+    """The pairs of `link_new_records` from tables registered with any Splink backend;
+    `blocking_rules` replace the model's for this call (None keeps them)."""
     tables = [new_table] if existing_table is None else [new_table, existing_table]
     linker = _linker(tables, settings)
     # predict_within/between read term frequencies from registered tables: those of the
@@ -557,6 +559,7 @@ def _incremental_pairs(
     for column in _tf_columns(settings):
         linker.table_management.compute_tf_table(column)
     inference = linker.inference
+    rules: list[Any] | None = list(blocking_rules) if blocking_rules is not None else None
 
     def scored(predictions: Any) -> pl.DataFrame:
         return _pairs_frame(predictions, settings)
@@ -564,7 +567,10 @@ def _incremental_pairs(
     pairs = _with_uscc_certainty(
         scored(
             inference.predict_within(
-                new_table, threshold_match_weight=min_weight, warning_mode="never"
+                new_table,
+                blocking_rules_to_generate_predictions=rules,
+                threshold_match_weight=min_weight,
+                warning_mode="never",
             )
         ),
         scored(
@@ -579,6 +585,7 @@ def _incremental_pairs(
                 inference.predict_between(
                     new_table,
                     existing_table,
+                    blocking_rules_to_generate_predictions=rules,
                     threshold_match_weight=min_weight,
                     warning_mode="never",
                 )

@@ -16,7 +16,8 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Mapping
+import uuid
+from collections.abc import Mapping, Sequence
 from copy import deepcopy
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,6 +37,21 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame as SparkDataFrame
     from pyspark.sql import SparkSession
     from splink import Linker
+
+
+# Candidate rules for a national registry: the trade name alone, the widest rule of the model
+# (fine for a few million records), would pair every 恒达 of the country; here it needs the
+# same city, and a person needs the same district.
+NATIONAL_BLOCKING_RULES: tuple[str, ...] = (
+    "l.core_pinyin = r.core_pinyin AND l.city_key = r.city_key",
+    "l.core_pinyin = r.core_pinyin AND l.industry = r.industry AND l.province_key = r.province_key",
+    "l.uscc = r.uscc",
+    "l.phone_local = r.phone_local",
+    "l.legal_rep_key = r.legal_rep_key AND l.district_key = r.district_key",
+    "l.district_key = r.district_key AND l.road_key = r.road_key AND l.number = r.number",
+    "l.alt_core_pinyin = r.core_pinyin AND l.city_key = r.city_key",
+    "l.core_pinyin = r.alt_core_pinyin AND l.city_key = r.city_key",
+)
 
 
 class SparkUnavailableError(ImportError):
@@ -148,10 +164,14 @@ def spark_linker(
     from splink import Linker, SparkAPI
 
     db_api = SparkAPI(spark_session=spark_session)
+    # Registered tables are temporary views of the session: a name per call keeps two calls
+    # on one session apart.
+    call = uuid.uuid4().hex[:8]
     tables = [
         db_api.register(
             _as_spark(spark_session, frame, f"dataframe {i}"),
             dataset_display_name=f"records_{i}",
+            table_name=f"records_{i}_{call}",
         )
         for i, frame in enumerate(dataframes, start=1)
     ]
@@ -165,11 +185,13 @@ def link_new_records_spark(
     existing: pl.DataFrame | SparkDataFrame,
     *,
     min_weight: float,
+    blocking_rules: Sequence[str] | None = None,
 ) -> pl.DataFrame:
     """`linkage.link_new_records` on Spark: the same pairs, columns and certain USCC links.
 
     The pairs of one new list are few, so they come back to the driver as a polars frame; the
-    registry itself stays in Spark.
+    registry itself stays in Spark. `blocking_rules` replace the model's candidate rules for
+    this call, e.g. NATIONAL_BLOCKING_RULES against a national registry.
     """
     _require_pyspark()
     from splink import SparkAPI
@@ -178,13 +200,21 @@ def link_new_records_spark(
     new_frame = _as_spark(spark_session, new, "new records")
     existing_frame = _as_spark(spark_session, existing, "existing records")
     records = _count(new) + _count(existing)
-    new_table = db_api.register(new_frame, dataset_display_name="new_records")
-    existing_table = db_api.register(existing_frame, dataset_display_name="existing_records")
+    call = uuid.uuid4().hex[:8]
+    new_table = db_api.register(
+        new_frame, dataset_display_name="new_records", table_name=f"new_records_{call}"
+    )
+    existing_table = db_api.register(
+        existing_frame,
+        dataset_display_name="existing_records",
+        table_name=f"existing_records_{call}",
+    )
     return _incremental_pairs(
         _scoring_settings(_model_settings(model_json_path), records),
         new_table,
         existing_table,
         min_weight=min_weight,
+        blocking_rules=blocking_rules,
     )
 
 
