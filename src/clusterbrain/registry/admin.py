@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -90,6 +90,8 @@ class StewardAdmin(ScopedChoices, admin.ModelAdmin):
 
     # Path from the model to its cluster, for scoping association staff.
     cluster_path = "enterprise__cluster"
+    # A website typed without a scheme is read as https (Django 6's default, asked for now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # noqa: RUF012
     # Paths from the model to the firms whose confidential figures it holds: a row is listed
     # when the user may see the figures of any of them. Empty: not confidential.
     confidential_paths: tuple[str, ...] = ()
