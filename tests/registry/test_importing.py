@@ -225,3 +225,23 @@ def test_row_problems_name_the_field_and_keep_the_good_values() -> None:
 )
 def test_exported_cells_cannot_run_as_formulas(value: object, safe: object) -> None:
     assert importing.safe_cell(value) == safe
+
+
+def test_row_problems_are_read_in_the_readers_language() -> None:
+    from django.utils import translation
+
+    bad = USCC[:-1] + ("0" if USCC[-1] != "0" else "1")
+    table = importing.read_table(csv_bytes([["企业名称", "统一社会信用代码"], ["", bad]]), "x.csv")
+    with translation.override("zh-hans"):
+        rows = importing.read_rows(table, importing.default_mapping(table))
+    problems = rows[0].problems
+    assert "企业名称" in problems[0]["msg"]  # as the uploader read it
+    with translation.override("en"):
+        assert [importing.problem_message(p) for p in problems] == [
+            "The row has no firm name.",
+            importing.problem_message(problems[1]),
+        ]
+        assert "Invalid unified social credit code" in importing.problem_message(problems[1])
+        assert bad in importing.problem_message(problems[1])
+    with translation.override("zh-hans"):
+        assert "统一社会信用代码" in importing.problem_message(problems[1])

@@ -261,9 +261,14 @@ def test_a_gbk_csv_is_staged_and_previewed_with_its_chinese_names_intact(site):
     assert "Merge by USCC 2" in text and "With errors 1" in text
     assert "Commit 2 good rows" in text
     assert "Own Leather" in text and "Sharing Leather" in text
-    # (A row's problems are worded when the list is read: in the uploader's language, here zh.)
+    # A row's problems are in the reader's language, whoever uploaded the list.
     assert re.search(
-        r'class="problem problem--error"><strong>USCC</strong>: 统一社会信用代码', html(page)
+        r'class="problem problem--error"><strong>USCC</strong>: Invalid unified social credit',
+        html(page),
+    )
+    zh_page = html(client.get(response["Location"], **ZH))
+    assert re.search(
+        r'class="problem problem--error"><strong>[^<]+</strong>: 统一社会信用代码', zh_page
     )
     # Nothing entered the registry.
     assert not FieldSource.objects.exists() and not MergeEvent.objects.exists()

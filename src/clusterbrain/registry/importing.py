@@ -20,6 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from clusterbrain.engines.resolution.uscc import USCCError, normalise_uscc, validate_uscc
 from clusterbrain.errors import FieldError, InvalidInput
@@ -470,8 +471,10 @@ def read_rows(table: Table, mapping: Mapping[str, Mapping[str, str]]) -> list[Re
                     problems.append(
                         _problem(
                             name,
-                            _("The cell holds a formula (%(cell)s); formulas are not imported.")
-                            % {"cell": cell[:60]},
+                            gettext_noop(
+                                "The cell holds a formula (%(cell)s); formulas are not imported."
+                            ),
+                            {"cell": cell[:60]},
                         )
                     )
                     continue
@@ -482,8 +485,34 @@ def read_rows(table: Table, mapping: Mapping[str, Mapping[str, str]]) -> list[Re
     return out
 
 
-def _problem(field_name: str, msg: str, severity: str = "error") -> dict[str, str]:
-    return {"field": field_name, "msg": msg, "severity": severity}
+def _problem(
+    field_name: str, msgid: str, params: dict[str, Any] | None = None, severity: str = "error"
+) -> dict[str, Any]:
+    """A row's problem as stored: the message's catalogue id and parameters, so each reader
+    gets it in their own language (`problem_message`); `msg` as the uploader read it."""
+    problem = {"field": field_name, "severity": severity, "msgid": msgid, "params": params or {}}
+    problem["msg"] = problem_message(problem)
+    return problem
+
+
+def problem_message(problem: Mapping[str, Any]) -> str:
+    """A stored problem in the current language."""
+    msgid = problem.get("msgid")
+    params = problem.get("params") or {}
+    if msgid == USCC_PROBLEM:
+        from clusterbrain.registry.models import uscc_error_message
+
+        error = USCCError("", str(params.get("code", "invalid")), **params.get("detail", {}))
+        return f"{uscc_error_message(error)} (“{params.get('value', '')}”)"
+    if not msgid:
+        return str(problem.get("msg", ""))
+    try:
+        return _(msgid) % params if params else _(msgid)
+    except (KeyError, TypeError, ValueError):
+        return str(problem.get("msg", msgid))
+
+
+USCC_PROBLEM = "invalid-uscc"
 
 
 def _check_row(values: dict[str, Any], problems: list[dict[str, str]]) -> None:
@@ -495,15 +524,20 @@ def _check_row(values: dict[str, Any], problems: list[dict[str, str]]) -> None:
         and not values.get("name_en")
         and not any(p["field"] in ("name", "name_en") for p in problems)
     ):
-        problems.append(_problem("name", _("The row has no firm name.")))
+        problems.append(_problem("name", gettext_noop("The row has no firm name.")))
     raw_uscc = values.get("uscc", "")
     if raw_uscc:
         try:
             values["uscc"] = validate_uscc(raw_uscc)
         except USCCError as exc:
-            from clusterbrain.registry.models import uscc_error_message
-
-            problems.append(_problem("uscc", f"{uscc_error_message(exc)} (“{raw_uscc}”)"))
+            detail = {k: v for k, v in exc.params.items() if isinstance(v, str | int)}
+            problems.append(
+                _problem(
+                    "uscc",
+                    USCC_PROBLEM,
+                    {"code": exc.code, "detail": detail, "value": raw_uscc[:40]},
+                )
+            )
             values["uscc"] = ""
     for name, low, high in (("latitude", -90, 90), ("longitude", -180, 180)):
         text = values.get(name, "")
@@ -513,15 +547,17 @@ def _check_row(values: dict[str, Any], problems: list[dict[str, str]]) -> None:
         try:
             number = float(text)
         except ValueError:
-            problems.append(_problem(name, _("“%(value)s” is not a number.") % {"value": text}))
+            problems.append(
+                _problem(name, gettext_noop("“%(value)s” is not a number."), {"value": text[:40]})
+            )
             values.pop(name)
             continue
         if not low <= number <= high:
             problems.append(
                 _problem(
                     name,
-                    _("%(value)s is outside %(low)s…%(high)s.")
-                    % {"value": text, "low": low, "high": high},
+                    gettext_noop("%(value)s is outside %(low)s…%(high)s."),
+                    {"value": text, "low": low, "high": high},
                 )
             )
             values.pop(name)
@@ -530,7 +566,7 @@ def _check_row(values: dict[str, Any], problems: list[dict[str, str]]) -> None:
     for name, limit in (("name", 300), ("name_en", 300), ("address", 400), ("phone", 100)):
         if len(values.get(name, "") or "") > limit:
             problems.append(
-                _problem(name, _("Longer than %(limit)s characters.") % {"limit": limit})
+                _problem(name, gettext_noop("Longer than %(limit)s characters."), {"limit": limit})
             )
 
 
@@ -546,8 +582,8 @@ def _flag_repeated_uscc(rows: Iterable[ReadRow]) -> None:
             row.problems.append(
                 _problem(
                     "uscc",
-                    _("The same USCC as row %(row)s: both rows are read as one firm.")
-                    % {"row": f"{where}{other.row_number}"},
+                    gettext_noop("The same USCC as row %(row)s: both rows are read as one firm."),
+                    {"row": f"{where}{other.row_number}"},
                     "warning",
                 )
             )

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from clusterbrain.accounts import permissions
 from clusterbrain.errors import FieldError, Forbidden, InvalidInput, NotFound
@@ -462,8 +463,8 @@ def propose_resolutions(
                     *record.problems,
                     importing._problem(
                         "uscc",
-                        _("This USCC belongs to %(firm)s, registered in %(cluster)s.")
-                        % {"firm": owner.name, "cluster": owner.cluster.name},
+                        gettext_noop("This USCC belongs to %(firm)s, registered in %(cluster)s."),
+                        {"firm": owner.name, "cluster": owner.cluster.name},
                     ),
                 ]
                 continue

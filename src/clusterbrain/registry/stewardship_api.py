@@ -116,7 +116,14 @@ def _row_out(r: SourceRecord) -> dict[str, Any]:
         "candidate_name": r.candidate.name if r.candidate_id and r.candidate else None,
         "match_probability": r.match_probability,
         "enterprise_id": r.enterprise_id,
-        "problems": r.problems,
+        "problems": [
+            {
+                "field": p.get("field", ""),
+                "msg": importing.problem_message(p),
+                "severity": p.get("severity", "error"),
+            }
+            for p in r.problems
+        ],
     }
 
 

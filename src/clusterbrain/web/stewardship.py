@@ -384,7 +384,7 @@ def _problem_rows(record: SourceRecord) -> list[dict[str, str]]:
     return [
         {
             "label": str(IMPORT_FIELD_LABELS.get(p.get("field", ""), p.get("field", ""))),
-            "msg": p.get("msg", ""),
+            "msg": importing.problem_message(p),
             "severity": "warning" if p.get("severity") == "warning" else "error",
         }
         for p in record.problems

@@ -188,7 +188,7 @@ class Command(BaseCommand):
                 total += 1
                 if shown < SHOWN_PROBLEMS:
                     where = f"{sheet}:{row}" if sheet else str(row)
-                    table.add_row(where, p["field"], p["severity"], p["msg"])
+                    table.add_row(where, p["field"], p["severity"], importing.problem_message(p))
                     shown += 1
         if total:
             console.print(table)
