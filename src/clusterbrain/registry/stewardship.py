@@ -376,6 +376,21 @@ class Proposal:
     row_peer: int | None = None  # for new rows of one list that are one firm: the first row
 
 
+def _firm_record(firm: Mapping[str, Any], unique_id: str, source: str) -> dict[str, Any]:
+    """A firm's fields (a values() row or a model's vars) as a linkage record."""
+    return {
+        "unique_id": unique_id,
+        "source": source,
+        "name": firm["name_zh"] or firm["name_en"],
+        "name_en": firm["name_en"] if firm["name_zh"] else "",
+        "uscc": firm["uscc"] or "",
+        "address": firm["address_zh"] or firm["address_en"],
+        "phone": firm["phone"],
+        "legal_rep": firm["legal_representative"],
+        "products": firm["main_products_zh"],
+    }
+
+
 def _existing_records(cluster: Cluster) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """The cluster's firms as linkage records: one per firm and one per alias."""
     firms = Enterprise.objects.filter(cluster=cluster).values(
@@ -394,17 +409,7 @@ def _existing_records(cluster: Cluster) -> tuple[list[dict[str, Any]], dict[str,
     by_pk: dict[int, dict[str, Any]] = {}
     for f in firms.iterator(chunk_size=5000):
         uid = f"e{f['pk']}"
-        record = {
-            "unique_id": uid,
-            "source": "registry",
-            "name": f["name_zh"] or f["name_en"],
-            "name_en": f["name_en"] if f["name_zh"] else "",
-            "uscc": f["uscc"] or "",
-            "address": f["address_zh"] or f["address_en"],
-            "phone": f["phone"],
-            "legal_rep": f["legal_representative"],
-            "products": f["main_products_zh"],
-        }
+        record = _firm_record(f, uid, "registry")
         out.append(record)
         owner[uid] = f["pk"]
         by_pk[f["pk"]] = record
@@ -652,33 +657,11 @@ def explain_candidate(candidate: MatchCandidate) -> tuple[list[dict[str, Any]], 
     )
 
     firm = candidate.enterprise
-    right = {
-        "unique_id": f"e{firm.pk}",
-        "source": "registry",
-        "name": firm.name_zh or firm.name_en,
-        "name_en": firm.name_en if firm.name_zh else "",
-        "uscc": firm.uscc or "",
-        "address": firm.address_zh or firm.address_en,
-        "phone": firm.phone,
-        "legal_rep": firm.legal_representative,
-        "products": firm.main_products_zh,
-    }
+    right = _firm_record(vars(firm), f"e{firm.pk}", "registry")
     if candidate.record is not None:
         left = _new_record(candidate.record)
     elif candidate.other is not None:
-        other = candidate.other
-        left = {
-            **right,
-            "unique_id": f"r{other.pk}",
-            "source": "new",
-            "name": other.name_zh or other.name_en,
-            "name_en": other.name_en if other.name_zh else "",
-            "uscc": other.uscc or "",
-            "address": other.address_zh or other.address_en,
-            "phone": other.phone,
-            "legal_rep": other.legal_representative,
-            "products": other.main_products_zh,
-        }
+        left = _firm_record(vars(candidate.other), f"r{candidate.other.pk}", "new")
     else:
         return [], None
     try:
