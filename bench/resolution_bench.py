@@ -12,8 +12,10 @@ a. Data: `clusterbrain.demo.firm_lists.generate_firm_lists(--records, sources=5)
    full-width forms, English and pinyin names, address and phone variants, missing and mistyped
    USCCs, and look-alike different firms of the same town. Its time is reported, not counted.
 b. OURS end to end: `firm_features` (normalise) → `train_model` (λ, u by sampling, EM) →
-   `dedupe_all` (block, score, certain links on a shared valid USCC) → `clusters_from_pairs`
-   at `--threshold` (match probability), each stage timed.
+   `dedupe_all` (block, score, certain links on a shared valid USCC; pairs kept down to
+   `linkage.ATTACH_MIN_WEIGHT`) → `clusters_from_pairs` at `--threshold` (match probability)
+   → `attach_singles` (a record left alone joins the cluster it agrees with best, at
+   `linkage.ATTACH_SINGLES_AT`), each stage timed.
 c. PEER 1, Splink on DuckDB as it comes: a plain lower-cased name, no normalisation: the name by
    exact match and Jaro-Winkler, raw USCC, phone and legal representative by exact match, the
    raw address by Jaro-Winkler; blocking on the raw name's first `--peer-prefix` characters, the
@@ -245,6 +247,8 @@ def run_ours(
 ) -> Run:
     from clusterbrain.engines.resolution.features import firm_features
     from clusterbrain.engines.resolution.linkage import (
+        ATTACH_MIN_WEIGHT,
+        attach_singles,
         clusters_from_pairs,
         dedupe_all,
         train_model,
@@ -256,16 +260,19 @@ def run_ours(
     with stage(run, "train (λ, u, EM)", say):
         model = train_model(features, seed=seed)
     with stage(run, "predict (block + score)", say):
-        pairs = dedupe_all(model, features, min_weight=min_weight)
+        pairs = dedupe_all(model, features, min_weight=min(min_weight, ATTACH_MIN_WEIGHT))
     with stage(run, "cluster", say):
         clusters = clusters_from_pairs(pairs, threshold, unique_ids=features["unique_id"])
+        clusters = attach_singles(pairs, clusters, features=features)
     run.returned_pairs = len(pairs)
     run.scores = Scores.of(truth, clusters)
     run.errors = Errors.of(truth, clusters)
     rules = [r["blocking_rule"] for r in model.settings["blocking_rules_to_generate_predictions"]]
     if sweep:
         for at in SWEEP_THRESHOLDS:
-            run.sweep.append((at, Scores.of(truth, clusters_from_pairs(pairs, at))))
+            at_clusters = clusters_from_pairs(pairs, at, unique_ids=features["unique_id"])
+            at_clusters = attach_singles(pairs, at_clusters, features=features)
+            run.sweep.append((at, Scores.of(truth, at_clusters)))
         say("diagnosing the missed pairs (not timed)…")
         run.missed = missed_pairs(
             features, truth, clusters, pairs, [*rules, "l.uscc = r.uscc"], OUR_NAME_KINDS
@@ -1037,6 +1044,8 @@ def print_report(result: Result) -> None:
 
 
 def markdown(result: Result) -> str:
+    from clusterbrain.engines.resolution.linkage import ATTACH_MIN_WEIGHT, ATTACH_SINGLES_AT
+
     m, args = result.machine, result.args
     command = (
         f".venv/bin/python -m bench.resolution_bench --records {args.records} "
@@ -1079,9 +1088,11 @@ def markdown(result: Result) -> str:
     lines += [
         "",
         "Pairwise scores: a pair is predicted when both records share a cluster, true when both "
-        "come from one firm. OURS = `firm_features` → `train_model` → `dedupe_all` → "
-        f"`clusters_from_pairs` at match probability {args.threshold}, trained on the data "
-        "itself. PEER 1 = Splink on DuckDB given the raw columns with the name lower-cased "
+        "come from one firm. OURS = `firm_features` → `train_model` → `dedupe_all` (pairs "
+        f"down to weight {ATTACH_MIN_WEIGHT}) → `clusters_from_pairs` at match probability "
+        f"{args.threshold} → `attach_singles` at {ATTACH_SINGLES_AT} (a record left alone "
+        "joins the cluster it agrees with best), trained on the data itself. PEER 1 = Splink "
+        "on DuckDB given the raw columns with the name lower-cased "
         "(Jaro-Winkler on name and address, exact USCC, phone and legal representative; "
         f"blocking on the name's first {args.peer_prefix} characters, USCC, phone, legal "
         "representative with the address's first 6 characters), trained the same way, Splink's "

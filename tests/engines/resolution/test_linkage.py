@@ -21,6 +21,7 @@ from clusterbrain.engines.resolution.features import firm_features
 from clusterbrain.engines.resolution.linkage import (
     LinkageError,
     LinkageModel,
+    attach_singles,
     clusters_from_pairs,
     decide,
     dedupe_all,
@@ -667,6 +668,65 @@ def test_clusters_are_connected_components_named_by_their_smallest_id():
         "x": "x",
         "y": "x",
     }
+
+
+def _scored(rows: list[tuple[str, str, dict[str, float]]], prior: float = -17.0) -> pl.DataFrame:
+    """Pairs as dedupe_all returns them, from each pair's Bayes factors in bits."""
+    columns = ["core_name", "industry", "phone_local", "uscc"]
+    weights = [prior + sum(bits.values()) for _l, _r, bits in rows]
+    return pl.DataFrame(
+        {
+            "unique_id_l": [left for left, _r, _b in rows],
+            "unique_id_r": [right for _l, right, _b in rows],
+            "match_weight": weights,
+            "match_probability": [2.0**w / (1.0 + 2.0**w) for w in weights],
+            "model_weight": weights,
+            **{f"bf_{c}": [2.0 ** bits.get(c, 0.0) for _l, _r, bits in rows] for c in columns},
+        }
+    )
+
+
+def test_a_record_alone_joins_the_cluster_whose_members_together_agree_with_it():
+    pairs = _scored(
+        [
+            ("a", "b", {"core_name": 14, "phone_local": 16}),
+            # s: the trade name and trade with a, the phone with b; no pair reaches 0.9.
+            ("s", "a", {"core_name": 14, "industry": 4, "phone_local": -1}),
+            ("s", "b", {"core_name": 14, "industry": -3, "phone_local": 2}),
+            # t agrees as well, but b holds another valid USCC: a veto, whatever a says.
+            ("t", "a", {"core_name": 14, "industry": 4, "phone_local": 2}),
+            ("t", "b", {"core_name": 14, "uscc": -10}),
+            # w: a look-alike of the cluster's firm, one weak pair only.
+            ("w", "a", {"core_name": 5, "industry": 4}),
+        ]
+    )
+    ids = ["a", "b", "s", "t", "w"]
+    clusters = clusters_from_pairs(pairs, 0.9, unique_ids=ids)
+    assert dict(clusters.iter_rows()) == {"a": "a", "b": "a", "s": "s", "t": "t", "w": "w"}
+    attached = dict(attach_singles(pairs, clusters, 0.15).iter_rows())
+    assert attached == {"a": "a", "b": "a", "s": "a", "t": "t", "w": "w"}
+
+
+def test_attaching_reads_vetoes_from_the_features_when_their_pair_was_not_returned():
+    pairs = _scored(
+        [
+            ("a", "b", {"core_name": 14, "phone_local": 16}),
+            ("u", "a", {"core_name": 14, "industry": 4, "phone_local": 2}),
+        ]
+    )
+    clusters = clusters_from_pairs(pairs, 0.9, unique_ids=["a", "b", "u"])
+    assert dict(attach_singles(pairs, clusters, 0.15).iter_rows())["u"] == "a"
+    features = pl.DataFrame(
+        {
+            "unique_id": ["a", "b", "u"],
+            "uscc": [None, "91440114MA59XXXX1A", "91440114MA59YYYY2B"],
+            "branch": [None, None, None],
+        }
+    )
+    attached = attach_singles(pairs, clusters, 0.15, features=features)
+    assert dict(attached.iter_rows())["u"] == "u"
+    with pytest.raises(LinkageError, match="bf_"):
+        attach_singles(pairs.select("unique_id_l", "unique_id_r", "match_probability"), clusters)
 
 
 def test_clusters_of_a_long_chain():

@@ -46,6 +46,9 @@ __all__ = [
     "ComparisonExplanation",
     "LinkageError",
     "LinkageModel",
+    "ATTACH_MIN_WEIGHT",
+    "ATTACH_SINGLES_AT",
+    "attach_singles",
     "clusters_from_pairs",
     "decide",
     "dedupe_all",
@@ -694,6 +697,113 @@ def clusters_from_pairs(
         if np.array_equal(label, before):
             break
     return pl.DataFrame({"unique_id": ids, "cluster_id": ids.gather(label)})
+
+
+# A record left alone by `clusters_from_pairs` joins the cluster it agrees with best when that
+# agreement, taken over the cluster's members together, reaches this probability (see
+# `attach_singles`), from pairs scored down to ATTACH_MIN_WEIGHT. Measured on 200,000 benchmark
+# records clustered at 0.95: F1 0.944 alone; attaching at 0.3 / 0.15 / 0.1, 0.965 / 0.969 /
+# 0.970, with fewer look-alikes merged the higher it is; pairs scored down to weight 0 only
+# (no pair below the threshold to attach by), 0.959.
+ATTACH_SINGLES_AT = 0.15
+ATTACH_MIN_WEIGHT = -3.0
+
+
+def _conflicts(features: pl.DataFrame, cid: pl.DataFrame, union: pl.DataFrame) -> pl.DataFrame:
+    """(unique_id_l, cluster_id) of `union` where a member of the cluster has another valid
+    USCC or another branch than the single: vetoes whose pairs `min_weight` may have dropped."""
+    keys = features.select("unique_id", "uscc", "branch")
+    members = cid.join(keys, on="unique_id").select(
+        "cluster_id", pl.col("uscc").alias("m_uscc"), pl.col("branch").alias("m_branch")
+    )
+    candidates = union.select("unique_id_l", "cluster_id").join(
+        keys, left_on="unique_id_l", right_on="unique_id"
+    )
+    joined = candidates.join(members, on="cluster_id")
+    uscc_differs = (pl.col("uscc") != pl.col("m_uscc")).fill_null(False)
+    branch_differs = pl.col("branch").ne_missing(pl.col("m_branch"))
+    return joined.filter(uscc_differs | branch_differs).select("unique_id_l", "cluster_id").unique()
+
+
+# A comparison level this many bits against (a different valid USCC, another branch, another
+# place) vetoes the cluster: it is never outweighed by what other members agree on.
+_VETO_BITS = -8.0
+
+
+def attach_singles(
+    pairs: pl.DataFrame,
+    clusters: pl.DataFrame,
+    min_probability: float = ATTACH_SINGLES_AT,
+    *,
+    features: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """`clusters` (unique_id, cluster_id) with each record that is alone joined to the one
+    cluster it agrees with best, if that is at least `min_probability`.
+
+    A list names a firm once, so a record no pair links is either a firm of its own or a
+    listing whose contacts differ from those of each other list taken one at a time: the
+    expo's mobile agrees with the supplier, its trade name and town with the registry. Each
+    such record is compared with a cluster as with one record holding all its members'
+    values: per comparison the best Bayes factor among its scored pairs with the members,
+    unless one of them is a veto (`_VETO_BITS` or stronger against), which is kept; then the
+    model's prior. Only a record alone moves and only to its best cluster, so look-alike firms
+    already apart are not chained together. `pairs` are `dedupe_all`'s, with their bf_
+    columns, scored below the clustering threshold (`min_weight` of a few bits below zero).
+    """
+    bf_columns = [c for c in pairs.columns if c.startswith("bf_")]
+    if not bf_columns or "model_weight" not in pairs.columns:
+        raise LinkageError("attach_singles needs pairs with model_weight and bf_ columns")
+    if not len(pairs) or not len(clusters):
+        return clusters
+    bits = [pl.col(c).log(2).alias(c) for c in bf_columns]
+    scored = pairs.select("unique_id_l", "unique_id_r", "model_weight", *bits)
+    prior = scored.select((pl.col("model_weight") - pl.sum_horizontal(bf_columns)).median()).item()
+    cid = clusters.select("unique_id", "cluster_id")
+    size = cid.group_by("cluster_id").len()
+    alone = cid.join(size.filter(pl.col("len") == 1), on="cluster_id").select("unique_id")
+    if not len(alone):
+        return clusters
+    # Each pair from the side of a record alone: (single, the other's cluster, the levels).
+    both_ways = pl.concat(
+        [
+            scored,
+            scored.rename({"unique_id_l": "unique_id_r", "unique_id_r": "unique_id_l"}).select(
+                scored.columns
+            ),
+        ]
+    )
+    toward = (
+        both_ways.join(alone, left_on="unique_id_l", right_on="unique_id")
+        .join(cid, left_on="unique_id_r", right_on="unique_id")
+        .filter(pl.col("cluster_id") != pl.col("unique_id_l"))
+    )
+    union = toward.group_by("unique_id_l", "cluster_id").agg(
+        pl.when(pl.col(c).min() <= _VETO_BITS).then(pl.col(c).min()).otherwise(pl.col(c).max())
+        for c in bf_columns
+    )
+    if features is not None:
+        union = union.join(
+            _conflicts(features, cid, union), on=["unique_id_l", "cluster_id"], how="anti"
+        )
+    threshold = math.log2(min_probability / (1.0 - min_probability))
+    best = (
+        union.with_columns(weight=prior + pl.sum_horizontal(bf_columns))
+        .filter(pl.col("weight") >= threshold)
+        .sort("weight", "unique_id_l", "cluster_id", descending=[True, False, False])
+        .unique("unique_id_l", keep="first", maintain_order=True)
+    )
+    if not len(best):
+        return clusters
+    # Join the clusters: every record to its cluster id, every moved single to its target.
+    edges = pl.concat(
+        [
+            cid.select(
+                pl.col("cluster_id").alias("unique_id_l"), pl.col("unique_id").alias("unique_id_r")
+            ),
+            best.select("unique_id_l", pl.col("cluster_id").alias("unique_id_r")),
+        ]
+    ).with_columns(match_probability=pl.lit(1.0))
+    return clusters_from_pairs(edges, 1.0, unique_ids=cid["unique_id"])
 
 
 Decision = Literal["merge", "review", "new"]
