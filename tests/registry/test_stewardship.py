@@ -577,3 +577,25 @@ def test_accepting_a_pair_whose_firm_was_merged_twice_joins_the_last_survivor(
     stewardship.decide(user, candidate, "accept")
     record = SourceRecord.objects.get(batch=batch)
     assert record.enterprise_id == shiling.other.pk
+
+
+def test_a_row_is_found_through_another_lists_version_of_the_firm(shiling) -> None:
+    """The registry holds the firm's landline; the chamber's list gave its mobile; an exhibition
+    list with the mobile only is found through the chamber's row."""
+    user = shiling.users.association
+    chamber = stage(
+        user,
+        shiling.a,
+        [["鸿达皮具", shiling.hongda.uscc, "", "", "13800001111", ""]],
+        source_kind="members",
+    ).batch
+    stewardship.commit_import(user, chamber)
+    expo = stage(
+        user,
+        shiling.a,
+        [["宏达皮具（狮岭）", "", "", "", "138 0000 1111", ""]],
+        source_kind="exhibition",
+    ).batch
+    (row,) = expo.records.all()
+    assert row.candidate_id == shiling.hongda.pk
+    assert row.resolution in ("merge", "review")

@@ -423,6 +423,19 @@ def _existing_records(cluster: Cluster) -> tuple[list[dict[str, Any]], dict[str,
         uid = f"a{a['pk']}"
         out.append({**base, "unique_id": uid, "name": a["name"], "name_en": ""})
         owner[uid] = a["enterprise_id"]
+    # The rows already resolved into a firm, as their lists gave them: a new row that agrees
+    # with any version of a firm (another list's phone, address or contact) is found.
+    rows = SourceRecord.objects.filter(
+        enterprise__cluster=cluster,
+        enterprise__merged_into__isnull=True,
+        status__in=[SourceRecord.Status.MERGED, SourceRecord.Status.CREATED],
+    )
+    for r in rows.iterator(chunk_size=5000):
+        if r.enterprise_id not in by_pk:
+            continue
+        uid = f"s{r.pk}"
+        out.append({**_new_record(r), "unique_id": uid, "source": "registry"})
+        owner[uid] = r.enterprise_id
     return out, owner
 
 
