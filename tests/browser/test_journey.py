@@ -5,33 +5,13 @@ load no font, script or tile from the network."""
 
 from __future__ import annotations
 
-import os
 import re
-import sys
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import pytest
-
-# Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test body
-# are safe here (one thread at a time), so let Django allow them.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))
-
-from webdata import SECRET_REVENUE_TEXTS, build_site  # noqa: E402
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SCREENSHOTS = Path(os.environ.get("CLUSTERBRAIN_SCREENSHOTS", "/tmp"))
+from browsing import CHROMIUM, SCREENSHOTS
+from webdata import SECRET_REVENUE_TEXTS
 
 pytestmark = [
     pytest.mark.browser,
@@ -74,24 +54,6 @@ TEXT = {
         "lang": "en",
     },
 }
-
-
-@pytest.fixture
-def site(transactional_db, world):
-    from django.core.cache import cache
-
-    cache.clear()
-    return build_site(world)
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def nav(page, name: str) -> None:

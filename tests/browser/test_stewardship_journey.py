@@ -8,33 +8,12 @@ journey does not hang on the linkage model (tests/engines judge it)."""
 
 from __future__ import annotations
 
-import os
 import re
-import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-
-# Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test body
-# are safe here (one thread at a time), so let Django allow them.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))
-
-from webdata import build_site  # noqa: E402
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SCREENSHOTS = Path(os.environ.get("CLUSTERBRAIN_SCREENSHOTS", "/tmp"))
+from browsing import CHROMIUM, SCREENSHOTS
 
 pytestmark = [
     pytest.mark.browser,
@@ -64,24 +43,6 @@ TEXT = {
         "sources": "Sources",
     },
 }
-
-
-@pytest.fixture
-def site(transactional_db, world):
-    from django.core.cache import cache
-
-    cache.clear()
-    return build_site(world)
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def shot(page, name: str) -> None:
