@@ -270,169 +270,54 @@ class _Rollback(Exception):
 
 def naive_load_sample(data: Any, sample: int) -> tuple[int, int, float]:
     """Write the cluster row, the first `sample` firms, their rows and the relations between
-    them with one `create()` a row, in one transaction that is rolled back. (firms, rows, s)."""
+    them with one `save()` a row (what `create()` does), in one transaction that is rolled back.
+    The rows are the loader's own (`demo.loader.*_row`). (firms, rows, s)."""
     from django.db import transaction
+    from django.utils import timezone
 
-    from clusterbrain.chains.models import ChainLink
-    from clusterbrain.registry.models import (
-        Brand,
-        Certification,
-        Cluster,
-        ClusterFigure,
-        ClusterTarget,
-        Enterprise,
-        EnterpriseRole,
-        EnterpriseYear,
-        Facility,
-        SupplyRelation,
-    )
+    from clusterbrain.chains.models import ChainLink, ChainTemplate
+    from clusterbrain.demo import loader
 
     firms = data.firms[:sample]
-    links = {link.code: link for link in ChainLink.objects.filter(template__slug=data.template)}
+    template = ChainTemplate.objects.get(slug=data.template)
+    links = dict(ChainLink.objects.filter(template=template).values_list("code", "pk"))
     rows = 0
     elapsed = 0.0
     try:
         with transaction.atomic():
             started = time.perf_counter()
-            cluster = Cluster.objects.create(
-                slug=data.slug,
-                name_zh=data.name_zh,
-                name_en=data.name_en,
-                place_zh=data.place_zh,
-                place_en=data.place_en,
-                admin_division_codes=data.admin_division_codes,
-                industry_zh=data.industry_zh,
-                industry_en=data.industry_en,
-                chain_template=next(iter(links.values())).template,
-                description_zh=data.description_zh,
-                description_en=data.description_en,
-                latitude=data.latitude,
-                longitude=data.longitude,
-                is_demo=True,
-            )
+            cluster = loader.cluster_row(data, template)
+            cluster.save()
             rows += 1
-            saved: dict[str, Any] = {}
+            now = timezone.now()
+            saved: dict[str, int] = {}
             for f in firms:
-                firm = Enterprise.objects.create(
-                    cluster=cluster,
-                    uscc=f.uscc,
-                    name_zh=f.name_zh,
-                    name_en=f.name_en,
-                    legal_form=f.legal_form,
-                    address_zh=f.address_zh,
-                    address_en=f.address_en,
-                    admin_division=f.admin_division,
-                    latitude=f.latitude,
-                    longitude=f.longitude,
-                    size_class=f.size_class,
-                    above_designated_size=f.above_designated_size,
-                    founded_year=f.founded_year,
-                    is_member=f.is_member,
-                    shares_with_association=f.shares_with_association,
-                    is_leading=f.is_leading,
-                    in_cluster=f.in_cluster,
-                    description_zh=f.description_zh,
-                    description_en=f.description_en,
-                    main_products_zh=f.main_products_zh,
-                    main_products_en=f.main_products_en,
-                    is_demo=True,
-                )
-                saved[f.uscc] = firm
-                rows += 1
-                for r in f.roles:
-                    EnterpriseRole.objects.create(
-                        enterprise=firm,
-                        link=links[r.link],
-                        product_category=r.product_category,
-                        capacity_per_month=r.capacity,
-                        output_per_month=r.output,
-                    )
-                for x in f.facilities:
-                    Facility.objects.create(
-                        enterprise=firm,
-                        name_zh=x.name_zh,
-                        name_en=x.name_en,
-                        kind=x.kind,
-                        address_zh=x.address_zh,
-                        address_en=x.address_en,
-                        admin_division=x.admin_division,
-                        latitude=x.latitude,
-                        longitude=x.longitude,
-                        in_cluster=x.in_cluster,
-                    )
-                for c in f.certifications:
-                    Certification.objects.create(
-                        enterprise=firm,
-                        kind=c.kind,
-                        issuer=c.issuer,
-                        number=c.number,
-                        valid_from=c.valid_from,
-                        valid_until=c.valid_until,
-                    )
-                for b in f.brands:
-                    Brand.objects.create(
-                        enterprise=firm,
-                        cluster=cluster,
-                        name_zh=b.name_zh,
-                        name_en=b.name_en,
-                        trademark_number=b.trademark_number,
-                        status=b.status,
-                        countries_registered=b.countries,
-                        value_yuan=b.value_yuan,
-                    )
-                for y in f.years:
-                    EnterpriseYear.objects.create(
-                        enterprise=firm,
-                        year=y.year,
-                        revenue=y.revenue,
-                        output_value=y.output_value,
-                        employees=y.employees,
-                        exports=y.exports,
-                    )
-                rows += (
-                    len(f.roles) + len(f.facilities) + len(f.certifications) + len(f.brands)
-                ) + len(f.years)
-            for b in data.regional_brands:
-                Brand.objects.create(
-                    cluster=cluster,
-                    is_regional=True,
-                    name_zh=b.name_zh,
-                    name_en=b.name_en,
-                    trademark_number=b.trademark_number,
-                    status=b.status,
-                    countries_registered=b.countries,
-                    value_yuan=b.value_yuan,
-                )
-                rows += 1
-            for s in data.supply:
-                if s.buyer in saved and s.supplier in saved:
-                    SupplyRelation.objects.create(
-                        buyer=saved[s.buyer],
-                        supplier=saved[s.supplier],
-                        link=links[s.link],
-                        year=s.year,
-                        value=s.value,
-                    )
-                    rows += 1
-            for t in data.targets:
-                ClusterTarget.objects.create(
-                    cluster=cluster,
-                    year=t.year,
-                    indicator=t.indicator,
-                    value=t.value,
-                    note_zh=t.note_zh,
-                    note_en=t.note_en,
-                )
-                rows += 1
-            for g in data.figures:
-                ClusterFigure.objects.create(
-                    cluster=cluster,
-                    year=g.year,
-                    indicator=g.indicator,
-                    value=g.value,
-                    source=g.source,
-                )
-                rows += 1
+                firm = loader.enterprise_row(cluster, f)
+                firm.save()
+                saved[f.uscc] = firm.pk
+                children = [
+                    *(loader.role_row(firm.pk, r, links) for r in f.roles),
+                    *(loader.facility_row(firm.pk, x) for x in f.facilities),
+                    *(loader.certification_row(firm.pk, c, now) for c in f.certifications),
+                    *(loader.brand_row(cluster, firm.pk, b) for b in f.brands),
+                    *(loader.year_row(firm.pk, y) for y in f.years),
+                ]
+                for row in children:
+                    row.save()
+                rows += 1 + len(children)
+            others = [
+                *(loader.brand_row(cluster, None, b) for b in data.regional_brands),
+                *(
+                    loader.relation_row(saved[s.buyer], saved[s.supplier], s, links)
+                    for s in data.supply
+                    if s.buyer in saved and s.supplier in saved
+                ),
+                *(loader.target_row(cluster, t) for t in data.targets),
+                *(loader.figure_row(cluster, g) for g in data.figures),
+            ]
+            for row in others:
+                row.save()
+            rows += len(others)
             elapsed = time.perf_counter() - started
             raise _Rollback
     except _Rollback:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from itertools import islice
 from typing import Any
 
@@ -275,28 +275,14 @@ def load_cluster(
     loaded_at = timezone.now()
     with transaction.atomic():
         delete_demo_cluster(data.slug, force=force)
-        cluster = Cluster.objects.create(
-            slug=data.slug,
-            name_zh=data.name_zh,
-            name_en=data.name_en,
-            place_zh=data.place_zh,
-            place_en=data.place_en,
-            admin_division_codes=data.admin_division_codes,
-            industry_zh=data.industry_zh,
-            industry_en=data.industry_en,
-            chain_template=template,
-            description_zh=data.description_zh,
-            description_en=data.description_en,
-            latitude=data.latitude,
-            longitude=data.longitude,
-            is_demo=True,
-        )
+        cluster = cluster_row(data, template)
+        cluster.save()
         rows += 1
         step(1)
         ids: dict[str, int] = {}
         for chunk in _chunks(data.firms, batch_size):
             created = Enterprise.objects.bulk_create(
-                [_enterprise(cluster, firm) for firm in chunk], batch_size=batch_size
+                [enterprise_row(cluster, firm) for firm in chunk], batch_size=batch_size
             )
             if any(e.pk is None for e in created):  # a backend that cannot return ids
                 stored = Enterprise.objects.filter(
@@ -309,56 +295,20 @@ def load_cluster(
             step(len(chunk))
         rows += _write(
             EnterpriseRole,
-            (
-                EnterpriseRole(
-                    enterprise_id=ids[f.uscc],
-                    link_id=links[r.link],
-                    product_category=r.product_category,
-                    capacity_per_month=r.capacity,
-                    output_per_month=r.output,
-                )
-                for f in data.firms
-                for r in f.roles
-            ),
+            (role_row(ids[f.uscc], r, links) for f in data.firms for r in f.roles),
             batch_size,
             step,
         )
         rows += _write(
             Facility,
-            (
-                Facility(
-                    enterprise_id=ids[f.uscc],
-                    name_zh=x.name_zh,
-                    name_en=x.name_en,
-                    kind=x.kind,
-                    address_zh=x.address_zh,
-                    address_en=x.address_en,
-                    admin_division=x.admin_division,
-                    latitude=x.latitude,
-                    longitude=x.longitude,
-                    in_cluster=x.in_cluster,
-                )
-                for f in data.firms
-                for x in f.facilities
-            ),
+            (facility_row(ids[f.uscc], x) for f in data.firms for x in f.facilities),
             batch_size,
             step,
         )
         rows += _write(
             Certification,
             (
-                Certification(
-                    enterprise_id=ids[f.uscc],
-                    kind=c.kind,
-                    issuer=c.issuer,
-                    number=c.number,
-                    valid_from=c.valid_from,
-                    valid_until=c.valid_until,
-                    # The demo stands for a registry its stewards have checked: its
-                    # certificates count in the public figures, as DOMAIN.md's facts need.
-                    verified=True,
-                    verified_at=loaded_at,
-                )
+                certification_row(ids[f.uscc], c, loaded_at)
                 for f in data.firms
                 for c in f.certifications
             ),
@@ -367,83 +317,31 @@ def load_cluster(
         )
         rows += _write(
             Brand,
-            (
-                Brand(
-                    enterprise_id=ids.get(f.uscc) if f else None,
-                    cluster=cluster,
-                    is_regional=f is None,
-                    name_zh=b.name_zh,
-                    name_en=b.name_en,
-                    trademark_number=b.trademark_number,
-                    status=b.status,
-                    countries_registered=b.countries,
-                    value_yuan=b.value_yuan,
-                )
-                for f, b in _brands(data)
-            ),
+            (brand_row(cluster, ids.get(f.uscc) if f else None, b) for f, b in _brands(data)),
             batch_size,
             step,
         )
         rows += _write(
             EnterpriseYear,
-            (
-                EnterpriseYear(
-                    enterprise_id=ids[f.uscc],
-                    year=y.year,
-                    revenue=y.revenue,
-                    output_value=y.output_value,
-                    employees=y.employees,
-                    exports=y.exports,
-                )
-                for f in data.firms
-                for y in f.years
-            ),
+            (year_row(ids[f.uscc], y) for f in data.firms for y in f.years),
             batch_size,
             step,
         )
         rows += _write(
             SupplyRelation,
-            (
-                SupplyRelation(
-                    buyer_id=ids[s.buyer],
-                    supplier_id=ids[s.supplier],
-                    link_id=links[s.link],
-                    year=s.year,
-                    value=s.value,
-                )
-                for s in data.supply
-            ),
+            (relation_row(ids[s.buyer], ids[s.supplier], s, links) for s in data.supply),
             batch_size,
             step,
         )
         rows += _write(
             ClusterTarget,
-            (
-                ClusterTarget(
-                    cluster=cluster,
-                    year=t.year,
-                    indicator=t.indicator,
-                    value=t.value,
-                    note_zh=t.note_zh,
-                    note_en=t.note_en,
-                )
-                for t in data.targets
-            ),
+            (target_row(cluster, t) for t in data.targets),
             batch_size,
             step,
         )
         rows += _write(
             ClusterFigure,
-            (
-                ClusterFigure(
-                    cluster=cluster,
-                    year=f.year,
-                    indicator=f.indicator,
-                    value=f.value,
-                    source=f.source,
-                )
-                for f in data.figures
-            ),
+            (figure_row(cluster, f) for f in data.figures),
             batch_size,
             step,
         )
@@ -458,7 +356,30 @@ def _brands(data: ClusterData) -> Iterator[tuple[FirmData | None, Any]]:
             yield firm, brand
 
 
-def _enterprise(cluster: Cluster, firm: FirmData) -> Enterprise:
+# One model row from one generated item: the loader writes them in bulk, the platform
+# benchmark's naive baseline one save() at a time, so both write the same rows.
+
+
+def cluster_row(data: ClusterData, template: ChainTemplate) -> Cluster:
+    return Cluster(
+        slug=data.slug,
+        name_zh=data.name_zh,
+        name_en=data.name_en,
+        place_zh=data.place_zh,
+        place_en=data.place_en,
+        admin_division_codes=data.admin_division_codes,
+        industry_zh=data.industry_zh,
+        industry_en=data.industry_en,
+        chain_template=template,
+        description_zh=data.description_zh,
+        description_en=data.description_en,
+        latitude=data.latitude,
+        longitude=data.longitude,
+        is_demo=True,
+    )
+
+
+def enterprise_row(cluster: Cluster, firm: FirmData) -> Enterprise:
     return Enterprise(
         cluster=cluster,
         uscc=firm.uscc,
@@ -482,6 +403,98 @@ def _enterprise(cluster: Cluster, firm: FirmData) -> Enterprise:
         main_products_zh=firm.main_products_zh,
         main_products_en=firm.main_products_en,
         is_demo=True,
+    )
+
+
+def role_row(enterprise_id: int, r: Any, links: dict[str, int]) -> EnterpriseRole:
+    return EnterpriseRole(
+        enterprise_id=enterprise_id,
+        link_id=links[r.link],
+        product_category=r.product_category,
+        capacity_per_month=r.capacity,
+        output_per_month=r.output,
+    )
+
+
+def facility_row(enterprise_id: int, x: Any) -> Facility:
+    return Facility(
+        enterprise_id=enterprise_id,
+        name_zh=x.name_zh,
+        name_en=x.name_en,
+        kind=x.kind,
+        address_zh=x.address_zh,
+        address_en=x.address_en,
+        admin_division=x.admin_division,
+        latitude=x.latitude,
+        longitude=x.longitude,
+        in_cluster=x.in_cluster,
+    )
+
+
+def certification_row(enterprise_id: int, c: Any, verified_at: datetime) -> Certification:
+    return Certification(
+        enterprise_id=enterprise_id,
+        kind=c.kind,
+        issuer=c.issuer,
+        number=c.number,
+        valid_from=c.valid_from,
+        valid_until=c.valid_until,
+        # The demo stands for a registry its stewards have checked: its certificates count in
+        # the public figures, as DOMAIN.md's facts need.
+        verified=True,
+        verified_at=verified_at,
+    )
+
+
+def brand_row(cluster: Cluster, enterprise_id: int | None, b: Any) -> Brand:
+    return Brand(
+        enterprise_id=enterprise_id,
+        cluster=cluster,
+        is_regional=enterprise_id is None,
+        name_zh=b.name_zh,
+        name_en=b.name_en,
+        trademark_number=b.trademark_number,
+        status=b.status,
+        countries_registered=b.countries,
+        value_yuan=b.value_yuan,
+    )
+
+
+def year_row(enterprise_id: int, y: Any) -> EnterpriseYear:
+    return EnterpriseYear(
+        enterprise_id=enterprise_id,
+        year=y.year,
+        revenue=y.revenue,
+        output_value=y.output_value,
+        employees=y.employees,
+        exports=y.exports,
+    )
+
+
+def relation_row(buyer_id: int, supplier_id: int, s: Any, links: dict[str, int]) -> SupplyRelation:
+    return SupplyRelation(
+        buyer_id=buyer_id,
+        supplier_id=supplier_id,
+        link_id=links[s.link],
+        year=s.year,
+        value=s.value,
+    )
+
+
+def target_row(cluster: Cluster, t: Any) -> ClusterTarget:
+    return ClusterTarget(
+        cluster=cluster,
+        year=t.year,
+        indicator=t.indicator,
+        value=t.value,
+        note_zh=t.note_zh,
+        note_en=t.note_en,
+    )
+
+
+def figure_row(cluster: Cluster, f: Any) -> ClusterFigure:
+    return ClusterFigure(
+        cluster=cluster, year=f.year, indicator=f.indicator, value=f.value, source=f.source
     )
 
 
