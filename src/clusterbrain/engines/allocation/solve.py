@@ -1,0 +1,153 @@
+"""One entry point for every solver over the core model, under one time limit.
+
+The MIP path (ours): the LP relaxation gives the bound and each pair's reduced cost; an
+LP-guided greedy with local search gives the first solution; HiGHS then solves the model
+restricted to the pairs of low reduced cost (a "core" of the problem, a small share of all
+pairs), widening it while it solves, and fix-and-optimise improves the rest of the time. A pair
+whose reduced cost exceeds (best solution − LP bound) cannot be in a better solution, so once the
+restricted model holds every other pair its optimum is the optimum of the whole.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from enum import StrEnum
+
+import numpy as np
+
+from clusterbrain.engines.allocation.core import CoreModel, CoreResult, CoreSolution, restrict
+from clusterbrain.engines.allocation.heuristic import capacity_keys, solve_heuristic
+from clusterbrain.engines.allocation.lns import fix_and_optimise
+from clusterbrain.engines.allocation.mip import lp_relaxation, solve_mip
+
+log = logging.getLogger(__name__)
+
+LP_SHARE = 0.4  # the most of the time limit the LP relaxation may take
+HEURISTIC_SHARE = 0.05
+RESTRICTED_SHARE = 0.4  # of the time left, per restricted MIP
+PAIRS_PER_ORDER = 4.0  # the first restricted model: about this many pairs per order
+
+
+class Method(StrEnum):
+    MIP = "mip"  # LP, LP-guided heuristic, restricted HiGHS MIPs, fix-and-optimise
+    GREEDY = "greedy"  # regret greedy and local search only
+    CPSAT = "cpsat"  # OR-Tools CP-SAT (GAP files only: the benchmark's peer)
+
+
+class SolveStatus(StrEnum):
+    OPTIMAL = "optimal"  # proven within the relative gap asked for
+    FEASIBLE = "feasible"  # stopped at the time limit with a solution and a bound
+    HEURISTIC = "heuristic"  # a solution without a bound
+
+
+def solve_core(
+    core: CoreModel,
+    method: Method | str = Method.MIP,
+    time_limit: float = 60.0,
+    mip_rel_gap: float = 1e-4,
+    seed: int = 0,
+) -> CoreResult:
+    method = Method(method)
+    if method is Method.GREEDY:
+        return solve_heuristic(core, time_limit, seed=seed)
+    if method is Method.CPSAT:
+        raise ValueError("CP-SAT solves GAP instances only: use gap.solve_gap")
+    return _solve_mip_path(core, time_limit, mip_rel_gap, seed)
+
+
+def _solve_mip_path(
+    core: CoreModel, time_limit: float, mip_rel_gap: float, seed: int
+) -> CoreResult:
+    start = time.monotonic()
+    deadline = start + time_limit
+    left = lambda: deadline - time.monotonic()  # noqa: E731
+    relax = lp_relaxation(core, LP_SHARE * time_limit)
+    rc = relax.pair_rc
+    keys = capacity_keys(core)
+    if relax.bound is not None:
+        keys = [rc + 1e-6 * core.pair_cost, *keys]
+    heuristic = solve_heuristic(core, min(HEURISTIC_SHARE * time_limit, left()), seed, keys=keys)
+    best, upper = heuristic.solution, heuristic.objective
+    if relax.bound is None:  # the LP alone is too big for the time: improve without a bound
+        best = fix_and_optimise(core, best, deadline, seed=seed)
+        return _result(core, best, None, SolveStatus.HEURISTIC, start)
+    lp_bound = lower = relax.bound
+    log.debug("LP %.1f in %.1fs; heuristic %.1f", lp_bound, relax.seconds, upper)
+    # only a binary-only pair's reduced cost proves it out of every better solution
+    binary_only = ~core.splittable[core.pair_order] & (np.diff(core.arc_start) == 1)
+    delta = float(np.quantile(rc, min(1.0, PAIRS_PER_ORDER * core.orders / max(core.pairs, 1))))
+    while left() > 0.5 and not _proven(core, upper, lower, mip_rel_gap):
+        delta = min(delta, upper - lp_bound)
+        mask = (rc <= delta + 1e-9) | (best.pair_qty(core) > 0)
+        sub, _, arcs = restrict(
+            core, np.arange(core.orders), mask, core.capacity, core.supplier_volume
+        )
+        result = solve_mip(
+            sub, RESTRICTED_SHARE * left(), CoreSolution(best.arc_qty[arcs]), mip_rel_gap, seed
+        )
+        if result.objective < upper and not result.solution.violations(sub):
+            best = _lift(core, arcs, result.solution)
+            upper = best.objective(core)
+        log.debug(
+            "restricted MIP: %d of %d pairs (reduced cost <= %.2f): %s %.1f in %.1fs",
+            sub.pairs,
+            core.pairs,
+            delta,
+            result.status,
+            result.objective,
+            result.seconds,
+        )
+        if result.status != SolveStatus.OPTIMAL or result.best_bound is None:
+            break
+        excluded = ~mask
+        if not (excluded & ~binary_only).any():
+            # a better solution lives in the restricted model or pays an excluded pair's cost
+            outside = lp_bound + float(rc[excluded].min(initial=np.inf))
+            if upper <= outside + 1e-9:
+                lower = upper
+                break
+            lower = max(lower, min(result.best_bound, outside))
+        delta *= 2.0
+    if left() > 0.5 and not _proven(core, upper, lower, mip_rel_gap):
+        mask = (rc <= delta + 1e-9) | (best.pair_qty(core) > 0)
+        sub, _, arcs = restrict(
+            core, np.arange(core.orders), mask, core.capacity, core.supplier_volume
+        )
+        improved = fix_and_optimise(sub, CoreSolution(best.arc_qty[arcs]), deadline, seed=seed)
+        if improved.objective(sub) < upper:
+            best = _lift(core, arcs, improved)
+            upper = best.objective(core)
+        log.debug("fix-and-optimise on %d pairs: %.1f", sub.pairs, upper)
+    proven = _proven(core, upper, lower, mip_rel_gap)
+    return _result(
+        core, best, lower, SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE, start
+    )
+
+
+def _lift(core: CoreModel, arcs: np.ndarray, solution: CoreSolution) -> CoreSolution:
+    x = np.zeros(core.arcs)
+    x[arcs] = solution.arc_qty
+    return CoreSolution(x)
+
+
+def _proven(core: CoreModel, upper: float, lower: float, mip_rel_gap: float) -> bool:
+    if core.integral_objective and upper - lower < 1.0 - 1e-6:
+        return True
+    return upper - lower <= mip_rel_gap * max(abs(upper), 1e-9) + 1e-9
+
+
+def _result(
+    core: CoreModel, solution: CoreSolution, bound: float | None, status: SolveStatus, start: float
+) -> CoreResult:
+    objective = solution.objective(core)
+    if bound is not None and core.integral_objective:
+        bound = float(np.ceil(bound - 1e-6))  # every objective is an integer
+    return CoreResult(
+        solution=solution,
+        objective=objective,
+        best_bound=None if bound is None else min(bound, objective),
+        status=status.value,
+        seconds=time.monotonic() - start,
+        method=Method.MIP.value,
+    )
