@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "clusterbrain.accounts",
     "clusterbrain.chains",
     "clusterbrain.registry",
+    "clusterbrain.matching",
     "clusterbrain.web",
 ]
 

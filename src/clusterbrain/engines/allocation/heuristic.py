@@ -324,3 +324,21 @@ def solve_heuristic(
         seconds=time.monotonic() - start,
         method="greedy" if not local_search else "heuristic",
     )
+
+
+def first_come_first_served(core: CoreModel) -> CoreResult:
+    """The status quo: orders in posting order, each to the cheapest suppliers with capacity
+    left (one that takes it all when unsplittable), no look-ahead and no revision."""
+    start = time.monotonic()
+    state = AllocationState(core)
+    for j in range(core.orders):
+        state.insert(j)
+    solution = state.solution()
+    return CoreResult(
+        solution=solution,
+        objective=solution.objective(core),
+        best_bound=None,
+        status="heuristic",
+        seconds=time.monotonic() - start,
+        method="fcfs",
+    )

@@ -15,6 +15,8 @@ are q·y, which keeps a GAP file exactly the textbook model (one binary per job 
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 from dataclasses import dataclass
 
@@ -22,6 +24,30 @@ import highspy
 import numpy as np
 
 from clusterbrain.engines.allocation.core import EPS, CoreModel, CoreResult, CoreSolution
+
+
+def new_highs() -> highspy.Highs:
+    """A silent HiGHS. Its first instance in a process prints a banner from C++ straight to
+    file descriptor 1, which would corrupt `--json` output: that one is made with fd 1 closed."""
+    global _banner_shown
+    if _banner_shown:
+        h = highspy.Highs()
+    else:
+        sys.stdout.flush()
+        saved = os.dup(1)
+        try:
+            with open(os.devnull, "w") as null:
+                os.dup2(null.fileno(), 1)
+                h = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+        _banner_shown = True
+    h.setOptionValue("output_flag", False)
+    return h
+
+
+_banner_shown = False
 
 
 @dataclass
@@ -174,8 +200,7 @@ def build_highs(core: CoreModel, relax: bool = False) -> tuple[highspy.Highs, _C
             highspy.HighsVarType.kInteger if f else highspy.HighsVarType.kContinuous
             for f in integrality.tolist()
         ]
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = new_highs()
     h.passModel(lp)
     return h, cols
 

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class MatchingConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "clusterbrain.matching"
+    verbose_name = "Outsourcing orders and supplier matching"
