@@ -244,6 +244,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cpsat-workers", type=int, default=2)
     parser.add_argument("--results", type=Path, help="JSON lines kept and resumed from")
     parser.add_argument("--out", type=Path, help="docs/benchmarks.md to write the section to")
+    parser.add_argument(
+        "--report-only", action="store_true", help="write what --results holds, run nothing"
+    )
     args = parser.parse_args(argv)
 
     def say(text: str) -> None:
@@ -267,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
         (str(args.root), n, m, args.time_limit, args.cpsat_workers)
         for n in names
         for m in methods
-        if (n, m) not in done
+        if (n, m) not in done and not args.report_only
     ]
     started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     load_before = load_average()

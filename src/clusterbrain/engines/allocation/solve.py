@@ -76,9 +76,11 @@ def _solve_mip_path(
     log.debug("LP %.1f in %.1fs; heuristic %.1f", lp_bound, relax.seconds, upper)
     # only a binary-only pair's reduced cost proves it out of every better solution
     binary_only = ~core.splittable[core.pair_order] & (np.diff(core.arc_start) == 1)
-    delta = float(np.quantile(rc, min(1.0, PAIRS_PER_ORDER * core.orders / max(core.pairs, 1))))
+    share = min(1.0, PAIRS_PER_ORDER * core.orders / max(core.pairs, 1))
+    delta = float(np.quantile(rc, share)) if core.pairs else 0.0
     while left() > 0.5 and not _proven(core, upper, lower, mip_rel_gap):
-        delta = min(delta, upper - lp_bound)
+        if np.isfinite(delta):
+            delta = min(delta, upper - lp_bound)
         mask = (rc <= delta + 1e-9) | (best.pair_qty(core) > 0)
         sub, _, arcs = restrict(
             core, np.arange(core.orders), mask, core.capacity, core.supplier_volume
@@ -108,7 +110,11 @@ def _solve_mip_path(
                 lower = upper
                 break
             lower = max(lower, min(result.best_bound, outside))
-        delta *= 2.0
+        if delta >= upper - lp_bound - 1e-9:
+            # widening cannot prove more (the pairs left out are not binary): the whole model
+            delta = np.inf
+        else:
+            delta *= 2.0
     if left() > 0.5 and not _proven(core, upper, lower, mip_rel_gap):
         mask = (rc <= delta + 1e-9) | (best.pair_qty(core) > 0)
         sub, _, arcs = restrict(

@@ -55,7 +55,7 @@ def generate_cluster_problem(
         mean = load * cap_by_category[name] / max(orders * demand_share[c], 1.0)
         quantity = float(round(max(50.0, rng.lognormal(np.log(mean), 0.5))))
         start = int(rng.integers(0, weeks - 2))
-        due = int(min(weeks - 1, start + rng.integers(2, 7)))
+        due = min(weeks - 1, start + int(rng.integers(2, 7)))
         splittable = bool(rng.random() < 0.7)
         order_list.append(
             Order(
