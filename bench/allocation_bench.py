@@ -94,7 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     ]
     summary = (
         f"Cost ratio first come first served / ours: {ratio:.3f}× (purchase cost "
-        f"{-100 * saving:+.1f}% for ours, which serves more units); target ours within {100 * GAP_TARGET:.0f}% of the "
+        f"{-100 * saving:+.1f}% for ours, unmet units aside); target ours within "
+        f"{100 * GAP_TARGET:.0f}% of the "
         f"bound in ≤ {TIME_TARGET_S:.0f} s: {verdict} (gap {100 * gap:.2f}%, {ours.seconds:.1f} s)."
     )
     reasons: dict[str, int] = {}
