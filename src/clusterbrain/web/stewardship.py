@@ -107,6 +107,7 @@ COMPARISON_LABELS = {
 }
 LEVEL_LABELS = {
     "Probability two random records match": gettext_lazy("how often two firms are one"),
+    "Exact match, same trade words": gettext_lazy("the same, and the same trade words"),
     "Exact match": gettext_lazy("the same"),
     "Missing": gettext_lazy("missing on one side"),
     "All other comparisons": gettext_lazy("different"),

@@ -490,7 +490,7 @@ def test_an_explanation_names_levels_and_shows_both_values(all_pairs, model):
         | (pl.col("unique_id_l") == "hengda-registry") & (pl.col("unique_id_r") == "hengda-chamber")
     ).row(0, named=True)
     by_name = {e.comparison: e for e in explain_pair(model, row)}
-    assert by_name["core_name"].level == "Exact match"
+    assert by_name["core_name"].level == "Exact match, same trade words"
     assert by_name["core_name"].match_weight > 5
     assert "恒达" in by_name["core_name"].left and "hengda" in by_name["core_name"].right
     assert by_name["phone_local"].level == "Exact match"
@@ -727,6 +727,35 @@ def test_attaching_reads_vetoes_from_the_features_when_their_pair_was_not_return
     assert dict(attached.iter_rows())["u"] == "u"
     with pytest.raises(LinkageError, match="bf_"):
         attach_singles(pairs.select("unique_id_l", "unique_id_r", "match_probability"), clusters)
+
+
+def test_a_list_names_a_firm_once_so_two_rows_of_one_list_never_share_a_cluster():
+    pairs = _scored(
+        [
+            ("a", "b", {"core_name": 14, "phone_local": 16}),
+            # s agrees with the cluster, but b comes from s's own list: b is that list's row of
+            # the firm, and s is another firm.
+            ("s", "a", {"core_name": 14, "industry": 4, "phone_local": 2}),
+            # u and v, two rows of one list, both agree with the cluster {c, d}: the better joins.
+            ("c", "d", {"core_name": 14, "phone_local": 16}),
+            ("u", "c", {"core_name": 14, "industry": 4, "phone_local": 2}),
+            ("v", "c", {"core_name": 14, "industry": 4}),
+        ]
+    )
+    ids = ["a", "b", "c", "d", "s", "u", "v"]
+    features = pl.DataFrame(
+        {
+            "unique_id": ids,
+            "source_dataset": ["registry", "expo", "registry", "tax", "expo", "expo", "expo"],
+            "uscc": [None] * len(ids),
+            "branch": [None] * len(ids),
+        }
+    )
+    clusters = clusters_from_pairs(pairs, 0.9, unique_ids=ids)
+    without_lists = dict(attach_singles(pairs, clusters, 0.15).iter_rows())
+    assert (without_lists["s"], without_lists["u"], without_lists["v"]) == ("a", "c", "c")
+    attached = dict(attach_singles(pairs, clusters, 0.15, features=features).iter_rows())
+    assert (attached["s"], attached["u"], attached["v"]) == ("s", "c", "v")
 
 
 def test_clusters_of_a_long_chain():

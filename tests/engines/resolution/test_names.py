@@ -280,6 +280,29 @@ def test_core(raw, core, core_pinyin):
         ("Moumou Shoe Materials Co., Ltd.", "shoe_materials", "shoe materials"),
         ("Moumou Import & Export Co., Ltd.", "trading", "import and export"),
         ("Moumou Xiecai Youxian Gongsi", "shoe_materials", "xiecai"),
+        # Trades of the four clusters beyond making goods: testing, markets, finance, research.
+        ("某某鞋类检测技术有限公司", "testing", "鞋类检测技术"),
+        ("Moumou Footwear Testing Technology Ltd.", "testing", "footwear testing technology"),
+        ("某某皮具城市场管理有限公司", "market", "皮具城市场管理"),
+        ("某某融资担保有限公司", "finance", "融资担保"),
+        ("某某毛领加工有限公司", "fur", "毛领加工"),
+        ("Moumou Fur Collar Processing Co., Ltd.", "fur", "fur collar processing"),
+        ("某某皮衣有限公司", "leather_garment", "皮衣"),
+        ("某某蚕种有限公司", "silk", "蚕种"),
+        ("Moumou Silkworm Eggs Co., Ltd.", "silk", "silkworm eggs"),
+        ("某某胶粘剂有限公司", "adhesives", "胶粘剂"),
+        ("某某网络科技有限公司", "internet", "网络科技"),
+        # Misspelt trade words are read as the word meant: two characters swapped, one left out.
+        ("某某具皮有限公司", "leather_goods", "皮具"),
+        ("某某皮革化有限公司", "leather", "皮革化工"),
+        ("某某电商子务有限公司", "trading", "电子商务"),
+        ("润晟枝食用菌专业合作社", "agriculture", "桑枝食用菌"),
+        # A hyphenated word names no branch: "Mulberry-branch".
+        (
+            "Moumou Mulberry-branch Mushroom Farmers Cooperative",
+            "agriculture",
+            "mulberrybranch mushroom",
+        ),
     ],
 )
 def test_industry(raw, industry, industry_text):
@@ -384,3 +407,18 @@ def test_parse_never_raises(raw):
 )
 def test_parse_never_raises_on_name_like_text(raw):
     parse_company_name(raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "core"),
+    [
+        ("润晟枝食用菌专业合作社", "润晟"),
+        ("金五五金厂", "金五"),
+        ("某某具皮有限公司", "某某"),
+        ("Moumou Mulberry-branch Mushroom Farmers Cooperative", "moumou"),
+    ],
+)
+def test_misspelt_trade_words_leave_the_trade_name_whole(raw, core):
+    name = parse_company_name(raw)
+    assert name.core == core
+    assert name.branch == ""

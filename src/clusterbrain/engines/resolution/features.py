@@ -40,6 +40,7 @@ FEATURE_COLUMNS: tuple[str, ...] = (
     "core_pinyin",
     "core_pinyin_sorted",
     "alt_core_pinyin",
+    "name_key",
     "industry",
     "industry_family",
     "industry_text",
@@ -253,6 +254,9 @@ def _feature_rows(records: Sequence[Mapping[str, Any]], offset: int = 0) -> list
                 name.core_pinyin,
                 sorted_syllables(name.core) if name.core_pinyin else "",
                 alt_core_pinyin,
+                # The trade name with its trade as written: 字号 and trade words together name
+                # one firm of a town (企业名称登记管理规定), however common the 字号 alone.
+                f"{name.core_pinyin}|{fold(name.industry_text)}" if name.industry else "",
                 name.industry,
                 name.industry_family,
                 fold(name.industry_text) if name.industry else "",

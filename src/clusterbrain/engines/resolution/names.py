@@ -58,18 +58,28 @@ for _code, _words in {
     "leather_goods": "皮具 皮具制品 箱包 皮包 手袋 包袋 皮件 箱包皮具 皮具箱包 旅行用品 包包 "
     "提包 钱包 皮具皮件 手袋制品 箱包制品",
     "leather": "皮革 制革 皮业 革业 鞣制 合成革 人造革 皮料 牛皮 羊皮 猪皮 革制品 皮革制品 "
-    "皮革化工 制革化工 超纤 皮革皮具",
-    "fur": "毛皮 裘皮 皮草 皮毛 毛革 裘革 毛皮制品 裘皮制品 皮草制品 皮毛制品",
-    "footwear": "鞋业 鞋 制鞋 皮鞋 鞋服 童鞋 女鞋 男鞋 运动鞋 鞋帽 靴业 鞋类",
-    "shoe_materials": "鞋材 鞋底 鞋料 鞋楦 鞋面 鞋垫 鞋配件 鞋辅料 鞋底材料",
+    "皮革化工 制革化工 超纤 皮革皮具 皮革原料 原料皮 生皮 原皮 皮革辅料",
+    "fur": "毛皮 裘皮 皮草 皮毛 毛革 裘革 毛皮制品 裘皮制品 皮草制品 皮毛制品 毛领 裘皮大衣 羊剪绒",
+    "leather_garment": "皮衣 皮装 皮革服装 皮衣皮草",
+    "footwear": "鞋业 鞋 制鞋 皮鞋 鞋服 童鞋 女鞋 男鞋 运动鞋 鞋帽 靴业 鞋类 鞋业连锁 鞋店",
+    "shoe_materials": "鞋材 鞋底 鞋料 鞋楦 鞋面 鞋垫 鞋配件 鞋辅料 鞋底材料 鞋用 鞋用辅料 鞋用材料",
     "silk": "丝绸 茧丝 缫丝 蚕丝 丝业 绢纺 丝织 桑蚕 蚕桑 茧业 真丝 丝绸制品 茧丝绸 蚕茧 丝绸服饰 "
-    "丝绵 丝被",
+    "丝绵 丝被 蚕业 蚕种 蚕蛹 桑蚕养殖 蚕茧收购 烘茧 烘茧站 蚕桑养殖 养蚕 桑苗 生丝",
+    "agriculture": "食用菌 桑枝食用菌 种植 养殖 农业 农产品 农业科技 生态农业",
+    "testing": "检测 检测技术 检测技术服务 检验 检验检测 质量检测 鞋类检测 鞋类检测技术 认证",
+    "internet": "网络 网络科技 互联网 信息技术 软件 数字科技",
+    "finance": "融资担保 担保 小额贷款 融资租赁 金融服务 金融",
+    "market": "市场 市场管理 皮具城 皮具城市场 皮具城市场管理 皮革城 皮革城市场 皮革城市场管理 "
+    "商城 商贸城 交易市场 专业市场",
+    "research": "研究 研究院 研究所 产业研究 时尚产业研究 研发",
+    "moulds": "模具 鞋模 模具制造",
+    "adhesives": "胶粘剂 胶水 粘合剂 胶业",
     "textile": "纺织 织造 针织 印染 布业 化纤 面料 纺织品 家纺 织布 纺织品 布艺 织物 纱线",
     "garment": "服装 服饰 制衣 成衣 时装 衣业 内衣 衬衫 童装 女装 男装 服装辅料",
     "hardware": "五金 五金配件 五金制品 金属制品 饰扣 拉链 纽扣 五金饰品",
     "accessories": "辅料 配件 包装材料 饰品",
     "chemical": "化工 化学 精细化工",
-    "machinery": "机械 设备 机械设备 机电",
+    "machinery": "机械 设备 机械设备 机电 鞋机 制鞋机械 制革机械 缝纫设备",
     "packaging": "包装 印刷 包装印刷",
     "plastics": "塑胶 塑料 橡胶 橡塑",
     "electronics": "电子 电器 电子科技",
@@ -85,6 +95,7 @@ _ZH_INDUSTRY_LONGEST = max(len(w) for w in _ZH_INDUSTRY)
 _TRADING = "trading"
 
 _FAMILY = {
+    "leather_garment": "leather",
     "leather_goods": "leather",
     "leather": "leather",
     "fur": "leather",
@@ -111,6 +122,8 @@ _ZH_FORMS = {
     "公司": "company",
     "总公司": "company",
     "专业合作社": "coop",
+    "农民专业合作社": "coop",
+    "农民合作社": "coop",
     "股份经济合作社": "coop",
     "经济合作社": "coop",
     "合作社": "coop",
@@ -226,21 +239,43 @@ for _code, _phrases in {
     "leather ware|travel goods|cases and bags|luggage bags|leather goods and bags|handbag products|"
     "bag products|leather handbags",
     "leather": "leather|tannery|tanning|leathers|leather tanning|synthetic leather|"
-    "leather industry|leather material|leather materials|hides|hides and skins",
-    "fur": "fur|furs|fur products|fur and leather|fur leather|fur garments|fur clothing|fur trade",
+    "leather industry|leather material|leather materials|hides|"
+    "leather raw materials|leather raw material|raw skins|raw hides|raw skin|raw leather",
+    "fur": "fur|furs|fur products|fur and leather|fur leather|fur garments|fur clothing|fur trade|"
+    "fur collar|fur collars|fur collar processing|fur coats|shearling|hides and skins",
     "footwear": "shoes|shoe|footwear|shoemaking|shoe industry|shoes industry|shoe making|"
-    "leather shoes|shoe products|boots",
+    "leather shoes|shoe products|boots|shoe chain stores|shoe chain|shoe stores|shoe store",
     "shoe_materials": "shoe materials|shoe material|soles|shoe soles|sole|shoe sole|"
-    "shoes materials|shoe accessories|shoe lasts|insoles",
+    "shoes materials|shoe accessories|shoe lasts|insoles|shoe upper|shoe uppers",
     "silk": "silk|silks|cocoon|silk reeling|reeling|sericulture|cocoon silk|silk products|"
-    "silk industry|silk fabrics|silk textile|cocoon and silk|silk and cocoon",
+    "silk industry|silk fabrics|silk textile|cocoon and silk|silk and cocoon|silkworm eggs|"
+    "silkworm egg|silkworm|silkworms|cocoon purchase|cocoon purchasing|cocoon drying|cocoons|"
+    "silkworm pupa|silkworm pupae|silkworm pupa processing|mulberry seedlings|raw silk",
     "textile": "textile|textiles|knitting|weaving|fabric|fabrics|dyeing|printing and dyeing|"
     "home textile|home textiles|yarn|knitwear",
     "garment": "garment|garments|clothing|apparel|clothes|fashion apparel|dress",
+    "leather_garment": "leather garment|leather garments|leather jackets|leather jacket|"
+    "leather clothing|leather apparel",
+    "agriculture": "mushroom|mushrooms|mulberry mushroom|mulberrybranch mushroom|edible fungi|"
+    "agriculture|agricultural|farming|planting|breeding",
+    "testing": "testing|testing technology|testing services|testing service|inspection|"
+    "testing and inspection|footwear testing|footwear testing technology|shoe testing|"
+    "quality testing|certification",
+    "internet": "network|network technology|internet|information technology|it|software|"
+    "network tech|digital technology",
+    "finance": "financing guarantee|guarantee|financial guarantee|microfinance|"
+    "financial leasing|finance|financial services",
+    "market": "market|market management|leather city market|leather city market management|"
+    "leather city|leather goods market|mall|trade city",
+    "research": "research|research institute|industry research|fashion industry research|"
+    "r and d|research and development",
+    "moulds": "moulds|mould|molds|mold|shoe moulds",
+    "adhesives": "adhesives|adhesive|glue|glues",
     "hardware": "hardware|metal products|hardware products|zippers|zipper|buttons",
     "accessories": "accessories|accessory",
     "chemical": "chemical|chemicals|chemical industry",
-    "machinery": "machinery|machine|machines|equipment|machinery and equipment",
+    "machinery": "machinery|machine|machines|equipment|machinery and equipment|"
+    "shoe machinery|shoe machines|tanning machinery",
     "packaging": "packaging|package|printing",
     "plastics": "plastic|plastics|rubber|rubber and plastic",
     "electronics": "electronics|electronic|electric|electrical",
@@ -277,6 +312,7 @@ _EN_LEVEL_WORDS = {
 }
 _EN_COUNTRY = {("china",): "zhongguo", ("prc",): "zhongguo", ("p", "r", "c"): "zhongguo"}
 _EN_WORD = re.compile(r"[a-z0-9]+")
+_INNER_HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")
 
 
 @cache
@@ -379,21 +415,67 @@ def _ends_with_industry(text: str) -> bool:
     return any(text[-size:] in _ZH_INDUSTRY for size in range(1, _ZH_INDUSTRY_LONGEST + 1))
 
 
-def _strip_zh_industry(text: str) -> tuple[str, list[tuple[str, str]]]:
-    words: list[tuple[str, str]] = []
-    while text:
-        for size in range(min(_ZH_INDUSTRY_LONGEST, len(text)), 0, -1):
-            word = text[-size:]
-            code = _ZH_INDUSTRY.get(word)
-            if code is None:
+@cache
+def _zh_industry_misspelt() -> tuple[dict[str, str], dict[str, str]]:
+    """Industry words as lists misspell them, each to the word meant: two characters swapped
+    (具皮 for 皮具), one left out (皮革化 for 皮革化工). A spelling that is a word itself, or
+    that two words share, is left out."""
+    swapped: dict[str, str] = {}
+    shortened: dict[str, str] = {}
+    ambiguous: set[str] = set()
+    for word in _ZH_INDUSTRY:
+        variants = [
+            (swapped, word[:i] + word[i + 1] + word[i] + word[i + 2 :])
+            for i in range(len(word) - 1)
+        ]
+        if len(word) >= 4:
+            variants += [(shortened, word[:i] + word[i + 1 :]) for i in range(len(word))]
+        for table, variant in variants:
+            if variant == word or variant in _ZH_INDUSTRY:
                 continue
-            if size == 1 and len(text) - size < 2:
-                continue  # a one-character word must leave a two-character trade name
-            words.insert(0, (word, code))
-            text = text[:-size]
-            break
-        else:
-            break
+            if table.get(variant, word) != word:
+                ambiguous.add(variant)
+            table[variant] = word
+    for table in (swapped, shortened):
+        for variant in ambiguous:
+            table.pop(variant, None)
+    return swapped, shortened
+
+
+def _industry_word_at_end(text: str) -> str | None:
+    """The industry word `text` ends with, as written: the longest, where a misspelt word of at
+    least two characters counts when it is longer than any written correctly (润晟枝食用菌 is
+    润晟 with 桑枝食用菌 short of 桑, not 润晟枝 with 食用菌); None when there is none. A
+    one-character word must leave a two-character trade name, a misspelt one two characters."""
+    exact = next(
+        (
+            size
+            for size in range(min(_ZH_INDUSTRY_LONGEST, len(text)), 0, -1)
+            if text[-size:] in _ZH_INDUSTRY and (size > 1 or len(text) - size >= 2)
+        ),
+        0,
+    )
+    misspelt = max(
+        (
+            size
+            for table in _zh_industry_misspelt()
+            for size in range(min(_ZH_INDUSTRY_LONGEST, len(text) - 2), 1, -1)
+            if text[-size:] in table
+        ),
+        default=0,
+    )
+    size = max(exact, misspelt)
+    return text[-size:] if size else None
+
+
+def _strip_zh_industry(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """The trade name and the industry words after it, misspelt ones as the word meant."""
+    words: list[tuple[str, str]] = []
+    swapped, shortened = _zh_industry_misspelt()
+    while text and (written := _industry_word_at_end(text)) is not None:
+        word = swapped.get(written) or shortened.get(written) or written
+        words.insert(0, (word, _ZH_INDUSTRY[word]))
+        text = text[: -len(written)]
     return text, words
 
 
@@ -613,6 +695,9 @@ def _trailing_region(words: list[str], regions: list[RegionMatch]) -> tuple[list
 def _parse_en(raw: str, folded: str) -> CompanyName:
     text, paren_regions, form, branch = _en_parenthesised(folded)
     text = text.replace("&", " and ")
+    # A hyphen inside a word joins it: "Hai-Tian" is the pinyin haitian, and "Mulberry-branch"
+    # names no branch.
+    text = _INNER_HYPHEN.sub("", text)
     words = _EN_WORD.findall(text)
     if "branch" in words[1:]:
         at = len(words) - 1 - words[::-1].index("branch")
