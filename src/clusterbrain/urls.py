@@ -8,5 +8,6 @@ urlpatterns = [
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("clusterbrain.accounts.urls")),
+    path("", include("clusterbrain.matching.urls")),
     path("", include("clusterbrain.web.urls")),
 ]

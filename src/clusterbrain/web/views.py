@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 
 from clusterbrain.accounts import permissions
 from clusterbrain.chains.models import ChainLink
+from clusterbrain.matching import charts as matching_charts
+from clusterbrain.matching import selectors as matching_selectors
 from clusterbrain.registry import selectors
 from clusterbrain.registry.models import Brand, Certification, Cluster, Indicator
 from clusterbrain.web import chainmap, charts
@@ -161,6 +163,11 @@ def cluster_overview(request: HttpRequest, slug: str) -> HttpResponse:
     concentrated = _link_rows(
         [links_by_code[c] for c in summary.concentrated_links if c in links_by_code], reports
     )
+    matching = matching_selectors.figures(cluster, request.user)
+    chart_specs["chart-matching-localisation"] = charts.localisation_over_time(
+        matching.by_year, withheld=matching.suppressed_years, note=matching.suppression_note
+    )
+    chart_specs["chart-utilisation"] = matching_charts.capacity_utilisation(matching.utilisation)
     indicator_labels = dict(Indicator.choices)
     reported = [
         {"figure": f, "label": indicator_labels.get(f.indicator, f.indicator)} for f in figures
@@ -173,6 +180,7 @@ def cluster_overview(request: HttpRequest, slug: str) -> HttpResponse:
         "charts": chart_specs,
         "gaps": gaps,
         "concentrated": concentrated,
+        "matching": matching,
         "reported": reported,
         "certification_labels": dict(Certification.Kind.choices),
         "any_certification": any(summary.certifications.values()),
