@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.utils import translation
 from matchingdata import order_data
 
 from clusterbrain.errors import Forbidden, InvalidInput, NotFound
@@ -21,6 +22,13 @@ from clusterbrain.matching.models import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are asserted in English (the default language is Chinese)."""
+    with translation.override("en"):
+        yield
 
 
 def post(market, **changes):

@@ -345,6 +345,10 @@ def load_cluster(
             batch_size,
             step,
         )
+        # Leading + matching: offers, calendars, orders and a run (not counted in `rows`).
+        from clusterbrain.matching.demo import load_matching_demo
+
+        load_matching_demo(cluster, seed=data.seed)
     return LoadResult(data.slug, cluster.pk, len(data.firms), rows, time.perf_counter() - started)
 
 

@@ -6,7 +6,8 @@
 - per demo cluster: `office-<slug>` (cluster office), `assoc-<slug>` (association staff, also a
   data steward in /admin/: `is_staff` and the "Data stewards" group),
   `firm-<slug>-1` (a leading firm), `firm-<slug>-2` (a member firm above designated size that
-  shares its figures), `firm-<slug>-3` (a small member firm);
+  shares its figures), `firm-<slug>-3` (a small member firm), `supplier-<slug>` (a matching
+  supplier with an outsourcing order offered to it, where the demo has one);
 - `bank-shiling`: officer of the chamber's partner bank.
 
 The firms are picked by query (the first matching firm by id), so the users can be re-attached
@@ -25,6 +26,7 @@ from django.db import transaction
 from clusterbrain.accounts.models import Role, User
 from clusterbrain.accounts.permissions import ensure_steward_group
 from clusterbrain.demo.specs import ASSOCIATIONS, DEMO_PASSWORD, OFFICES, PARTNER_BANK
+from clusterbrain.matching.demo import demo_supplier
 from clusterbrain.registry.models import Cluster, Enterprise
 
 
@@ -116,6 +118,21 @@ def planned_logins() -> list[tuple[DemoLogin, dict[str, object]]]:
                         "cluster": cluster,
                         "enterprise": firm,
                         "organisation": firm.name_zh,
+                    },
+                )
+            )
+        supplier = demo_supplier(cluster)
+        if supplier is not None:  # a matching supplier with an order offered to it
+            plan.append(
+                (
+                    DemoLogin(
+                        f"supplier-{slug}", DEMO_PASSWORD, Role.ENTERPRISE, slug, supplier.name_zh
+                    ),
+                    {
+                        "role": Role.ENTERPRISE,
+                        "cluster": cluster,
+                        "enterprise": supplier,
+                        "organisation": supplier.name_zh,
                     },
                 )
             )

@@ -631,8 +631,21 @@ def run_allocation(
         problems.add("method", _("Choose one of: %(limit)s.") % {"limit": "mip, greedy"})
     problems.raise_if_any()
     assert start is not None and count is not None and limit is not None
+    return allocate_period(cluster, start, count, limit, method, created_by=user)
+
+
+def allocate_period(
+    cluster: Cluster,
+    start: datetime.date,
+    weeks: int,
+    time_limit: float,
+    method: str = "mip",
+    *,
+    created_by: Any = None,
+) -> AllocationRun:
+    """The allocation itself, without the permission check (the demo loader calls it)."""
     monday = week_of(start)
-    end = monday + datetime.timedelta(weeks=count)
+    end = monday + datetime.timedelta(weeks=weeks)
     orders = [order for order in open_orders(cluster, monday) if order.earliest_start < end]
     remaining = {}
     for order in orders:
@@ -645,13 +658,18 @@ def run_allocation(
             "period_start", _("No order of the cluster has units left to place in this period.")
         )
     declined = _declined_by(orders)
-    built = build_problem(cluster, orders, monday, count, remaining=remaining, excluded=declined)
-    result = _solve(built, limit, method)
+    built = build_problem(cluster, orders, monday, weeks, remaining=remaining, excluded=declined)
+    result = _solve(built, time_limit, method)
     Assignment.objects.filter(order__in=orders, status=Assignment.Status.PROPOSED).update(
         status=Assignment.Status.WITHDRAWN, updated_at=timezone.now()
     )
     run = _run_row(
-        cluster, built, result, kind=AllocationRun.Kind.PERIOD, time_limit=limit, user=user
+        cluster,
+        built,
+        result,
+        kind=AllocationRun.Kind.PERIOD,
+        time_limit=time_limit,
+        user=created_by,
     )
     placed, unmet = _store(built, result, run)
     _after_run(built, placed, unmet)
