@@ -357,3 +357,17 @@ def test_notifications_are_read_by_their_user_only(market):
     assert "proposal" in selectors.notifications(market.users.buyer)[0].text
     assert services.mark_read(market.users.buyer) == 1
     assert selectors.unread_count(market.users.buyer) == 0
+
+
+def test_the_allocate_verb(market, capsys):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    post(market, quantity=100)
+    call_command("matching", "allocate", "--cluster", "alpha", "--from", market.monday.isoformat())
+    assert "optimal" in capsys.readouterr().out
+    with pytest.raises(CommandError) as exc:
+        call_command("matching", "allocate", "--cluster", "alpha", "--from", "2001-01-01")
+    assert exc.value.returncode == 2
+    with pytest.raises(CommandError):
+        call_command("matching", "allocate", "--cluster", "alpha", "--from", "soon")
