@@ -19,6 +19,8 @@ REGRET_BATCH = 0.05
 # Ejection chains: cheaper pairs of an order tried, and orders tried for ejection from each.
 EJECT_PAIRS = 6
 EJECT_ORDERS = 25
+# The multi-start stops adding starts after this share of the heuristic's time.
+STARTS_SHARE = 0.5
 
 
 class AllocationState:
@@ -43,7 +45,7 @@ class AllocationState:
         self.arc_res = core.arc_resource.tolist()
         self.arc_qty = [0.0] * core.arcs
         self.pair_qty = [0.0] * core.pairs
-        self.by_cost = _sorted_pairs(core, core.pair_cost)
+        self.by_cost = sorted_pairs(core, core.pair_cost)
         self.alloc: list[dict[int, float]] = [{} for _ in range(core.orders)]
         self.on_supplier: list[set[int]] = [set() for _ in range(core.suppliers)]
         self.order_cost = [self.pen[j] * self.qty[j] for j in range(core.orders)]
@@ -133,6 +135,33 @@ class AllocationState:
             self.on_supplier[s].add(j)
             self.order_cost[j] += x * (self.p_cost[p] - self.pen[j])
 
+    def take_off(self, p: int, amount: float) -> None:
+        """Take `amount` units off pair p (which holds at least that), earliest week first."""
+        use = self.p_use[p]
+        left = amount
+        j, s = self.p_order[p], self.p_sup[p]
+        for a in range(self.arc_start[p], self.arc_start[p + 1]):
+            take = min(self.arc_qty[a], left)
+            if take > 0:
+                self.arc_qty[a] -= take
+                self.load[self.arc_res[a]] -= take * use
+                left -= take
+                if left <= 0:
+                    break
+        removed = amount - left
+        self.pair_qty[p] -= removed
+        self.vol[s] -= removed
+        self.order_cost[j] -= removed * (self.p_cost[p] - self.pen[j])
+        if self.pair_qty[p] <= EPS:
+            self.pair_qty[p] = 0.0
+            self.alloc[j].pop(p, None)
+            self.on_supplier[s].discard(j)
+        else:
+            self.alloc[j][p] = self.pair_qty[p]
+
+    def served(self, j: int) -> float:
+        return math.fsum(self.alloc[j].values())
+
     def insert(self, j: int, first: int | None = None) -> None:
         """Place order j as cheaply as the free capacity allows (pair `first` tried first).
 
@@ -154,6 +183,8 @@ class AllocationState:
             take = min(self.free(p), left)
             if take < lot - EPS or take <= EPS:
                 continue
+            if EPS < left - take < lot - EPS and left - lot >= lot - EPS:
+                take = left - lot  # leave a whole lot for the next supplier, not a crumb
             left -= self.place(p, take)
             if left <= EPS:
                 return
@@ -163,22 +194,27 @@ class AllocationState:
                 left -= self.place(p, take)
 
 
-def _sorted_pairs(core: CoreModel, key: np.ndarray) -> list[list[int]]:
+def sorted_pairs(core: CoreModel, key: np.ndarray) -> list[list[int]]:
     """Each order's pairs, lowest key first."""
     order = np.lexsort((key, core.pair_order))
     return [chunk.tolist() for chunk in np.split(order, core.order_start[1:-1])]
 
 
-def construct(core: CoreModel, key: np.ndarray | None = None) -> AllocationState:
+def construct(
+    core: CoreModel, key: np.ndarray | None = None, initial: CoreSolution | None = None
+) -> AllocationState:
     """Regret greedy: orders with most to lose if their best pair fills up go first.
 
     `key` ranks the pairs instead of their cost (a cost with a price on the capacity they use,
-    so that a cheap pair that eats a tight bucket is not always first)."""
-    state = AllocationState(core)
+    so that a cheap pair that eats a tight bucket is not always first). `initial` holds some
+    orders already (e.g. those the LP relaxation serves feasibly); the others are inserted."""
+    state = AllocationState(core) if initial is None else state_from(core, initial)
     if key is not None:
-        state.by_cost = _sorted_pairs(core, key)
+        state.by_cost = sorted_pairs(core, key)
     n = core.orders
     has_pairs = np.diff(core.order_start) > 0
+    if initial is not None:
+        has_pairs &= np.array([not a for a in state.alloc])
     pending = np.flatnonzero(has_pairs)
     batch = max(1, int(REGRET_BATCH * n))
     while len(pending):
@@ -188,7 +224,7 @@ def construct(core: CoreModel, key: np.ndarray | None = None) -> AllocationState
             state.insert(j)
         pending = order[batch:]
     if key is not None:
-        state.by_cost = _sorted_pairs(core, core.pair_cost)
+        state.by_cost = sorted_pairs(core, core.pair_cost)
     return state
 
 
@@ -269,13 +305,16 @@ def _at_best(state: AllocationState, j: int) -> bool:
     return len(alloc) == 1 and pairs[0] in alloc and alloc[pairs[0]] >= state.qty[j] - EPS
 
 
-def _eject(state: AllocationState, j: int, rng: np.random.Generator) -> bool:
+def _eject(
+    state: AllocationState, j: int, rng: np.random.Generator, cheaper_only: bool = True
+) -> bool:
     """Move j to a cheaper pair whose supplier is full by taking one order k off that supplier
-    and putting k wherever is best: a swap when k lands where j was, a chain of two otherwise."""
+    and putting k wherever is best: a swap when k lands where j was, a chain of two otherwise.
+    `cheaper_only=False` (repair) tries j's cheapest pairs whatever j pays now."""
     unit_now = state.order_cost[j] / max(state.qty[j], EPS)
     tried = 0
     for p in state.by_cost[j]:
-        if state.p_cost[p] >= unit_now - 1e-12 or tried >= EJECT_PAIRS:
+        if (cheaper_only and state.p_cost[p] >= unit_now - 1e-12) or tried >= EJECT_PAIRS:
             break
         if p in state.alloc[j]:
             continue
@@ -298,8 +337,140 @@ def _eject(state: AllocationState, j: int, rng: np.random.Generator) -> bool:
     return False
 
 
+def state_from(core: CoreModel, solution: CoreSolution) -> AllocationState:
+    """The local search's state holding a given solution."""
+    state = AllocationState(core)
+    x = solution.arc_qty
+    arcs = np.flatnonzero(x > 0)
+    orders = core.pair_order[core.arc_pair[arcs]]
+    for j in np.unique(orders).tolist():
+        mine = arcs[orders == j]
+        state.restore(j, list(zip(mine.tolist(), x[mine].tolist(), strict=True)))
+    return state
+
+
+def repair(state: AllocationState, deadline: float, seed: int = 0) -> int:
+    """Give orders left short the capacity that is still free; returns how many gained.
+
+    Per short order, cheapest first: take it out and insert it again (the insertion leaves
+    whole lots), top it up or open a new supplier by lowering the others to their minimum lot,
+    and, while time is left, eject one order from a supplier that could take it (no matter
+    the price: an unmet unit costs more than any supplier). The first two run whatever the
+    deadline: they look at one order's pairs only, so an order is never left unplaced while a
+    supplier it could go to has room, short of the combinatorics of lots and shares."""
+    rng = np.random.default_rng(seed)
+    core = state.core
+    has_pairs = np.diff(core.order_start) > 0
+    gained = 0
+    for _ in range(4):
+        short = [
+            j for j in np.flatnonzero(has_pairs).tolist() if state.served(j) < state.qty[j] - 1e-6
+        ]
+        short.sort(key=lambda j: -state.pen[j] * (state.qty[j] - state.served(j)))
+        changed = False
+        for j in short:
+            old = state.order_cost[j]
+            tolerance = 1e-9 * max(1.0, abs(old))
+            saved = state.remove(j)
+            state.insert(j)
+            if state.order_cost[j] < old - tolerance:
+                gained += 1
+                changed = True
+                continue
+            state.remove(j)
+            state.restore(j, saved)
+            if state.split[j] and _rebalance(state, j):
+                gained += 1
+                changed = True
+                continue
+            if time.monotonic() < deadline and _eject(state, j, rng, cheaper_only=False):
+                gained += 1
+                changed = True
+        if not changed:
+            break
+    return gained
+
+
+def _rebalance(state: AllocationState, j: int) -> bool:
+    """Serve more of split order j without taking it out: top up its suppliers, open a new one
+    for what is left, lowering the others (never below the minimum lot) when what is left is
+    less than a lot. Only done when it lowers the cost."""
+    left = state.qty[j] - state.served(j)
+    lot = state.min_lot[j]
+    pen = state.pen[j]
+    for p in sorted(state.alloc[j], key=lambda p: state.p_cost[p]):
+        take = min(state.free(p), left)
+        if take > EPS and state.p_cost[p] < pen:
+            left -= state.place(p, take)
+    if left <= 1e-6:
+        return True
+    for p in state.by_cost[j]:
+        if p in state.alloc[j] or state.p_cost[p] >= pen:
+            continue
+        free = state.free(p)
+        if free < lot - EPS or free <= EPS:
+            continue
+        if left >= lot - EPS:
+            state.place(p, min(free, left))
+            return True
+        need = lot - left  # units to move from the other suppliers to reach a lot here
+        movable = sorted(state.alloc[j], key=lambda u: -state.p_cost[u])
+        spare = [(u, max(0.0, state.pair_qty[u] - lot)) for u in movable]
+        if sum(r for _, r in spare) < need - EPS:
+            continue
+        delta = lot * state.p_cost[p] - left * pen
+        plan = []
+        rest = need
+        for u, r in spare:
+            if rest <= EPS:
+                break
+            take = min(r, rest)
+            if take > EPS:
+                plan.append((u, take))
+                delta -= take * state.p_cost[u]
+                rest -= take
+        if delta >= 0:
+            continue
+        for u, take in plan:
+            state.take_off(u, take)
+        state.place(p, lot)
+        return True
+    return False
+
+
 def _objective(state: AllocationState) -> float:
     return state.objective()
+
+
+def feasible_part(core: CoreModel, arc_qty: np.ndarray) -> CoreSolution:
+    """The orders a fractional solution (the LP relaxation's) serves by every rule: an
+    unsplittable order whole at one supplier, a split one in lots between the minimum and its
+    share; the others are left out, for the greedy to insert."""
+    x = np.where(arc_qty > 1e-6, arc_qty, 0.0)
+    pq = np.bincount(core.arc_pair, x, minlength=core.pairs)
+    j = core.pair_order
+    used = pq > 1e-6
+    whole = ~core.splittable[j]
+    bad_pair = used & (
+        (whole & (np.abs(pq - core.quantity[j]) > 1e-6))
+        | (~whole & (pq < core.min_lot[j] - 1e-6))
+        | (pq > core.pair_max + 1e-6)
+    )
+    bad = np.bincount(j[bad_pair], minlength=core.orders) > 0
+    bad |= np.bincount(j[used & whole], minlength=core.orders) > 1
+    keep = ~bad[core.pair_order[core.arc_pair]]
+    x = np.where(keep, x, 0.0)
+    # the LP's tolerances may overfill a bucket by a hair: drop the orders in such buckets
+    load = np.bincount(core.arc_resource, x * core.pair_use[core.arc_pair], core.capacity.size)
+    over = load > core.capacity * (1 + 1e-9) + 1e-7
+    if over.any():
+        hit = np.zeros(core.orders, dtype=bool)
+        hit[core.pair_order[core.arc_pair[over[core.arc_resource] & (x > 0)]]] = True
+        x = np.where(hit[core.pair_order[core.arc_pair]], 0.0, x)
+    volume = np.bincount(core.pair_supplier[core.arc_pair], x, minlength=core.suppliers)
+    if (volume > core.supplier_volume + 1e-7).any():
+        return CoreSolution(np.zeros(core.arcs))
+    return CoreSolution(x)
 
 
 def solve_heuristic(
@@ -308,13 +479,29 @@ def solve_heuristic(
     seed: int = 0,
     local_search: bool = True,
     keys: list[np.ndarray] | None = None,
+    initial: CoreSolution | None = None,
 ) -> CoreResult:
     """Multi-start regret greedy (one start per pair ranking in `keys`, by default cost with
-    growing prices on capacity), the cheapest start improved by local search."""
+    growing prices on capacity; with `initial`, one more: the first key from that partial
+    solution), the cheapest start improved by local search and a repair of short orders."""
     start = time.monotonic()
-    state = min((construct(core, key) for key in keys or capacity_keys(core)), key=_objective)
+    deadline = start + time_limit
+    keys = keys or capacity_keys(core)
+    candidates: list[tuple[np.ndarray, CoreSolution | None]] = [(key, None) for key in keys]
+    if initial is not None:
+        candidates.append((keys[0], initial))
+    starts: list[AllocationState] = []
+    for key, partial in candidates:
+        if starts and time.monotonic() - start > STARTS_SHARE * time_limit:
+            break  # a large model: as many starts as half the time allows
+        state = construct(core, key, partial)
+        if local_search:
+            repair(state, start, seed)  # without ejections: cheap, and fair between starts
+        starts.append(state)
+    state = min(starts, key=_objective)
     if local_search:
-        improve(state, start + time_limit, seed)
+        improve(state, deadline, seed)
+        repair(state, deadline, seed)
     solution = state.solution()
     return CoreResult(
         solution=solution,

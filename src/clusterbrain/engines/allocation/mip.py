@@ -300,12 +300,20 @@ class Relaxation:
     bound: float | None  # the LP optimum: a lower bound of the MIP (None if not solved)
     pair_rc: np.ndarray  # (P,) reduced cost of using each pair, at the LP optimum
     seconds: float
+    arc_qty: np.ndarray | None = None  # (A,) the LP's units per arc (compact form only)
 
 
 def lp_relaxation(core: CoreModel, time_limit: float) -> Relaxation:
     """The LP relaxation: its optimum bounds every solution from below, and a pair's reduced
-    cost is the least the objective rises when the pair is used (for a binary y)."""
+    cost is the least the objective rises when the pair is used (for a binary y).
+
+    A GAP file (every pair one binary) is solved as built for the MIP. Otherwise the LP is
+    solved in its compact form (`build_compact_lp`): the same optimum without the y columns
+    and their rows, a quarter of the rows at the cluster's size and about four times faster."""
     start = time.monotonic()
+    binary_only = ~core.splittable[core.pair_order] & (np.diff(core.arc_start) == 1)
+    if core.pairs and not binary_only.all():
+        return _compact_relaxation(core, time_limit, start)
     h, cols = build_highs(core, relax=True)
     h.setOptionValue("time_limit", max(float(time_limit), 0.01))
     h.run()
@@ -324,3 +332,92 @@ def lp_relaxation(core: CoreModel, time_limit: float) -> Relaxation:
         pair_rc += np.where(np.isfinite(best), np.maximum(best, 0.0) * q, 0.0)
     bound = float(h.getInfo().objective_function_value)
     return Relaxation(bound, np.maximum(pair_rc, 0.0), time.monotonic() - start)
+
+
+def build_compact_lp(core: CoreModel) -> highspy.Highs:
+    """The LP relaxation with units per arc and unmet units per order only.
+
+    In the relaxation the y of a pair adds nothing: with y = Σx / max, L·y ≤ Σx ≤ max·y holds
+    for every Σx ≤ max, and an unsplittable order's Σ_p q·y_p + q·u = q is Σ_p Σx + u = q in
+    units. So: min Σ c·x + Σ pen·u over x ≤ min(max, q), the order rows in units, the bucket
+    and volume rows, and Σx ≤ max only where a pair spans several weeks below the order's
+    quantity (a single arc has it as its bound). Columns: arcs, then orders."""
+    n_arc, n = core.arcs, core.orders
+    p_of_a = core.arc_pair
+    j_of_p = core.pair_order
+    q = core.quantity
+    count = n_arc + n
+    cost = np.concatenate([core.pair_cost[p_of_a], core.unmet_penalty])
+    upper = np.concatenate([np.minimum(core.pair_max, q[j_of_p])[p_of_a], q])
+    arcs = np.arange(n_arc)
+    rows_r = [j_of_p[p_of_a], np.arange(n)]
+    rows_c = [arcs, n_arc + np.arange(n)]
+    rows_v = [np.ones(n_arc), np.ones(n)]
+    row_lo = [q.astype(float)]
+    row_hi = [q.astype(float)]
+    n_rows = n
+    rows_r.append(n_rows + core.arc_resource)
+    rows_c.append(arcs)
+    rows_v.append(core.pair_use[p_of_a])
+    row_lo.append(np.full(core.capacity.size, -np.inf))
+    row_hi.append(core.capacity.astype(float))
+    n_rows += core.capacity.size
+    capped_pairs = np.flatnonzero((np.diff(core.arc_start) > 1) & (core.pair_max < q[j_of_p] - EPS))
+    pair_row = np.full(core.pairs, -1, dtype=np.int64)
+    pair_row[capped_pairs] = n_rows + np.arange(len(capped_pairs))
+    on = pair_row[p_of_a] >= 0
+    rows_r.append(pair_row[p_of_a][on])
+    rows_c.append(arcs[on])
+    rows_v.append(np.ones(int(on.sum())))
+    row_lo.append(np.full(len(capped_pairs), -np.inf))
+    row_hi.append(core.pair_max[capped_pairs].astype(float))
+    n_rows += len(capped_pairs)
+    capped = np.flatnonzero(np.isfinite(core.supplier_volume))
+    if len(capped):
+        vol_row = np.full(core.suppliers, -1, dtype=np.int64)
+        vol_row[capped] = n_rows + np.arange(len(capped))
+        rows = vol_row[core.pair_supplier[p_of_a]]
+        keep = rows >= 0
+        rows_r.append(rows[keep])
+        rows_c.append(arcs[keep])
+        rows_v.append(np.ones(int(keep.sum())))
+        row_lo.append(np.full(len(capped), -np.inf))
+        row_hi.append(core.supplier_volume[capped].astype(float))
+        n_rows += len(capped)
+    r = np.concatenate(rows_r).astype(np.int64)
+    c = np.concatenate(rows_c).astype(np.int64)
+    v = np.concatenate(rows_v).astype(float)
+    order = np.lexsort((r, c))
+    lp = highspy.HighsLp()
+    lp.num_col_ = count
+    lp.num_row_ = n_rows
+    lp.col_cost_ = cost
+    lp.col_lower_ = np.zeros(count)
+    lp.col_upper_ = upper
+    lp.row_lower_ = np.concatenate(row_lo)
+    lp.row_upper_ = np.concatenate(row_hi)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = np.concatenate([[0], np.cumsum(np.bincount(c, minlength=count))])
+    lp.a_matrix_.index_ = r[order]
+    lp.a_matrix_.value_ = v[order]
+    h = new_highs()
+    h.passModel(lp)
+    return h
+
+
+def _compact_relaxation(core: CoreModel, time_limit: float, start: float) -> Relaxation:
+    h = build_compact_lp(core)
+    h.setOptionValue("time_limit", max(float(time_limit), 0.01))
+    h.setOptionValue("solver", "simplex")
+    h.run()
+    pair_rc = np.zeros(core.pairs)
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return Relaxation(None, pair_rc, time.monotonic() - start)
+    arc_rc = np.asarray(h.getSolution().col_dual)[: core.arcs]
+    if core.arcs:
+        # using a pair costs at least its cheapest week's reduced cost on every unit
+        best = np.minimum.reduceat(arc_rc, core.arc_start[:-1])
+        pair_rc = np.maximum(best, 0.0) * core.quantity[core.pair_order]
+    bound = float(h.getInfo().objective_function_value)
+    arc_qty = np.asarray(h.getSolution().col_value)[: core.arcs]
+    return Relaxation(bound, pair_rc, time.monotonic() - start, arc_qty)

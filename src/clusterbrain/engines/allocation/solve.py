@@ -17,7 +17,14 @@ from enum import StrEnum
 import numpy as np
 
 from clusterbrain.engines.allocation.core import CoreModel, CoreResult, CoreSolution, restrict
-from clusterbrain.engines.allocation.heuristic import capacity_keys, solve_heuristic
+from clusterbrain.engines.allocation.heuristic import (
+    capacity_keys,
+    feasible_part,
+    improve,
+    repair,
+    solve_heuristic,
+    state_from,
+)
 from clusterbrain.engines.allocation.lns import fix_and_optimise
 from clusterbrain.engines.allocation.mip import lp_relaxation, solve_mip
 
@@ -27,6 +34,12 @@ LP_SHARE = 0.4  # the most of the time limit the LP relaxation may take
 HEURISTIC_SHARE = 0.05
 RESTRICTED_SHARE = 0.4  # of the time left, per restricted MIP
 PAIRS_PER_ORDER = 4.0  # the first restricted model: about this many pairs per order
+# Above this many pairs HiGHS's branch and bound did not improve the warm start in the time (the
+# cluster at 2,000 orders: 85,000 pairs of reduced cost 0); the LP-guided local search does.
+MAX_RESTRICTED_PAIRS = 30_000
+LOCAL_SEARCH_SHARE = (
+    1.0  # of the time left; fix-and-optimise only if it stops early (it gains little there)
+)
 
 
 class Method(StrEnum):
@@ -67,10 +80,14 @@ def _solve_mip_path(
     keys = capacity_keys(core)
     if relax.bound is not None:
         keys = [rc + 1e-6 * core.pair_cost, *keys]
-    heuristic = solve_heuristic(core, min(HEURISTIC_SHARE * time_limit, left()), seed, keys=keys)
+    initial = None if relax.arc_qty is None else feasible_part(core, relax.arc_qty)
+    heuristic = solve_heuristic(
+        core, min(HEURISTIC_SHARE * time_limit, left()), seed, keys=keys, initial=initial
+    )
     best, upper = heuristic.solution, heuristic.objective
     if relax.bound is None:  # the LP alone is too big for the time: improve without a bound
         best = fix_and_optimise(core, best, deadline, seed=seed)
+        best, upper = _repaired(core, best, best.objective(core), deadline, seed)
         return _result(core, best, None, SolveStatus.HEURISTIC, start)
     lp_bound = lower = relax.bound
     log.debug("LP %.1f in %.1fs; heuristic %.1f", lp_bound, relax.seconds, upper)
@@ -78,10 +95,15 @@ def _solve_mip_path(
     binary_only = ~core.splittable[core.pair_order] & (np.diff(core.arc_start) == 1)
     share = min(1.0, PAIRS_PER_ORDER * core.orders / max(core.pairs, 1))
     delta = float(np.quantile(rc, share)) if core.pairs else 0.0
+    too_big, first = False, True
     while left() > 0.5 and not _proven(core, upper, lower, mip_rel_gap):
         if np.isfinite(delta):
             delta = min(delta, upper - lp_bound)
         mask = (rc <= delta + 1e-9) | (best.pair_qty(core) > 0)
+        if first and int(mask.sum()) > MAX_RESTRICTED_PAIRS:
+            too_big = True  # HiGHS's search does not get anywhere at this size: local search
+            break
+        first = False
         sub, _, arcs = restrict(
             core, np.arange(core.orders), mask, core.capacity, core.supplier_volume
         )
@@ -115,8 +137,19 @@ def _solve_mip_path(
             delta = np.inf
         else:
             delta *= 2.0
+    if too_big and left() > 0.5:
+        # the LP-guided local search, most of the time left; fix-and-optimise the rest
+        state = state_from(core, best)
+        improve(state, time.monotonic() + LOCAL_SEARCH_SHARE * left(), seed)
+        repair(state, deadline, seed)
+        if state.objective() < upper:
+            best = state.solution()
+            upper = best.objective(core)
+        log.debug("local search: %.1f", upper)
     if left() > 0.5 and not _proven(core, upper, lower, mip_rel_gap):
         mask = (rc <= delta + 1e-9) | (best.pair_qty(core) > 0)
+        if too_big:
+            mask = np.ones(core.pairs, dtype=bool)
         sub, _, arcs = restrict(
             core, np.arange(core.orders), mask, core.capacity, core.supplier_volume
         )
@@ -125,10 +158,23 @@ def _solve_mip_path(
             best = _lift(core, arcs, improved)
             upper = best.objective(core)
         log.debug("fix-and-optimise on %d pairs: %.1f", sub.pairs, upper)
+    best, upper = _repaired(core, best, upper, deadline, seed)
     proven = _proven(core, upper, lower, mip_rel_gap)
     return _result(
         core, best, lower, SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE, start
     )
+
+
+def _repaired(
+    core: CoreModel, best: CoreSolution, upper: float, deadline: float, seed: int
+) -> tuple[CoreSolution, float]:
+    """The final repair: no order left short while a supplier it may go to has room."""
+    state = state_from(core, best)
+    if repair(state, deadline, seed) and state.objective() < upper:
+        solution = state.solution()
+        if not solution.violations(core):
+            return solution, solution.objective(core)
+    return best, upper
 
 
 def _lift(core: CoreModel, arcs: np.ndarray, solution: CoreSolution) -> CoreSolution:
