@@ -1,13 +1,16 @@
-"""Cluster allocation at 2,000 orders × 500 suppliers × 12 weeks: ours (LP bound, LP-guided
-greedy and local search, restricted HiGHS MIPs, fix-and-optimise) against the status quo, first
-come first served (orders in posting order, each to the cheapest eligible suppliers with
-capacity left), on the same seeded instance.
+"""Cluster allocation at 2,000 orders × 500 suppliers × 12 weeks: ours (the compact LP
+relaxation for the bound and reduced costs, LP-guided greedy, repair and local search, HiGHS on a
+restricted model where it is small enough, fix-and-optimise) beside our greedy alone and the
+status quo, first come first served (orders in posting order, each to the cheapest eligible
+suppliers with capacity left), on the same seeded instance.
 
     .venv/bin/python -m bench.allocation_bench [--orders 2000] [--suppliers 500] [--weeks 12]
-        [--time-limit 60] [--seed 0] [--out docs/benchmarks.md]
+        [--time-limit 57] [--slack 1.3] [--seed 0] [--out docs/benchmarks.md]
 
-Target (printed, never asserted): ours within 1% of the bound in at most 60 s. The bound is the
-LP relaxation's (it bounds both solutions); the gap is (cost - bound) / cost.
+Target (printed, never asserted): ours within 1% of the bound in at most 60 s, counted from
+the problem to the explained answer (compiling, solving, the reasons of unmet orders): the
+solver's limit is 57 s to leave room for the rest. The bound is the LP relaxation's (it bounds
+every solution); the gap is (cost - bound) / cost.
 """
 
 from __future__ import annotations
@@ -35,7 +38,9 @@ GAP_TARGET = 0.01
 TIME_TARGET_S = 60.0
 
 
-def row(name: str, result: AllocationResult, bound: float | None, quantity: float) -> list[str]:
+def row(
+    name: str, result: AllocationResult, bound: float | None, quantity: float, wall: float
+) -> list[str]:
     gap = None if bound is None else max(0.0, result.objective - bound) / result.objective
     unmet = sum(u.quantity for u in result.unmet)
     return [
@@ -44,12 +49,29 @@ def row(name: str, result: AllocationResult, bound: float | None, quantity: floa
         f"{result.purchase_cost:,.0f}",
         "–" if bound is None else f"{bound:,.0f}",
         "–" if gap is None else f"{100 * gap:.2f}%",
-        f"{len(result.unmet):,} orders, {unmet:,.0f} units ({100 * unmet / quantity:.2f}%)",
-        f"{result.seconds:.1f}",
+        f"{len(result.unmet):,} orders, {unmet:,.0f} units ({100 * unmet / quantity:.3f}%)",
+        reasons(result),
+        f"{wall:.1f}",
     ]
 
 
-HEADERS = ["solver", "cost (objective)", "purchase cost", "bound", "gap", "unmet", "s"]
+def reasons(result: AllocationResult) -> str:
+    counts: dict[str, int] = {}
+    for u in result.unmet:
+        counts[u.reason.value] = counts.get(u.reason.value, 0) + 1
+    return ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"
+
+
+HEADERS = [
+    "solver",
+    "cost (objective)",
+    "purchase cost",
+    "bound",
+    "gap to the bound",
+    "unmet",
+    "unmet orders by reason",
+    "s (wall)",
+]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,54 +79,69 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--orders", type=int, default=2000)
     parser.add_argument("--suppliers", type=int, default=500)
     parser.add_argument("--weeks", type=int, default=12)
-    parser.add_argument("--time-limit", type=float, default=TIME_TARGET_S)
+    parser.add_argument("--time-limit", type=float, default=TIME_TARGET_S - 3.0)
+    parser.add_argument("--slack", type=float, default=1.3)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
     started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     load_before = load_average()
     began = time.perf_counter()
+    problem = generate_cluster_problem(
+        args.orders, args.suppliers, args.weeks, seed=args.seed, slack=args.slack
+    )
     t = time.perf_counter()
-    problem = generate_cluster_problem(args.orders, args.suppliers, args.weeks, seed=args.seed)
     compiled = compile_problem(problem)
     setup = time.perf_counter() - t
     core = compiled.core
     quantity = float(core.quantity.sum())
+    capacity = sum(sum(w) for s in problem.suppliers for w in s.capacity.values())
     print(
         f"{args.orders:,} orders × {args.suppliers:,} suppliers × {args.weeks} weeks: "
         f"{core.pairs:,} eligible (order, supplier) pairs, {core.arcs:,} (pair, week) arcs, "
-        f"{core.capacity.size:,} capacity buckets; generated and compiled in {setup:.1f} s",
+        f"{core.capacity.size:,} capacity buckets; compiled in {setup:.1f} s; "
+        f"{quantity:,.0f} units ordered, {capacity:,.0f} of capacity in the period",
         flush=True,
     )
+    t = time.perf_counter()
     ours = allocate_orders(problem, "mip", args.time_limit, seed=args.seed)
-    fcfs = explain(problem, compiled, first_come_first_served(core))
+    wall_ours = time.perf_counter() - t
+    print(f"ours: {ours.objective:,.0f}, bound {ours.best_bound}, {wall_ours:.1f} s", flush=True)
+    t = time.perf_counter()
+    greedy = allocate_orders(problem, "greedy", args.time_limit, seed=args.seed)
+    wall_greedy = time.perf_counter() - t
+    t = time.perf_counter()
+    fcfs = explain(problem, compile_problem(problem), first_come_first_served(core))
+    wall_fcfs = time.perf_counter() - t
     bound = ours.best_bound
     table = [
-        row("ours (HiGHS)", ours, bound, quantity),
-        row("first come first served", fcfs, bound, quantity),
+        row("ours (HiGHS)", ours, bound, quantity, wall_ours),
+        row("ours, greedy alone", greedy, bound, quantity, wall_greedy),
+        row("first come first served", fcfs, bound, quantity, wall_fcfs),
     ]
     ratio = fcfs.objective / ours.objective if ours.objective else float("nan")
     saving = (fcfs.purchase_cost - ours.purchase_cost) / fcfs.purchase_cost
     gap = ours.gap if ours.gap is not None else float("nan")
-    verdict = "pass" if gap <= GAP_TARGET and ours.seconds <= TIME_TARGET_S + 1 else "missed"
+    passed = gap <= GAP_TARGET and wall_ours <= TIME_TARGET_S
+    verdict = "pass" if passed else "missed"
+    fcfs_gap = (fcfs.objective - bound) / fcfs.objective if bound is not None else float("nan")
     lines = [
         "| " + " | ".join(HEADERS) + " |",
         "|" + "---|" * len(HEADERS),
         *("| " + " | ".join(r) + " |" for r in table),
     ]
+    unmet_ours = sum(u.quantity for u in ours.unmet)
+    unmet_fcfs = sum(u.quantity for u in fcfs.unmet)
     summary = (
-        f"Cost ratio first come first served / ours: {ratio:.3f}× (purchase cost "
-        f"{-100 * saving:+.1f}% for ours, unmet units aside); target ours within "
-        f"{100 * GAP_TARGET:.0f}% of the "
-        f"bound in ≤ {TIME_TARGET_S:.0f} s: {verdict} (gap {100 * gap:.2f}%, {ours.seconds:.1f} s)."
+        f"Ratios first come first served / ours: cost {ratio:.3f}×, gap to the bound "
+        f"{100 * fcfs_gap:.2f}% / {100 * gap:.2f}%, unmet units {unmet_fcfs:,.0f} / "
+        f"{unmet_ours:,.0f}, time {wall_fcfs:.1f} s / {wall_ours:.1f} s; purchase cost "
+        f"{-100 * saving:+.2f}% for ours. Target ours within {100 * GAP_TARGET:.0f}% of the "
+        f"bound in ≤ {TIME_TARGET_S:.0f} s (wall, compile to explained answer): {verdict} "
+        f"(gap {100 * gap:.2f}%, {wall_ours:.1f} s)."
     )
-    reasons: dict[str, int] = {}
-    for u in ours.unmet:
-        reasons[u.reason.value] = reasons.get(u.reason.value, 0) + 1
-    why = ", ".join(f"{k} {v}" for k, v in sorted(reasons.items())) or "none"
     print("\n".join(lines))
     print(summary)
-    print(f"unmet orders of ours by reason: {why}")
     if args.out:
         m = machine()
         dirty = uncommitted()
@@ -118,18 +155,31 @@ def main(argv: list[str] | None = None) -> int:
                 f" (whole run {time.perf_counter() - began:,.0f} s).",
                 f"Machine: {m['nproc']} CPUs (`nproc`), {m['cpu']}, {m['ram']} RAM, {m['os']}; "
                 f"Python {m['python']}. Load average before {load_before}, after "
-                f"{load_average()} (shared machine).",
-                "Data: `generate_cluster_problem(seed)`: six chain links, suppliers with one or "
-                "two of them, weekly capacity calendars with holidays, lead times 0–2 weeks, "
-                "certificates, 70% in the cluster; orders at about half the capacity of their "
-                "link, windows of 2–6 weeks, 70% splittable with minimum lots of 10–30%, some "
-                "capped at 60% per supplier, at most 5% of the period's volume per supplier. "
-                f"{core.pairs:,} eligible pairs, {core.arcs:,} (pair, week) arcs. Cost: price "
-                "less 5% for in-cluster suppliers plus transport; unmet units at 100× the top "
-                "price.",
+                f"{load_average()} (shared machine: other engineers' runs and the GAP "
+                "benchmark ran at the same time).",
+                "Data: `generate_cluster_problem(seed, slack)`: six chain links, suppliers with "
+                "one or two of them, weekly capacity calendars with holidays, lead times 0–2 "
+                "weeks, certificates, 70% in the cluster; orders with windows of 2–6 weeks, 70% "
+                "splittable with minimum lots of 10–30%, some capped at 60% per supplier, at "
+                "most 5% of the period's volume per supplier, unsplittable ones sized for one "
+                "supplier. The load is set where it binds: each order's quantity spread over "
+                "its window, each link's capacity is "
+                f"{args.slack:g}× that demand in its busiest week (more in the others; "
+                f"{quantity:,.0f} units ordered against {capacity:,.0f} of capacity over the "
+                f"period). {core.pairs:,} eligible pairs, {core.arcs:,} (pair, week) arcs. "
+                "Cost: price less 5% for in-cluster suppliers plus transport; unmet units at "
+                "100× the top price, so one unmet unit weighs as much as about 150 served.",
+                "Ours: the LP relaxation in compact form (units per arc and per order only: "
+                "the y of the MIP add nothing to the relaxation), HiGHS dual simplex, gives the "
+                "bound and the reduced costs; the greedy ranked by reduced cost and repaired; "
+                "the restricted model of low reduced cost is too big for HiGHS's branch and "
+                "bound here, so the local search (shift, ejection chains) has the time left, "
+                "then a final repair. Greedy alone: the same without the LP (five pair "
+                f"rankings by cost and capacity), {args.time_limit:g} s. s: wall time from the "
+                "problem to the explained answer (compiling and the reasons included); the "
+                f"solvers' limit is {args.time_limit:g} s.",
                 "\n".join(lines),
                 summary,
-                f"Unmet orders of ours by binding reason: {why}.",
             ]
         )
         write_section(args.out, SECTION, text)
