@@ -12,7 +12,7 @@ from enum import Enum
 from typing import Any
 
 from django.http import FileResponse, HttpRequest
-from ninja import File, Form, Query, Router, Schema
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
@@ -264,12 +264,12 @@ def _profile(request: HttpRequest, enterprise_id: int) -> dict[str, Any]:
 )
 def create_enterprise(
     request: HttpRequest, slug: str, payload: schemas.EnterpriseCreateIn
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     cluster = selectors.get_cluster(slug)
     enterprise = services.create_enterprise(
         _user(request), cluster, payload.model_dump(exclude_unset=True)
     )
-    return 201, _profile(request, enterprise.pk)
+    return Status(201, _profile(request, enterprise.pk))
 
 
 @router.patch(
@@ -308,10 +308,10 @@ def set_role(request: HttpRequest, enterprise_id: int, payload: schemas.RoleIn) 
 @router.delete(
     "/enterprises/{enterprise_id}/roles/{role_id}", response={204: None, **ERRORS}, auth=WRITE_AUTH
 )
-def remove_role(request: HttpRequest, enterprise_id: int, role_id: int) -> tuple[int, None]:
+def remove_role(request: HttpRequest, enterprise_id: int, role_id: int) -> Status[None]:
     enterprise = selectors.get_enterprise(enterprise_id)
     services.remove_role(_user(request), enterprise, role_id)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post(
@@ -321,10 +321,10 @@ def remove_role(request: HttpRequest, enterprise_id: int, role_id: int) -> tuple
 )
 def add_facility(
     request: HttpRequest, enterprise_id: int, payload: schemas.FacilityIn
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     enterprise = selectors.get_enterprise(enterprise_id)
     facility = services.add_facility(_user(request), enterprise, payload.model_dump())
-    return 201, schemas.facility_out(facility)
+    return Status(201, schemas.facility_out(facility))
 
 
 @router.post(
@@ -337,7 +337,7 @@ def add_certification(
     enterprise_id: int,
     payload: Form[schemas.CertificationIn],
     evidence: UploadedFile | None = File(None),  # noqa: B008 - ninja's parameter marker
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     """multipart/form-data (or form-encoded without a file): the certificate's fields and an
     optional evidence file (PDF, JPEG or PNG, size limited by EVIDENCE_MAX_BYTES); a JSON body
     is refused with 415. A certificate the firm adds counts in no public figure until the
@@ -346,7 +346,7 @@ def add_certification(
     certification = services.add_certification(
         _user(request), enterprise, payload.model_dump(), evidence=evidence
     )
-    return 201, schemas.certification_out(certification)
+    return Status(201, schemas.certification_out(certification))
 
 
 @router.delete(
@@ -356,11 +356,11 @@ def add_certification(
 )
 def remove_certification(
     request: HttpRequest, enterprise_id: int, certification_id: int
-) -> tuple[int, None]:
+) -> Status[None]:
     """The firm itself, association staff of its cluster, admins; the evidence file goes too."""
     enterprise = selectors.get_enterprise(enterprise_id)
     services.remove_certification(_user(request), enterprise, certification_id)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post(

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import File, Form, Query, Router, Schema
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
@@ -169,7 +169,7 @@ def stage_import(
     slug: str,
     payload: Form[ImportForm],
     file: UploadedFile = File(...),  # noqa: B008 - ninja's parameter marker
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     """multipart/form-data: a CSV (UTF-8 or GBK) or XLSX list of firms. The rows are staged and
     previewed (problems per row, the proposed resolution per row); nothing enters the registry
     until `POST /imports/{id}/commit`. A list whose name column cannot be recognised is refused
@@ -189,7 +189,7 @@ def stage_import(
         mapping=_parse_mapping(payload.mapping),
         strict=True,
     )
-    return 201, _import_out(preview.batch, preview.mapping_errors)
+    return Status(201, _import_out(preview.batch, preview.mapping_errors))
 
 
 @router.get("/imports/{import_id}", response={200: ImportOut, **ERRORS}, auth=WRITE_AUTH)
@@ -426,13 +426,13 @@ class FlagIn(Schema):
 )
 def flag_duplicate(
     request: HttpRequest, enterprise_id: int, payload: FlagIn
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     """Any signed-in user: "these two firms are one". Association staff decide in the queue."""
     enterprise = selectors.get_enterprise(enterprise_id)
     candidate = stewardship.flag_duplicate(
         _user(request), enterprise, payload.other, note=payload.note
     )
-    return 201, _candidate_out(candidate)
+    return Status(201, _candidate_out(candidate))
 
 
 class MergeIn(Schema):
@@ -473,12 +473,12 @@ def _merge_out(e: MergeEvent) -> dict[str, Any]:
 )
 def merge_firms(
     request: HttpRequest, enterprise_id: int, payload: MergeIn
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     """Fold `other` into this firm (reversible: `POST /merges/{id}/undo`)."""
     event = stewardship.merge_firms(
         _user(request), enterprise_id, payload.other, reason=payload.reason
     )
-    return 201, _merge_out(event)
+    return Status(201, _merge_out(event))
 
 
 class UndoIn(Schema):
@@ -486,10 +486,10 @@ class UndoIn(Schema):
 
 
 @router.post("/merges/{merge_id}/undo", response={201: MergeOut, **ERRORS}, auth=WRITE_AUTH)
-def undo_merge(request: HttpRequest, merge_id: int, payload: UndoIn) -> tuple[int, dict[str, Any]]:
+def undo_merge(request: HttpRequest, merge_id: int, payload: UndoIn) -> Status[dict[str, Any]]:
     user = _user(request)
     event = stewardship.get_merge_event(user, merge_id)
-    return 201, _merge_out(stewardship.undo_merge(user, event, reason=payload.reason))
+    return Status(201, _merge_out(stewardship.undo_merge(user, event, reason=payload.reason)))
 
 
 @router.get("/clusters/{slug}/merges", response={200: list[MergeOut], **ERRORS}, auth=WRITE_AUTH)
