@@ -12,7 +12,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from clusterbrain.accounts.auth import READ_AUTH, WRITE_AUTH
 from clusterbrain.errors import Forbidden, NotFound
@@ -32,7 +32,13 @@ def _user(request: HttpRequest) -> Any:
 # --- shapes ----------------------------------------------------------------------------------
 
 
-class OrderIn(Schema):
+class _Input(Schema):
+    """A misspelt field is refused (422 naming it), not silently left at its default."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class OrderIn(_Input):
     link_code: str
     product_category: str
     quantity: float = Field(gt=0, allow_inf_nan=False)
@@ -133,7 +139,7 @@ class CandidatesOut(Schema):
     excluded: list[CandidateOut]
 
 
-class OfferIn(Schema):
+class OfferIn(_Input):
     link_code: str
     unit_price: float = Field(ge=0, allow_inf_nan=False)
     lead_weeks: int = Field(0, ge=0, le=services.MAX_LEAD_WEEKS)
@@ -149,7 +155,7 @@ class OfferOut(Schema):
     products: str
 
 
-class CapacityIn(Schema):
+class CapacityIn(_Input):
     link_code: str
     weeks: dict[str, float | None] = Field(
         description="Week (YYYY-Www, or any date of it) → units; null or 0 clears the week."
@@ -168,7 +174,7 @@ class DeskOut(Schema):
     history: HistoryOut
 
 
-class RunIn(Schema):
+class RunIn(_Input):
     period_start: datetime.date
     weeks: int = Field(12, ge=1, le=services.MAX_WEEKS)
     time_limit: float | None = Field(None, gt=0, allow_inf_nan=False)
@@ -179,7 +185,7 @@ class UnmetReasonOut(Schema):
     reason: str
     explanation: str
     orders: int
-    quantity: float
+    quantity: float | None
 
 
 class RunOut(Schema):
@@ -189,8 +195,8 @@ class RunOut(Schema):
     weeks: int
     status: str
     method: str
-    objective: float
-    purchase_cost: float
+    objective: float | None
+    purchase_cost: float | None
     best_bound: float | None
     gap: float | None
     seconds: float
@@ -198,34 +204,38 @@ class RunOut(Schema):
     suppliers: int
     orders_met: int
     orders_unmet: int
-    placed_quantity: float
-    unmet_quantity: float
+    placed_quantity: float | None
+    unmet_quantity: float | None
     local_share: float | None
+    withheld: bool = Field(
+        description="Money and unit figures are null: fewer than `min_firms` leading firms or "
+        "suppliers behind them (the cluster office and admins always see them)."
+    )
     unmet: list[UnmetReasonOut]
 
 
-class ConfirmIn(Schema):
+class ConfirmIn(_Input):
     quantities: dict[str, float] = Field(
         default_factory=dict,
         description="Assignment id → units (lower than proposed, or 0 to leave it out).",
     )
 
 
-class DeclineIn(Schema):
+class DeclineIn(_Input):
     reason: str = ""
 
 
-class ProgressIn(Schema):
+class ProgressIn(_Input):
     produced: float = Field(ge=0, allow_inf_nan=False)
     note: str = ""
 
 
-class DeliveryIn(Schema):
+class DeliveryIn(_Input):
     delivered_on: datetime.date
     quantity: float = Field(gt=0, allow_inf_nan=False)
 
 
-class InspectionIn(Schema):
+class InspectionIn(_Input):
     passed: bool
     accepted_quantity: float | None = Field(None, ge=0, allow_inf_nan=False)
     note: str = ""
@@ -361,9 +371,9 @@ def run_out(view: selectors.RunView) -> dict[str, Any]:
         "weeks": r.weeks,
         "status": r.status,
         "method": r.method,
-        "objective": r.objective,
-        "purchase_cost": r.purchase_cost,
-        "best_bound": r.best_bound,
+        "objective": None if view.withheld else r.objective,
+        "purchase_cost": None if view.withheld else r.purchase_cost,
+        "best_bound": None if view.withheld else r.best_bound,
         "gap": r.gap,
         "seconds": r.seconds,
         "orders": r.orders,
@@ -373,6 +383,7 @@ def run_out(view: selectors.RunView) -> dict[str, Any]:
         "placed_quantity": view.placed_units,
         "unmet_quantity": view.unmet_units,
         "local_share": view.local_share,
+        "withheld": view.withheld,
         "unmet": [
             {"reason": code, "explanation": text, "orders": n, "quantity": units}
             for code, text, n, units in view.unmet_by_reason

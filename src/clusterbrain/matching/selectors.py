@@ -386,13 +386,20 @@ def offers_of(enterprise: Enterprise, user: Any, weeks: int = 12) -> SupplierDes
 
 @dataclass
 class RunView:
+    """A run's aggregates. Its money and unit figures are withheld (None, `withheld`) from
+    association staff when fewer than k leading firms or k suppliers are behind them: a run
+    over one order (a re-optimisation) would otherwise show that order's value (decision
+    0003); the cluster's office and admins see them all."""
+
     run: AllocationRun
-    placed_units: float
-    unmet_units: float
+    placed_units: float | None
+    unmet_units: float | None
     orders_met: int
     orders_unmet: int
-    unmet_by_reason: list[tuple[str, str, int, float]]  # code, text, orders, units
+    unmet_by_reason: list[tuple[str, str, int, float | None]]  # code, text, orders, units
     local_share: float | None  # of the proposed value
+    withheld: bool = False
+    min_firms: int = 0
 
 
 def _require_coordinator(user: Any, cluster: Cluster) -> None:
@@ -413,7 +420,7 @@ def get_run(run_id: Any, user: Any) -> RunView:
         raise NotFound(_("No such allocation run."))
     _require_coordinator(user, run.cluster)
     assignments = list(run.assignments.select_related("supplier", "order"))
-    unmet = list(UnmetOrder.objects.filter(run=run))
+    unmet = list(UnmetOrder.objects.filter(run=run).select_related("order"))
     value = sum(a.value for a in assignments)
     local = sum(a.value for a in assignments if is_local(a.supplier, run.cluster))
     by_reason: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
@@ -421,17 +428,25 @@ def get_run(run_id: Any, user: Any) -> RunView:
         by_reason[u.reason][0] += 1
         by_reason[u.reason][1] += u.quantity
     met = {a.order_id for a in assignments} - {u.order_id for u in unmet}
+    k = min_firms()
+    buyers = {a.order.buyer_id for a in assignments} | {u.order.buyer_id for u in unmet}
+    suppliers = {a.supplier_id for a in assignments}
+    withheld = not permissions.can_view_firm_figures(user, run.cluster) and (
+        len(buyers) < k or 0 < len(suppliers) < k
+    )
     return RunView(
         run=run,
-        placed_units=sum(a.quantity for a in assignments),
-        unmet_units=sum(u.quantity for u in unmet),
+        placed_units=None if withheld else sum(a.quantity for a in assignments),
+        unmet_units=None if withheld else sum(u.quantity for u in unmet),
         orders_met=len(met),
         orders_unmet=len(unmet),
         unmet_by_reason=[
-            (code, reasons.unmet_reason(code), int(n), float(units))
+            (code, reasons.unmet_reason(code), int(n), None if withheld else float(units))
             for code, (n, units) in sorted(by_reason.items())
         ],
-        local_share=local / value if value else None,
+        local_share=None if withheld or not value else local / value,
+        withheld=withheld,
+        min_firms=k,
     )
 
 
@@ -634,18 +649,28 @@ def figures(cluster: Cluster, user: Any, today: datetime.date | None = None) -> 
         .annotate(units=Sum("units"), firms=Count("enterprise", distinct=True))
         .order_by()
     }
-    used = {
-        row["assignment__order__link_id"]: row["units"] or 0.0
-        for row in AssignmentWeek.objects.filter(
+    # What assignments hold, and how many leading firms and suppliers are behind it: held
+    # units resting on fewer than k of either are one firm's order book (decision 0003).
+    used: dict[int, float] = {}
+    used_by_few: set[int] = set()
+    for row in (
+        AssignmentWeek.objects.filter(
             assignment__order__cluster=cluster,
             assignment__status__in=[s for s in Assignment.HOLDING if s != "proposed"],
             week__gte=start,
             week__lt=end,
         )
         .values("assignment__order__link_id")
-        .annotate(units=Sum("quantity"))
+        .annotate(
+            units=Sum("quantity"),
+            buyers=Count("assignment__order__buyer", distinct=True),
+            holders=Count("assignment__supplier", distinct=True),
+        )
         .order_by()
-    }
+    ):
+        used[row["assignment__order__link_id"]] = row["units"] or 0.0
+        if row["buyers"] < k or row["holders"] < k:
+            used_by_few.add(row["assignment__order__link_id"])
     links = {
         link.pk: link
         for link in ChainLink.objects.filter(pk__in=set(capacity) | set(used)).order_by(
@@ -658,7 +683,7 @@ def figures(cluster: Cluster, user: Any, today: datetime.date | None = None) -> 
             capacity=capacity.get(pk, (0.0, 0))[0],
             used=float(used.get(pk, 0.0)),
             suppliers=capacity.get(pk, (0.0, 0))[1],
-            suppressed=not allowed and capacity.get(pk, (0.0, 0))[1] < k,
+            suppressed=not allowed and (capacity.get(pk, (0.0, 0))[1] < k or pk in used_by_few),
         )
         for pk, link in links.items()
     ]

@@ -36,6 +36,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from clusterbrain.accounts.models import Role, User
 from clusterbrain.chains.models import ChainLink
@@ -96,6 +97,9 @@ OFFER_FIELDS = frozenset({"link_code", "unit_price", "lead_weeks", "quality_tier
 MAX_WEEKS = 52
 MAX_LEAD_WEEKS = 52
 MAX_PRICE = Decimal("9999999999")
+# Quantities, lots and weekly capacities: beyond a billion units a figure is a typo, and the
+# engine's MIP loses its precision long before float does.
+MAX_UNITS = 1_000_000_000.0
 CALENDAR_WEEKS_AHEAD = 104
 
 
@@ -151,6 +155,9 @@ def _positive(name: str, value: Any, problems: _Problems, *, allow_zero: bool = 
             name,
             _("Enter a number of at least 0.") if allow_zero else _("Enter a number above 0."),
         )
+        return 0.0
+    if number > MAX_UNITS:
+        problems.add(name, _("Enter at most %(max)s.") % {"max": f"{MAX_UNITS:,.0f}"})
         return 0.0
     return number
 
@@ -284,14 +291,22 @@ def post_order(user: Any, buyer: Enterprise, data: Mapping[str, Any]) -> Outsour
     )
     splittable = _bool("splittable", data.get("splittable"), True, problems)
     min_lot = _positive("min_lot", data.get("min_lot") or 0, problems, allow_zero=True)
-    if quantity and min_lot > quantity:
+    lot_too_big = bool(quantity and min_lot > quantity)
+    if lot_too_big:
         problems.add("min_lot", _("The minimum lot cannot exceed the quantity."))
-    max_share = _positive("max_share", data.get("max_share", 1.0) or 1.0, problems)
+    share = data.get("max_share")
+    max_share = 1.0 if share is None or share == "" else _positive("max_share", share, problems)
     if max_share > 1:
         problems.add(
             "max_share", _("Enter a share between 0 and 1 (1: one supplier may take all).")
         )
-    if splittable and quantity and min_lot and max_share * quantity < min_lot - EPS:
+    if (
+        splittable
+        and quantity
+        and min_lot
+        and not lot_too_big
+        and max_share * quantity < min_lot - EPS
+    ):
         problems.add(
             "max_share",
             _("The largest share per supplier is smaller than the minimum lot."),
@@ -465,6 +480,11 @@ def set_capacity(
         if number is None or number < 0:
             problems.add(("weeks", str(key)), _("Enter a number of at least 0."))
             continue
+        if number > MAX_UNITS:
+            problems.add(
+                ("weeks", str(key)), _("Enter at most %(max)s.") % {"max": f"{MAX_UNITS:,.0f}"}
+            )
+            continue
         values[day] = number or None
     problems.raise_if_any()
     for day, units in values.items():
@@ -598,6 +618,13 @@ def open_orders(cluster: Cluster, period_start: datetime.date) -> list[Outsourci
     )
 
 
+_PERIOD_TOO_FAR = _lazy("At most two years ahead: capacity calendars reach no further.")
+
+
+def _beyond_calendars(start: datetime.date) -> bool:
+    return start > _today() + datetime.timedelta(weeks=CALENDAR_WEEKS_AHEAD)
+
+
 @transaction.atomic
 def run_allocation(
     user: Any,
@@ -615,6 +642,8 @@ def run_allocation(
     start = _as_date("period_start", period_start, problems)
     if start is None and "period_start" not in problems.fields():
         problems.add("period_start", _("This field is required."))
+    elif start is not None and _beyond_calendars(start):
+        problems.add("period_start", str(_PERIOD_TOO_FAR))
     count = _as_int(weeks)
     if count is None or not 1 <= count <= MAX_WEEKS:
         problems.add(
@@ -644,6 +673,8 @@ def allocate_period(
     created_by: Any = None,
 ) -> AllocationRun:
     """The allocation itself, without the permission check (the demo loader calls it)."""
+    if _beyond_calendars(start):
+        raise InvalidInput.field("period_start", str(_PERIOD_TOO_FAR))
     monday = week_of(start)
     end = monday + datetime.timedelta(weeks=weeks)
     orders = [order for order in open_orders(cluster, monday) if order.earliest_start < end]
@@ -773,6 +804,16 @@ def confirm_proposal(
                     "the capacity may be taken."
                 )
                 % {"units": f"{current:g}"},
+            )
+            continue
+        if number > EPS and not order.splittable and number < current - EPS:
+            # The rest would go to the next allocation, and so to a second supplier.
+            problems.add(
+                ("quantities", str(key)),
+                _(
+                    "The order may not be split: confirm the proposed quantity, or discard "
+                    "the proposal."
+                ),
             )
             continue
         if number > EPS and order.splittable and number < order.min_lot - EPS:
@@ -935,6 +976,13 @@ def record_delivery(
         problems.add("delivered_on", _("This field is required."))
     elif day is not None and day > _today():
         problems.add("delivered_on", _("The delivery date is in the future."))
+    elif day is not None and day < timezone.localdate(current.created_at):
+        # The on-time record rests on this date: none before the part was even assigned.
+        problems.add(
+            "delivered_on",
+            _("The delivery date is before the part was assigned (%(day)s).")
+            % {"day": timezone.localdate(current.created_at).isoformat()},
+        )
     units = _positive("quantity", quantity, problems)
     if "quantity" not in problems.fields() and units > current.quantity + EPS:
         problems.add(
