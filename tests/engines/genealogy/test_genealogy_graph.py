@@ -69,10 +69,10 @@ def test_trace_forward_is_the_recall_with_the_recalled_lot_share() -> None:
 def test_edges_carry_amounts_shares_and_per_unit_through_the_yield() -> None:
     graph = build_lot_graph(*silk_chain())
     # Lot 3's 400 kg are shared 80:20 between the two silk lots.
-    into_4 = graph.in_ptr[4], graph.in_ptr[5]
-    amounts = dict(zip(graph.parent[slice(*into_4)].tolist(), graph.amount[slice(*into_4)]))
+    into_4 = graph.in_edge[graph.in_ptr[4] : graph.in_ptr[5]]
+    amounts = dict(zip(graph.parent[into_4].tolist(), graph.amount[into_4], strict=True))
     assert amounts == pytest.approx({2: 320.0, 3: 320.0})
-    per_unit = graph.per_unit[slice(*into_4)]
+    per_unit = graph.per_unit[into_4]
     assert per_unit == pytest.approx([4.0, 4.0])  # kg of cocoons per kg of silk
     assert graph.level.tolist() == [0, 0, 1, 0, 2, 2, 3]
     assert graph.inputs_of(6).tolist() == [4]
@@ -159,7 +159,7 @@ def test_allocation_weights_override_output_quantities() -> None:
     conversions.declare(0, Unit.KG, 1, Unit.KG, 0.6)
     conversions.declare(0, Unit.KG, 2, Unit.KG, 0.6)
     graph = build_lot_graph(lots, EventTable.of([0]), lines, conversions)
-    amounts = dict(zip(graph.child.tolist(), graph.amount.tolist()))
+    amounts = dict(zip(graph.child.tolist(), graph.amount.tolist(), strict=True))
     assert amounts == pytest.approx({1: 90.0, 2: 10.0})
     assert graph.anomalies == []
 

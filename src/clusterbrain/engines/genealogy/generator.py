@@ -145,7 +145,6 @@ def generate_hechi_chain(
         tonnes = 204_800.0 * deliveries / 2_500_000
     rng = np.random.default_rng(seed)
     t = _Tables()
-    site_station = np.arange(stations)
     site_mill = stations + np.arange(mills)
     site_weaver = stations + mills + np.arange(weavers)
 
@@ -162,7 +161,7 @@ def generate_hechi_chain(
 
     # Station-day lots, one aggregation event per delivery (the EPCIS AggregationEvent ADD).
     day_key, day_group = _groups(station * SEASON_DAYS + day)
-    day_qty = np.bincount(day_group, weights=kg)
+    day_qty = np.bincount(day_group, weights=kg).astype(np.float64)
     day_lot = t.lots(0, Unit.KG, np.full(len(day_key), np.nan), day_key // SEASON_DAYS)
     agg = t.events(EventKind.AGGREGATION, station, day // 30)
     t.lines(agg, delivery, False, kg)

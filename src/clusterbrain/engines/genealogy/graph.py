@@ -72,8 +72,11 @@ class LotGraph:
     share: FloatArray
     per_unit: FloatArray
     factor: FloatArray  # input → output unit factor (1 where undeclared, then flagged)
-    # CSR by output over the edge order above (the inputs of lot c: edges in_ptr[c]:in_ptr[c+1])
+    # CSR by output: in_edge[in_ptr[c]:in_ptr[c+1]] are the edges into lot c
     in_ptr: IntArray
+    in_edge: IntArray
+    in_parent: IntArray  # parent[in_edge], kept so a trace back gathers without a copy
+    in_share: FloatArray  # share[in_edge]
     # CSR by input: out_edge[out_ptr[p]:out_ptr[p+1]] are the edges leaving lot p
     out_ptr: IntArray
     out_edge: IntArray
@@ -98,7 +101,7 @@ class LotGraph:
         return np.diff(self.out_ptr) == 0
 
     def inputs_of(self, lot: int) -> IntArray:
-        return self.parent[self.in_ptr[lot] : self.in_ptr[lot + 1]]
+        return self.in_parent[self.in_ptr[lot] : self.in_ptr[lot + 1]]
 
     def outputs_of(self, lot: int) -> IntArray:
         return self.out_child[self.out_ptr[lot] : self.out_ptr[lot + 1]]
@@ -132,8 +135,8 @@ def build_lot_graph(
     n_events = len(events)
 
     # Produced and consumed quantity per lot.
-    produced = np.bincount(lot[out], weights=qty[out], minlength=n)
-    consumed = np.bincount(lot[~out], weights=qty[~out], minlength=n)
+    produced = np.bincount(lot[out], weights=qty[out], minlength=n).astype(np.float64)
+    consumed = np.bincount(lot[~out], weights=qty[~out], minlength=n).astype(np.float64)
 
     # Cross product inputs × outputs within each event.
     in_rows = np.flatnonzero(~out)
@@ -349,8 +352,7 @@ def _assemble(
         share = np.nan_to_num(converted / total_in[child], nan=0.0)
         # A lot made twice (two aggregations into one pallet) holds what both produced.
         per_unit = np.nan_to_num(amount / produced[child], nan=0.0, posinf=0.0)
-    in_ptr = np.zeros(n + 1, np.int64)
-    np.cumsum(np.bincount(child, minlength=n), out=in_ptr[1:])
+    in_ptr, in_edge = _csr(child, n)
     out_ptr, out_edge = _csr(parent, n)
     max_level = int(level.max(initial=0))
     level_ptr = np.searchsorted(level[child], np.arange(max_level + 2), side="left")
@@ -364,6 +366,9 @@ def _assemble(
         per_unit=per_unit,
         factor=factor,
         in_ptr=in_ptr,
+        in_edge=in_edge,
+        in_parent=parent[in_edge],
+        in_share=share[in_edge],
         out_ptr=out_ptr,
         out_edge=out_edge,
         out_child=child[out_edge],
@@ -417,7 +422,7 @@ def _push(
         nodes = targets[positions]
         flow = mass[source] * weights[positions]
         frontier, inverse = np.unique(nodes, return_inverse=True)
-        mass = np.bincount(inverse, weights=flow, minlength=len(frontier))
+        mass = np.bincount(inverse, weights=flow, minlength=len(frontier)).astype(np.float64)
         reached.append(frontier)
         carried.append(mass)
     if not reached:
@@ -432,8 +437,8 @@ def trace_back(graph: LotGraph, lot: int) -> Trace:
     return _push(
         lot,
         graph.in_ptr,
-        graph.parent,
-        graph.share,
+        graph.in_parent,
+        graph.in_share,
         graph.is_origin,
         int(graph.level[lot]) + 1,
     )
