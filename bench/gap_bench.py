@@ -247,6 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--report-only", action="store_true", help="write what --results holds, run nothing"
     )
+    parser.add_argument("--note", default="", help="a sentence on where the rows come from")
     args = parser.parse_args(argv)
 
     def say(text: str) -> None:
@@ -317,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
                 + (f" with uncommitted changes to {', '.join(dirty)}" if dirty else "")
                 + f": `.venv/bin/python -m bench.gap_bench {' '.join(argv or sys.argv[1:])}` "
                 f"(this run {time.perf_counter() - began:,.0f} s; rows from earlier runs of "
-                f"`--results` are included).",
+                f"`--results` are included)." + (f" {args.note}" if args.note else ""),
                 f"Machine: {m['nproc']} CPUs (`nproc`), {m['cpu']}, {m['ram']} RAM, {m['os']}; "
                 f"Python {m['python']}. Load average before {load_before}, after "
                 f"{load_average()} (the machine is shared with other engineers' runs). "
@@ -325,7 +326,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"(`--jobs {args.jobs}`); CP-SAT with {args.cpsat_workers} workers, HiGHS "
                 "as it comes (its branch and bound is serial).",
                 "Ours: the LP relaxation (bound and reduced costs), a regret greedy guided by "
-                "the reduced costs with local search, HiGHS on the pairs of low reduced cost "
+                "the reduced costs with local search and a repair of jobs left out, HiGHS on "
+                "the pairs of low reduced cost "
                 "(widened while it solves; proven optimal once every pair left out has a "
                 "reduced cost above the gap), then fix-and-optimise. Greedy alone: regret "
                 'greedy (five pair rankings) and local search, no LP. "Optimum reached": the '
