@@ -86,19 +86,13 @@ class LotGraph:
     level_ptr: IntArray  # edges of outputs at level L: level_ptr[L]:level_ptr[L+1]
     produced: FloatArray  # per lot, quantity its events produced (0 for origins)
     consumed: FloatArray  # per lot, quantity events took from it
+    is_origin: BoolArray  # lots no event made (no inputs)
+    is_end: BoolArray  # lots nothing was made from: end products (and unused lots)
     anomalies: list[Anomaly] = field(default_factory=list)
 
     @property
     def n_edges(self) -> int:
         return len(self.parent)
-
-    @property
-    def is_origin(self) -> BoolArray:
-        return np.diff(self.in_ptr) == 0
-
-    @property
-    def is_end(self) -> BoolArray:
-        return np.diff(self.out_ptr) == 0
 
     def inputs_of(self, lot: int) -> IntArray:
         return self.in_parent[self.in_ptr[lot] : self.in_ptr[lot + 1]]
@@ -377,6 +371,8 @@ def _assemble(
         level_ptr=level_ptr,
         produced=produced,
         consumed=consumed,
+        is_origin=np.diff(in_ptr) == 0,
+        is_end=np.diff(out_ptr) == 0,
         anomalies=anomalies,
     )
 
