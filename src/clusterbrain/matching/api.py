@@ -11,7 +11,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from clusterbrain.accounts.auth import READ_AUTH, WRITE_AUTH
@@ -427,7 +427,7 @@ def list_orders(request: HttpRequest, slug: str) -> dict[str, Any]:
 
 
 @router.post("/clusters/{slug}/orders", response={201: OrderOut, **ERRORS}, auth=WRITE_AUTH)
-def post_order(request: HttpRequest, slug: str, payload: OrderIn) -> tuple[int, dict[str, Any]]:
+def post_order(request: HttpRequest, slug: str, payload: OrderIn) -> Status[dict[str, Any]]:
     """A leading firm's users post an order for their firm."""
     cluster = registry_selectors.get_cluster(slug)
     user = _user(request)
@@ -439,7 +439,7 @@ def post_order(request: HttpRequest, slug: str, payload: OrderIn) -> tuple[int, 
     for name in ("earliest_start", "due_date"):
         data[name] = data[name].isoformat()
     order = services.post_order(user, buyer, data)
-    return 201, _order(request, order.pk)
+    return Status(201, _order(request, order.pk))
 
 
 @router.get("/orders/{order_id}", response={200: OrderOut, **ERRORS}, auth=WRITE_AUTH)
@@ -608,7 +608,7 @@ def set_capacity(request: HttpRequest, enterprise_id: int, payload: CapacityIn) 
 
 
 @router.post("/clusters/{slug}/allocation-runs", response={201: RunOut, **ERRORS}, auth=WRITE_AUTH)
-def run_allocation(request: HttpRequest, slug: str, payload: RunIn) -> tuple[int, dict[str, Any]]:
+def run_allocation(request: HttpRequest, slug: str, payload: RunIn) -> Status[dict[str, Any]]:
     """All orders of the cluster with units left to place in the period, to suppliers within
     their free capacity, under the time limit. The cluster's office and association."""
     cluster = registry_selectors.get_cluster(slug)
@@ -620,7 +620,7 @@ def run_allocation(request: HttpRequest, slug: str, payload: RunIn) -> tuple[int
         payload.time_limit,
         payload.method,
     )
-    return 201, run_out(selectors.get_run(run.pk, _user(request)))
+    return Status(201, run_out(selectors.get_run(run.pk, _user(request))))
 
 
 @router.get("/allocation-runs/{run_id}", response={200: RunOut, **ERRORS}, auth=WRITE_AUTH)
