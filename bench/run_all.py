@@ -28,6 +28,14 @@ BENCHMARKS: list[tuple[str, list[str], list[str]]] = [
         ["--records", "1000000", "--sample", "20000", "--out", str(DOC)],
         ["--records", "3000", "--sample", "1000"],
     ),
+    (
+        "bench.genealogy_bench",
+        ["--out", str(DOC)],
+        [
+            *("--households", "2000", "--deliveries", "20000", "--stations", "10"),
+            *("--mills", "3", "--weavers", "5", "--queries", "30", "--peer-queries", "10"),
+        ],
+    ),
 ]
 
 
