@@ -38,6 +38,12 @@ def test_candidates_are_ranked_and_exclusions_explained(market):
     assert why[market.far.pk] == ["lacks LWG silver"]
     assert why[market.world.other.pk] == ["no price or no capacity in this link"]
     assert search.window is not None and search.window[0] == market.monday
+    # The page leads with how many firms each reason excludes, most first.
+    summary = dict(search.excluded_summary)
+    assert summary["lacks LWG silver"] == 2
+    assert summary["no price or no capacity in this link"] >= 1
+    counts = [count for _reason, count in search.excluded_summary]
+    assert counts == sorted(counts, reverse=True)
 
 
 def test_candidates_rank_by_what_the_allocation_pays_and_name_price_and_dates(market):

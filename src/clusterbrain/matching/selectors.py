@@ -20,7 +20,7 @@ cluster's office and admins.
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -181,6 +181,12 @@ class CandidateSearch:
     excluded: list[Candidate]
     window: tuple[datetime.date, datetime.date] | None  # first Monday, last Sunday
     free_total: float
+
+    @property
+    def excluded_summary(self) -> list[tuple[str, int]]:
+        """Each reason for excluding firms with how many firms it excludes, most first."""
+        counts = Counter(reason for candidate in self.excluded for reason in candidate.excluded)
+        return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
 def supplier_history(firm_ids: Any) -> dict[int, History]:
