@@ -1,0 +1,262 @@
+"""Captured (normalised) events into the genealogy engine's tables.
+
+Lots: a class-level `epcClass` (an LGTIN `urn:epc:class:lgtin:…` or a Digital Link with a
+`/10/` lot) is a lot measured in its uom; an instance EPC (SGTIN, SSCC, a `/21/` Digital Link…)
+is a lot of 1 piece. The material of a lot is its product class (company prefix + item
+reference, or GTIN), else the identifier itself.
+
+- TransformationEvent: inputs → outputs, with quantities (EPCs count 1 piece).
+- AggregationEvent ADD: children → parent (AGGREGATION); DELETE: parent → children
+  (DISAGGREGATION); OBSERVE makes no edge.
+- ObjectEvent ADD declares lots (quantity from quantityList), DELETE / OBSERVE make no edge.
+  Its ILMD (and a transformation's) is kept as attributes of the lots it names.
+- A shipping / receiving / departing / arriving event (Object or Transaction) with a
+  source or destination location is a `Shipments` row: the lot moves, no edge.
+- TransactionEvent otherwise, and AssociationEvent (sensors / assets attached to a thing, not
+  material flow), make no edge; both are listed in `links` for the Django side.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+
+from clusterbrain.engines.genealogy.model import (
+    EventKind,
+    EventLines,
+    EventTable,
+    LotTable,
+    Shipments,
+    Unit,
+)
+
+# UN/CEFACT Rec 20 codes → the engine's units; the caller may pass its own (e.g. head of cattle)
+UOM_UNITS: dict[str, Unit] = {
+    "KGM": Unit.KG,
+    "MTK": Unit.M2,
+    "MTR": Unit.METRE,
+    "H87": Unit.PIECE,
+    "C62": Unit.PIECE,
+    "EA": Unit.PIECE,
+    "HEA": Unit.HEAD,
+}
+SHIPPING_STEPS = frozenset({"shipping", "receiving", "departing", "arriving", "accepting"})
+
+_LGTIN = re.compile(r"^urn:epc:class:lgtin:([^.]+\.[^.]+)\.")
+_SGTIN = re.compile(r"^urn:epc:id:sgtin:([^.]+\.[^.]+)\.")
+_IDPAT = re.compile(r"^urn:epc:idpat:sgtin:([^.]+\.[^.]+)\.")
+_DL_GTIN = re.compile(r"^https?://[^/]+/(?:[^/]+/)*01/(\d{14})(?:/|$)")
+
+
+def material_of(identifier: str) -> str:
+    """The product class of an EPC or EPC class (the lot or serial dropped)."""
+    for pattern in (_LGTIN, _SGTIN, _IDPAT):
+        m = pattern.match(identifier)
+        if m:
+            return "gtin:" + m.group(1)
+    m = _DL_GTIN.match(identifier)
+    if m:
+        return "gtin:" + m.group(1)
+    return identifier
+
+
+@dataclass
+class GenealogyFeed:
+    """Tables for `build_lot_graph` and the key maps the Django side keeps."""
+
+    lots: LotTable
+    events: EventTable
+    lines: EventLines
+    shipments: Shipments
+    lot_keys: list[str]  # row → EPC or epcClass
+    materials: list[str]  # material index → product class
+    sites: list[str]  # site index → location id ("" = unknown, index 0)
+    event_ids: list[str]  # EventTable row → eventID
+    shipment_event_ids: list[str]  # Shipments.event → eventID
+    lot_attributes: dict[int, dict[str, Any]] = field(default_factory=dict)  # from ILMD
+    links: list[dict[str, Any]] = field(default_factory=list)  # transactions, associations
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (eventID, message)
+
+    def lot(self, key: str) -> int:
+        return self.lot_keys.index(key)
+
+
+class _Builder:
+    def __init__(self, uoms: dict[str, Unit]) -> None:
+        self.uoms = uoms
+        self.lot_index: dict[str, int] = {}
+        self.lot_keys: list[str] = []
+        self.lot_material: list[int] = []
+        self.lot_unit: list[int] = []
+        self.lot_site: list[int] = []
+        self.lot_qty: list[float] = []
+        self.materials: dict[str, int] = {}
+        self.sites: dict[str, int] = {"": 0}
+        self.problems: list[tuple[str, str]] = []
+
+    def site(self, location: Any) -> int:
+        key = location.get("id", "") if isinstance(location, dict) else ""
+        return self.sites.setdefault(key, len(self.sites))
+
+    def unit(self, uom: str | None, event_id: str) -> int:
+        if uom is None:
+            return int(Unit.PIECE)
+        if uom in self.uoms:
+            return int(self.uoms[uom])
+        self.problems.append((event_id, f"unit {uom!r} has no genealogy unit; counted as pieces"))
+        return int(Unit.PIECE)
+
+    def lot(self, key: str, unit: int, site: int) -> int:
+        at = self.lot_index.get(key)
+        if at is None:
+            at = len(self.lot_keys)
+            self.lot_index[key] = at
+            self.lot_keys.append(key)
+            material = material_of(key)
+            self.lot_material.append(self.materials.setdefault(material, len(self.materials)))
+            self.lot_unit.append(unit)
+            self.lot_site.append(site)
+            self.lot_qty.append(math.nan)
+        return at
+
+    def items(
+        self, event: dict[str, Any], epcs: str, quantities: str, site: int
+    ) -> list[tuple[int, float]]:
+        """(lot, quantity) of an EPC list (1 piece each) and a quantity list."""
+        event_id = str(event.get("eventID", ""))
+        out = [(self.lot(e, int(Unit.PIECE), site), 1.0) for e in event.get(epcs) or []]
+        for q in event.get(quantities) or []:
+            unit = self.unit(q.get("uom"), event_id)
+            lot = self.lot(q["epcClass"], unit, site)
+            if self.lot_unit[lot] != unit:
+                self.problems.append(
+                    (
+                        event_id,
+                        f"{q['epcClass']} given in {q.get('uom') or 'a count (no uom)'}, "
+                        f"first seen in {Unit(self.lot_unit[lot]).name}",
+                    )
+                )
+            quantity = q.get("quantity")
+            out.append((lot, float(quantity) if quantity is not None else math.nan))
+        return out
+
+
+def _period(event: dict[str, Any]) -> int:
+    t = datetime.fromisoformat(str(event["eventTime"]).replace("Z", "+00:00"))
+    return t.year * 12 + t.month - 1
+
+
+def _location(items: list[dict[str, Any]] | None) -> dict[str, str] | None:
+    for item in items or []:
+        if item.get("type") in ("location", "possessing_party", "owning_party"):
+            return {"id": item.get("source") or item.get("destination") or ""}
+    return None
+
+
+def to_genealogy(
+    events: list[dict[str, Any]], uoms: dict[str, Unit] | None = None
+) -> GenealogyFeed:
+    """Tables from normalised events (`normalise_document`), in capture order. Periods are
+    months (year × 12 + month − 1); sites are bizLocation ids."""
+    b = _Builder({**UOM_UNITS, **(uoms or {})})
+    kind: list[int] = []
+    ev_site: list[int] = []
+    ev_period: list[int] = []
+    event_ids: list[str] = []
+    l_event: list[int] = []
+    l_lot: list[int] = []
+    l_out: list[bool] = []
+    l_qty: list[float] = []
+    sh: dict[str, list[int]] = {k: [] for k in ("lot", "event", "from", "to", "period")}
+    shipment_ids: list[str] = []
+    attributes: dict[int, dict[str, Any]] = {}
+    links: list[dict[str, Any]] = []
+
+    def add_event(
+        k: EventKind, e: dict[str, Any], ins: list[tuple[int, float]], outs: list[tuple[int, float]]
+    ) -> None:
+        row = len(kind)
+        kind.append(int(k))
+        ev_site.append(site)
+        ev_period.append(_period(e))
+        event_ids.append(str(e.get("eventID", "")))
+        for lots, is_out in ((ins, False), (outs, True)):
+            for lot, q in lots:
+                l_event.append(row)
+                l_lot.append(lot)
+                l_out.append(is_out)
+                l_qty.append(q)
+
+    for e in events:
+        t = e.get("type")
+        action = e.get("action")
+        site = b.site(e.get("bizLocation") or e.get("readPoint"))
+        touched: list[tuple[int, float]] = []
+        if t == "TransformationEvent":
+            ins = b.items(e, "inputEPCList", "inputQuantityList", site)
+            outs = b.items(e, "outputEPCList", "outputQuantityList", site)
+            add_event(EventKind.TRANSFORMATION, e, ins, outs)
+            touched = outs
+        elif t == "AggregationEvent" and action in ("ADD", "DELETE") and e.get("parentID"):
+            parent = [(b.lot(e["parentID"], int(Unit.PIECE), site), 1.0)]
+            children = b.items(e, "childEPCs", "childQuantityList", site)
+            if action == "ADD":
+                add_event(EventKind.AGGREGATION, e, children, parent)
+            else:
+                add_event(EventKind.DISAGGREGATION, e, parent, children)
+        elif t == "ObjectEvent":
+            touched = b.items(e, "epcList", "quantityList", site)
+            if action == "ADD":
+                for lot, q in touched:
+                    if not math.isnan(q):
+                        b.lot_qty[lot] = q
+        elif t in ("TransactionEvent", "AssociationEvent"):
+            touched = b.items(e, "epcList", "quantityList", site)
+            links.append(
+                {
+                    "eventID": e.get("eventID"),
+                    "type": t,
+                    "action": action,
+                    "parentID": e.get("parentID"),
+                    "lots": [lot for lot, _ in touched],
+                    "bizTransactionList": e.get("bizTransactionList", []),
+                }
+            )
+        if isinstance(e.get("ilmd"), dict):
+            for lot, _ in touched:
+                attributes.setdefault(lot, {}).update(e["ilmd"])
+        if t in ("ObjectEvent", "TransactionEvent") and e.get("bizStep") in SHIPPING_STEPS:
+            src, dst = _location(e.get("sourceList")), _location(e.get("destinationList"))
+            if src or dst:
+                for lot, _ in touched:
+                    sh["lot"].append(lot)
+                    sh["event"].append(len(shipment_ids))
+                    sh["from"].append(b.site(src) if src else site)
+                    sh["to"].append(b.site(dst) if dst else site)
+                    sh["period"].append(_period(e))
+                shipment_ids.append(str(e.get("eventID", "")))
+
+    def ints(values: list[int]) -> np.ndarray:
+        return np.asarray(values, dtype=np.int64)
+
+    return GenealogyFeed(
+        lots=LotTable.of(b.lot_material, b.lot_unit, b.lot_qty, site=b.lot_site),
+        events=EventTable.of(ints(kind), site=ints(ev_site), period=ints(ev_period)),
+        lines=EventLines.of(ints(l_event), ints(l_lot), np.asarray(l_out, bool), l_qty),
+        shipments=Shipments(
+            ints(sh["lot"]), ints(sh["event"]), ints(sh["from"]), ints(sh["to"]), ints(sh["period"])
+        ),
+        lot_keys=b.lot_keys,
+        materials=list(b.materials),
+        sites=list(b.sites),
+        event_ids=event_ids,
+        shipment_event_ids=shipment_ids,
+        lot_attributes=attributes,
+        links=links,
+        problems=b.problems,
+    )

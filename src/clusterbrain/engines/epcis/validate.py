@@ -1,0 +1,415 @@
+"""Parse and validate EPCIS 2.0 JSON/JSON-LD: GS1's JSON schema, then the checks it cannot make
+(CBV code lists, time formats, namespaced extensions).
+
+Errors are data (`Problem`): the event's index in its event list (None for the document), the
+JSON pointer of the offending member, a stable code and a message. The schema is GS1's file,
+read from a path (argument, env `CLUSTERBRAIN_EPCIS_SCHEMA`, else the shared benchmark copy
+beside the repository); it is not redistributed with clusterbrain (decision 0010).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+from jsonschema.exceptions import ValidationError, best_match
+
+from clusterbrain.engines.epcis import cbv
+
+SCHEMA_ENV = "CLUSTERBRAIN_EPCIS_SCHEMA"
+REPO_ROOT = Path(__file__).resolve().parents[4]
+DEFAULT_SCHEMA = REPO_ROOT.parent / "shared/benchmarks/epcis/gs1/EPCIS-JSON-Schema.json"
+
+# prefixes every EPCIS 2.0 document has through GS1's context
+STANDARD_PREFIXES = {
+    "epcis": "https://ref.gs1.org/epcis/",
+    "cbv": "https://ref.gs1.org/cbv/",
+    "cbvmda": "urn:epcglobal:cbv:mda:",
+    "gs1": "https://gs1.org/voc/",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "schema": "http://schema.org/",
+}
+
+EVENT_FIELDS = frozenset(
+    [
+        "@context",
+        "type",
+        "eventID",
+        "eventTime",
+        "eventTimeZoneOffset",
+        "recordTime",
+        "certificationInfo",
+        "errorDeclaration",
+        "epcList",
+        "quantityList",
+        "action",
+        "bizStep",
+        "disposition",
+        "persistentDisposition",
+        "readPoint",
+        "bizLocation",
+        "bizTransactionList",
+        "sourceList",
+        "destinationList",
+        "sensorElementList",
+        "ilmd",
+        "parentID",
+        "childEPCs",
+        "childQuantityList",
+        "inputEPCList",
+        "inputQuantityList",
+        "outputEPCList",
+        "outputQuantityList",
+        "transformationID",
+    ]
+)
+_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+_OFFSET = re.compile(r"^[+-](0\d|1[0-4]):[0-5]\d$")
+_REQUIRED = re.compile(r"^'(.+?)' is a required property$")
+_ABSOLUTE = re.compile(r"^(https?|urn):\S+$")
+
+
+class SchemaNotFound(FileNotFoundError):
+    """GS1's EPCIS JSON schema is not at the configured path."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    event: int | None  # index in the event list; None: the document itself
+    pointer: str  # JSON pointer of the member (or of where a missing one belongs)
+    code: str  # malformed_json, missing_field, wrong_type, quantity_not_number, unknown_cbv_value…
+    message: str
+
+    @property
+    def field(self) -> str:
+        """The pointer relative to its event, e.g. `quantityList/0/quantity`."""
+        m = re.match(
+            r"^(?:/epcisBody(?:/queryResults/resultsBody)?/eventList/\d+)?/?(.*)$", self.pointer
+        )
+        return m.group(1) if m else self.pointer
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "event": self.event,
+            "pointer": self.pointer,
+            "field": self.field,
+            "code": self.code,
+            "message": self.message,
+        }
+
+
+def schema_path(path: str | os.PathLike[str] | None = None) -> Path:
+    """The schema file: the argument, else env `CLUSTERBRAIN_EPCIS_SCHEMA`, else the shared copy."""
+    chosen = Path(path or os.environ.get(SCHEMA_ENV) or DEFAULT_SCHEMA)
+    if not chosen.is_file():
+        raise SchemaNotFound(
+            f"GS1's EPCIS 2.0 JSON schema is not at {chosen}: set {SCHEMA_ENV} (or pass the "
+            "path) to a copy of EPCIS-JSON-Schema.json from https://ref.gs1.org/standards/epcis/"
+        )
+    return chosen
+
+
+@lru_cache(maxsize=4)
+def _validator(path: str) -> jsonschema.Draft7Validator:
+    with open(path, encoding="utf-8") as f:
+        schema = json.load(f)
+    return jsonschema.Draft7Validator(
+        schema, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER
+    )
+
+
+def parse(data: str | bytes) -> tuple[Any, list[Problem]]:
+    """The JSON value of a request body, or None with a problem naming line and column."""
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            return None, [Problem(None, "", "not_utf8", f"body is not UTF-8 at byte {e.start}")]
+    try:
+        doc = json.loads(data)
+    except json.JSONDecodeError as e:
+        return None, [
+            Problem(None, "", "malformed_json", f"line {e.lineno} column {e.colno}: {e.msg}")
+        ]
+    if not isinstance(doc, dict):
+        return None, [Problem(None, "", "not_an_object", "an EPCIS document is a JSON object")]
+    return doc, []
+
+
+def events_of(doc: dict[str, Any]) -> list[tuple[str, Any]]:
+    """(pointer, event) of every event in an EPCISDocument, EPCISQueryDocument or lone event."""
+    kind = doc.get("type")
+    body = doc.get("epcisBody")
+    if kind == "EPCISDocument" and isinstance(body, dict):
+        base, events = "/epcisBody/eventList", body.get("eventList")
+    elif kind == "EPCISQueryDocument" and isinstance(body, dict):
+        results = (body.get("queryResults") or {}).get("resultsBody") or {}
+        base, events = "/epcisBody/queryResults/resultsBody/eventList", results.get("eventList")
+    elif kind in cbv.EVENT_TYPES:
+        return [("", doc)]
+    else:
+        return []
+    if not isinstance(events, list):
+        return []
+    return [(f"{base}/{i}", e) for i, e in enumerate(events)]
+
+
+def declared_prefixes(doc: Any) -> dict[str, str]:
+    """Prefix → IRI from every `@context` in the document (document, event or nested level),
+    over GS1's standard prefixes."""
+    prefixes = dict(STANDARD_PREFIXES)
+
+    def visit(node: Any) -> None:
+        if isinstance(node, dict):
+            ctx = node.get("@context")
+            for item in ctx if isinstance(ctx, list) else [ctx]:
+                if isinstance(item, dict):
+                    for k, v in item.items():
+                        if isinstance(v, str) and not k.startswith("@"):
+                            prefixes[k] = v
+            for v in node.values():
+                visit(v)
+        elif isinstance(node, list):
+            for v in node:
+                visit(v)
+
+    visit(doc)
+    return prefixes
+
+
+def _pointer(parts: Any) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def _event_index(pointer: str) -> int | None:
+    m = re.match(r"^/epcisBody(?:/queryResults/resultsBody)?/eventList/(\d+)", pointer)
+    return int(m.group(1)) if m else None
+
+
+def _short(text: str, n: int = 200) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _schema_problem(error: ValidationError, seen: set[str]) -> Problem | None:
+    pointer = _pointer(error.absolute_path)
+    if error.validator in ("anyOf", "oneOf") and any(s.startswith(pointer + "/") for s in seen):
+        return None  # an alternative failed because of a problem already reported inside it
+    if error.validator in ("anyOf", "oneOf") and error.context:
+        missing = [_REQUIRED.match(c.message) for c in error.context if c.validator == "required"]
+        if len(missing) == len(error.context) and all(missing):
+            names = sorted({m.group(1) for m in missing if m})
+            return Problem(
+                _event_index(pointer),
+                pointer,
+                "missing_field",
+                "needs at least one of: " + ", ".join(names),
+            )
+        error = best_match(error.context)
+        pointer = _pointer(error.absolute_path)
+    code = {
+        "required": "missing_field",
+        "type": "wrong_type",
+        "enum": "not_allowed_value",
+        "additionalProperties": "unknown_field",
+        "format": "bad_format",
+        "pattern": "bad_format",
+    }.get(str(error.validator), "schema")
+    message = error.message
+    if error.validator == "required":
+        m = _REQUIRED.match(message)
+        if m:
+            # GS1's May 2023 schema requires sensorReport `type` even when the report is an
+            # `exception` (an alarm or error condition), as valid conformance documents use
+            instance = error.instance
+            if m.group(1) == "type" and isinstance(instance, dict) and "exception" in instance:
+                return None
+            pointer = f"{pointer}/{m.group(1)}"
+            message = f"{m.group(1)} is required"
+    elif error.validator in ("enum", "type"):
+        message = f"{_short(json.dumps(error.instance), 80)}: " + (
+            f"not one of {error.validator_value}"
+            if error.validator == "enum"
+            else f"must be of type {error.validator_value}"
+        )
+    return Problem(_event_index(pointer), pointer, code, _short(message))
+
+
+def _time_problem(value: Any, pointer: str, event: int | None, name: str) -> Problem | None:
+    if not isinstance(value, str) or not _TIME.match(value):
+        return Problem(
+            event,
+            pointer,
+            "bad_time",
+            f"{name} {_short(json.dumps(value), 60)} is not an RFC 3339 time with a timezone "
+            "(e.g. 2026-07-22T06:45:00+02:00)",
+        )
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return Problem(event, pointer, "bad_time", f"{name} {value!r} is not a valid date/time")
+    return None
+
+
+def _namespaced(key: str, prefixes: dict[str, str]) -> bool:
+    if _ABSOLUTE.match(key):
+        return True
+    prefix, colon, local = key.partition(":")
+    return bool(colon and local and prefix in prefixes)
+
+
+def _check_event(i: int | None, base: str, event: Any, prefixes: dict[str, str]) -> list[Problem]:
+    out: list[Problem] = []
+    if not isinstance(event, dict):
+        return [Problem(i, base, "wrong_type", "an event is a JSON object")]
+
+    def add(pointer: str, code: str, message: str) -> None:
+        out.append(Problem(i, base + pointer, code, message))
+
+    kind = event.get("type")
+    if kind not in cbv.EVENT_TYPES:
+        add("/type", "unknown_event_type", f"{kind!r} is not an EPCIS 2.0 event type")
+    if "eventTime" not in event:
+        add("/eventTime", "missing_event_time", "eventTime is required")
+    elif p := _time_problem(event["eventTime"], base + "/eventTime", i, "eventTime"):
+        out.append(p)
+    if "eventTimeZoneOffset" in event and not (
+        isinstance(event["eventTimeZoneOffset"], str)
+        and _OFFSET.match(event["eventTimeZoneOffset"])
+    ):
+        add("/eventTimeZoneOffset", "bad_time", "eventTimeZoneOffset must look like +02:00")
+    if "action" in event and event["action"] not in cbv.ACTIONS:
+        add("/action", "unknown_action", f"action {event['action']!r} is not ADD, OBSERVE, DELETE")
+    for name, vocab in (("bizStep", cbv.BIZ_STEP), ("disposition", cbv.DISPOSITION)):
+        if name in event and (why := cbv.check_cbv(event[name], vocab)):
+            add(f"/{name}", "unknown_cbv_value", why)
+    persistent = event.get("persistentDisposition")
+    if isinstance(persistent, dict):
+        for part in ("set", "unset"):
+            for j, v in enumerate(persistent.get(part) or []):
+                if why := cbv.check_cbv(v, cbv.DISPOSITION):
+                    add(f"/persistentDisposition/{part}/{j}", "unknown_cbv_value", why)
+    error = event.get("errorDeclaration")
+    if isinstance(error, dict):
+        if "reason" in error and (why := cbv.check_cbv(error["reason"], cbv.ERROR_REASON)):
+            add("/errorDeclaration/reason", "unknown_cbv_value", why)
+        if "declarationTime" in error and (
+            p := _time_problem(
+                error["declarationTime"],
+                base + "/errorDeclaration/declarationTime",
+                i,
+                "declarationTime",
+            )
+        ):
+            out.append(p)
+    for list_name, vocab in (
+        ("bizTransactionList", cbv.BIZ_TRANSACTION_TYPE),
+        ("sourceList", cbv.SOURCE_DEST_TYPE),
+        ("destinationList", cbv.SOURCE_DEST_TYPE),
+    ):
+        for j, item in enumerate(event.get(list_name) or []):
+            if (
+                isinstance(item, dict)
+                and "type" in item
+                and (why := cbv.check_cbv(item["type"], vocab))
+            ):
+                add(f"/{list_name}/{j}/type", "unknown_cbv_value", why)
+    for list_name in (
+        "quantityList",
+        "childQuantityList",
+        "inputQuantityList",
+        "outputQuantityList",
+    ):
+        for j, q in enumerate(event.get(list_name) or []):
+            if isinstance(q, dict) and "quantity" in q:
+                v = q["quantity"]
+                if isinstance(v, bool) or not isinstance(v, int | float):
+                    add(
+                        f"/{list_name}/{j}/quantity",
+                        "quantity_not_number",
+                        f"quantity {_short(json.dumps(v), 40)} must be a JSON number",
+                    )
+    ilmd = event.get("ilmd")
+    if isinstance(ilmd, dict):
+        for key in ilmd:
+            if not _namespaced(key, prefixes):
+                add(
+                    "/ilmd/" + key.replace("~", "~0").replace("/", "~1"),
+                    "extension_without_namespace",
+                    f"ILMD field {key!r} needs a namespace (prefix:name with the prefix in "
+                    "@context, or a full URI)",
+                )
+    for key in event:
+        if key not in EVENT_FIELDS and not _namespaced(key, prefixes):
+            add(
+                "/" + key.replace("~", "~0").replace("/", "~1"),
+                "extension_without_namespace",
+                f"{key!r} is not an EPCIS field and has no namespace",
+            )
+    return out
+
+
+def validate(doc: Any, schema: str | os.PathLike[str] | None = None) -> list[Problem]:
+    """Every problem of a parsed document, own checks first; [] when it may be captured."""
+    if not isinstance(doc, dict):
+        return [Problem(None, "", "not_an_object", "an EPCIS document is a JSON object")]
+    problems: list[Problem] = []
+    kind = doc.get("type")
+    if kind not in ("EPCISDocument", "EPCISQueryDocument") and kind not in cbv.EVENT_TYPES:
+        problems.append(
+            Problem(
+                None,
+                "/type",
+                "unknown_document_type",
+                f"type {kind!r} is not an EPCIS document, query document or event type",
+            )
+        )
+    if "creationDate" in doc and (
+        p := _time_problem(doc["creationDate"], "/creationDate", None, "creationDate")
+    ):
+        problems.append(p)
+    prefixes = declared_prefixes(doc)
+    for pointer, event in events_of(doc):
+        problems.extend(_check_event(_event_index(pointer), pointer, event, prefixes))
+    seen = {p.pointer for p in problems}
+    validator = _validator(str(schema_path(schema)))
+    for error in validator.iter_errors(doc):
+        p = _schema_problem(error, seen)
+        if p is not None and p.pointer not in seen:
+            seen.add(p.pointer)
+            problems.append(p)
+    return sorted(problems, key=lambda p: (-1 if p.event is None else p.event, p.pointer))
+
+
+def check_document(
+    data: str | bytes, schema: str | os.PathLike[str] | None = None
+) -> tuple[Any, list[Problem]]:
+    """Parse and validate a request body: (document or None, problems)."""
+    doc, problems = parse(data)
+    if problems:
+        return None, problems
+    return doc, validate(doc, schema)
+
+
+def rejected_events(problems: list[Problem]) -> tuple[bool, set[int]]:
+    """(the document itself is bad, indices of bad events): under `proceed` the other events
+    may be stored; under `rollback` any problem stores nothing."""
+    return (
+        any(p.event is None for p in problems),
+        {p.event for p in problems if p.event is not None},
+    )
+
+
+def iter_event_problems(problems: list[Problem], index: int) -> Iterator[Problem]:
+    return (p for p in problems if p.event == index)

@@ -1,0 +1,96 @@
+"""Canonical form and eventIDs: stable round trips over the conformance documents."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+
+from clusterbrain.engines.epcis.normalise import (
+    canonical_json,
+    event_hash_id,
+    normalise_document,
+    normalise_event,
+    pre_hash_string,
+)
+from clusterbrain.engines.epcis.validate import check_document
+from conftest import shared_files
+
+VALID = shared_files("Capture/Documents", "Capture/Events", "gs1/examples")
+
+
+def events_of_file(path) -> list[dict]:
+    doc, problems = check_document(path.read_bytes())
+    assert not problems
+    return normalise_document(doc)
+
+
+@pytest.mark.parametrize("path", VALID, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_round_trip_stable(path) -> None:
+    events = events_of_file(path)
+    assert events
+    again = [normalise_event(json.loads(canonical_json(e))) for e in events]
+    assert again == events
+    for e in events:
+        assert e["eventID"]
+        assert "@context" not in e
+
+
+def test_event_ids_given_kept_else_hashed_and_unique() -> None:
+    ids: list[str] = []
+    for path in VALID:
+        ids += [e["eventID"] for e in events_of_file(path)]
+    hashed = [i for i in ids if i.startswith("ni:///sha-256;")]
+    assert hashed and all(i.endswith("?ver=CBV2.0") and len(i) == 14 + 64 + 11 for i in hashed)
+
+
+EVENT = {
+    "type": "ObjectEvent",
+    "eventTime": "2026-07-22T06:45:00.5+08:00",
+    "eventTimeZoneOffset": "+08:00",
+    "action": "ADD",
+    "bizStep": "https://ref.gs1.org/cbv/BizStep-commissioning",
+    "epcList": ["urn:epc:id:sgtin:6901234.012345.2", "urn:epc:id:sgtin:6901234.012345.1"],
+    "quantityList": [{"epcClass": "urn:epc:class:lgtin:6901234.012345.L1", "quantity": 12.0}],
+    "hechi:station": "S-17",
+}
+PREFIXES = {"hechi": "https://example.org/hechi/"}
+
+
+def test_canonical_form() -> None:
+    e = normalise_event(EVENT, PREFIXES)
+    assert e["eventTime"] == "2026-07-22T06:45:00.500+08:00"  # the offset is kept
+    assert e["bizStep"] == "commissioning"
+    assert e["quantityList"][0]["quantity"] == 12
+    assert e["https://example.org/hechi/station"] == "S-17"
+    assert e["eventID"].startswith("ni:///sha-256;")
+
+
+def test_event_id_idempotent_and_content_bound() -> None:
+    first = normalise_event(EVENT, PREFIXES)
+    assert normalise_event(first) == first
+    assert event_hash_id(first) == first["eventID"]  # the hash ignores the eventID itself
+    # the same event written differently: bare bizStep, list order, UTC time, keys reordered
+    other = copy.deepcopy(EVENT)
+    other["bizStep"] = "commissioning"
+    other["epcList"].reverse()
+    other["eventTime"] = "2026-07-21T22:45:00.500Z"
+    other = dict(reversed(list(other.items())))
+    assert normalise_event(other, PREFIXES)["eventID"] == first["eventID"]
+    changed = copy.deepcopy(EVENT)
+    changed["quantityList"][0]["quantity"] = 13
+    assert normalise_event(changed, PREFIXES)["eventID"] != first["eventID"]
+
+
+def test_given_event_id_kept() -> None:
+    e = normalise_event({**EVENT, "eventID": "urn:uuid:5d3c1c3e-0000-4000-8000-000000000001"})
+    assert e["eventID"] == "urn:uuid:5d3c1c3e-0000-4000-8000-000000000001"
+
+
+def test_pre_hash_string_order() -> None:
+    s = pre_hash_string(normalise_event(EVENT, PREFIXES))
+    assert s.startswith("eventType=ObjectEventeventTime=2026-07-21T22:45:00.500Z")
+    assert s.index("epcList") < s.index("quantityList") < s.index("action") < s.index("bizStep")
+    assert "bizStep=https://ref.gs1.org/cbv/BizStep-commissioning" in s
+    assert s.endswith("https://example.org/hechi/station=S-17")
