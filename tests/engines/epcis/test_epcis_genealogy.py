@@ -5,12 +5,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from epcis_files import needs_epcis_files, shared_files
 
 from clusterbrain.engines.epcis import check_document, normalise_document, to_genealogy
 from clusterbrain.engines.epcis.to_genealogy import material_of
 from clusterbrain.engines.genealogy.graph import build_lot_graph, trace_back
 from clusterbrain.engines.genealogy.model import EventKind, Unit
-from conftest import shared_files
 
 CTX = [
     "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld",
@@ -21,6 +21,8 @@ COCOON_B = "urn:epc:class:lgtin:6901234.000011.C-B"
 SILK = "urn:epc:class:lgtin:6901234.000022.S-1"
 PUPAE = "urn:epc:class:lgtin:6901234.000033.P-1"
 MILL = {"id": "urn:epc:id:sgln:6901234.00001.0"}
+
+pytestmark = needs_epcis_files
 
 
 def event(kind: str, time: str, **fields) -> dict:

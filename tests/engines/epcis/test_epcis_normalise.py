@@ -6,6 +6,7 @@ import copy
 import json
 
 import pytest
+from epcis_files import needs_epcis_files, shared_files
 
 from clusterbrain.engines.epcis.normalise import (
     canonical_json,
@@ -15,9 +16,10 @@ from clusterbrain.engines.epcis.normalise import (
     pre_hash_string,
 )
 from clusterbrain.engines.epcis.validate import check_document
-from conftest import shared_files
 
 VALID = shared_files("Capture/Documents", "Capture/Events", "gs1/examples")
+
+pytestmark = needs_epcis_files
 
 
 def events_of_file(path) -> list[dict]:

@@ -7,6 +7,7 @@ import copy
 import json
 
 import pytest
+from epcis_files import EPCIS_DIR, SCHEMA, needs_epcis_files, shared_files
 
 from clusterbrain.engines.epcis.validate import (
     Problem,
@@ -16,7 +17,6 @@ from clusterbrain.engines.epcis.validate import (
     schema_path,
     validate,
 )
-from conftest import EPCIS_DIR, SCHEMA, shared_files
 
 VALID = shared_files("Capture/Documents", "Capture/Events", "gs1/examples")
 INVALID = shared_files("Capture/Invalid")
@@ -46,6 +46,8 @@ OBJECT_EVENT = {
         ]
     },
 }
+
+pytestmark = needs_epcis_files
 
 
 def doc_with(**changes: object) -> dict:
