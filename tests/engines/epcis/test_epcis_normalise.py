@@ -10,6 +10,7 @@ from epcis_files import needs_epcis_files, shared_files
 
 from clusterbrain.engines.epcis.normalise import (
     canonical_json,
+    digital_link,
     event_hash_id,
     normalise_document,
     normalise_event,
@@ -96,3 +97,51 @@ def test_pre_hash_string_order() -> None:
     assert s.index("epcList") < s.index("quantityList") < s.index("action") < s.index("bizStep")
     assert "bizStep=https://ref.gs1.org/cbv/BizStep-commissioning" in s
     assert s.endswith("https://example.org/hechi/station=S-17")
+
+
+def test_event_hash_matches_reference_vector() -> None:
+    """The event of `tests/examples/epcisDocWithSingleEvent.jsonld` in GS1 Germany's reference
+    implementation (RalphTro/epcis-event-hash-generator, MIT) and its published hash."""
+    event = {
+        "type": "ObjectEvent",
+        "action": "OBSERVE",
+        "bizStep": "shipping",
+        "disposition": "in_transit",
+        "epcList": ["urn:epc:id:sgtin:0614141.107346.2017", "urn:epc:id:sgtin:0614141.107346.2018"],
+        "eventTime": "2022-02-16T20:33:31.116000-06:00",
+        "eventTimeZoneOffset": "-06:00",
+        "readPoint": {"id": "urn:epc:id:sgln:0614141.07346.1234"},
+        "bizTransactionList": [
+            {"type": "po", "bizTransaction": "http://transaction.acme.com/po/12345678"}
+        ],
+    }
+    assert pre_hash_string(event) == (
+        "eventType=ObjectEventeventTime=2022-02-17T02:33:31.116ZeventTimeZoneOffset=-06:00"
+        "epcListepc=https://id.gs1.org/01/10614141073464/21/2017"
+        "epc=https://id.gs1.org/01/10614141073464/21/2018action=OBSERVE"
+        "bizStep=https://ref.gs1.org/cbv/BizStep-shipping"
+        "disposition=https://ref.gs1.org/cbv/Disp-in_transit"
+        "readPointid=https://id.gs1.org/414/0614141073467/254/1234"
+        "bizTransactionListbizTransaction=http://transaction.acme.com/po/12345678"
+        "type=https://ref.gs1.org/cbv/BTT-po"
+    )
+    assert normalise_event(event)["eventID"] == (
+        "ni:///sha-256;3e0f2437f4cb5e8a1b832b769c0eed1bf3e1421f14061132e9800ded03f10182?ver=CBV2.0"
+    )
+
+
+@pytest.mark.parametrize(
+    ("epc", "link"),
+    [
+        ("urn:epc:id:sscc:0614141.1234567890", "https://id.gs1.org/00/106141412345678908"),
+        (
+            "urn:epc:class:lgtin:4012345.012345.998877",
+            "https://id.gs1.org/01/04012345123456/10/998877",
+        ),
+        ("urn:epc:id:sgln:4012345.00011.0", "https://id.gs1.org/414/4012345000115"),
+        ("urn:epc:id:pgln:0614141.00000", "https://id.gs1.org/417/0614141000005"),
+        ("urn:epc:id:gdti:4012345.11111.123", "https://id.gs1.org/253/4012345111118123"),
+    ],
+)
+def test_digital_link(epc: str, link: str) -> None:
+    assert digital_link(epc) == link

@@ -6,12 +6,15 @@ eventTime as ISO 8601 with milliseconds and the sender's offset kept, quantities
 their uom, `@context` dropped (everything is expanded), and an `eventID`: the one given, else
 the event hash ID `ni:///sha-256;<hex>?ver=CBV2.0`.
 
-The hash follows the CBV 2.0 event-hash method's outline (RalphTro/epcis-event-hash-generator,
-the reference implementation): a pre-hash string of `name=value` parts in the standard's field
-order, times in UTC with milliseconds, CBV values as GS1 Web URIs, lists sorted, user extensions
-last and sorted. It is an approximation: EPC URNs are not converted to GS1 Digital Link and
-sensor elements are serialised generically, so the IDs are stable and content-derived here but
-not guaranteed equal to the reference implementation's for the same event.
+The hash follows the CBV 2.0 event-hash method as GS1 Germany's reference implementation
+(RalphTro/epcis-event-hash-generator) computes it: `eventType=…`, then `name=value` parts in
+its field order (times in UTC with milliseconds, CBV values as `https://ref.gs1.org/cbv/…`
+Web URIs, EPC URNs as id.gs1.org Digital Links, lists sorted), then the remaining fields sorted;
+recordTime, eventID and certificationInfo are left out. It reproduces the reference's published
+hash for its single-event example (a test). Not verified, so possibly different from the
+reference: user extensions (it writes `{namespace}local`, we the expanded IRI), quantity
+elements, sensor data, ILMD and error declarations, EPC schemes other than SGTIN, LGTIN, SSCC,
+SGLN, PGLN and GDTI, and Digital Links on domains other than id.gs1.org (not rewritten).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import json
 import re
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import unquote
 
 from clusterbrain.engines.epcis import cbv
 from clusterbrain.engines.epcis.validate import STANDARD_PREFIXES, declared_prefixes, events_of
@@ -33,14 +37,12 @@ CBV_FIELDS: dict[str, cbv.Vocabulary] = {
     "disposition": cbv.DISPOSITION,
 }
 
-# field order of the event hash (CBV 2.0 §8.9), after eventType
+# field order of the event hash (the reference implementation's PROP_ORDER), after eventType
 HASH_ORDER = [
     "eventTime",
     "eventTimeZoneOffset",
-    "certificationInfo",
-    "errorDeclaration",
-    "parentID",
     "epcList",
+    "parentID",
     "inputEPCList",
     "childEPCs",
     "quantityList",
@@ -59,9 +61,8 @@ HASH_ORDER = [
     "sourceList",
     "destinationList",
     "sensorElementList",
-    "ilmd",
 ]
-NOT_HASHED = frozenset({"type", "eventID", "recordTime", "@context"})
+NOT_HASHED = frozenset({"type", "eventID", "recordTime", "@context", "certificationInfo"})
 
 
 def expand(value: str, prefixes: dict[str, str]) -> str:
@@ -147,16 +148,54 @@ def normalise_document(doc: dict[str, Any]) -> list[dict[str, Any]]:
     return normalised
 
 
-def _cbv_web(name: str, value: str) -> str:
-    vocab = {
-        "bizStep": cbv.BIZ_STEP,
-        "disposition": cbv.DISPOSITION,
-        "set": cbv.DISPOSITION,
-        "unset": cbv.DISPOSITION,
-        "reason": cbv.ERROR_REASON,
-    }.get(name)
-    if vocab and value in vocab.words:
-        return f"{cbv.CBV_WEB}{vocab.web}-{value}"
+_TYPED_LISTS: dict[str, cbv.Vocabulary] = {
+    "bizTransactionList": cbv.BIZ_TRANSACTION_TYPE,
+    "sourceList": cbv.SOURCE_DEST_TYPE,
+    "destinationList": cbv.SOURCE_DEST_TYPE,
+}
+_CBV_LEAVES: dict[str, cbv.Vocabulary] = {
+    "bizStep": cbv.BIZ_STEP,
+    "disposition": cbv.DISPOSITION,
+    "set": cbv.DISPOSITION,
+    "unset": cbv.DISPOSITION,
+    "reason": cbv.ERROR_REASON,
+}
+_EPC = re.compile(r"^urn:epc:(id|class):(sgtin|lgtin|sscc|sgln|pgln|gdti):(.+)$")
+
+
+def _check_digit(digits: str) -> str:
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(digits)))
+    return str((10 - total % 10) % 10)
+
+
+def digital_link(value: str) -> str:
+    """The GS1 Digital Link URI (id.gs1.org) of an EPC URN of the common schemes (SGTIN, LGTIN,
+    SSCC, SGLN, PGLN, GDTI); any other value unchanged."""
+    m = _EPC.match(value)
+    if not m:
+        return value
+    scheme, parts = m.group(2), m.group(3).split(".")
+    try:
+        if scheme in ("sgtin", "lgtin") and len(parts) == 3:
+            cp, item, rest = parts
+            body = item[:1] + cp + item[1:]
+            ai = "21" if scheme == "sgtin" else "10"
+            return f"https://id.gs1.org/01/{body}{_check_digit(body)}/{ai}/{unquote(rest)}"
+        if scheme == "sscc" and len(parts) == 2:
+            body = parts[1][:1] + parts[0] + parts[1][1:]
+            return f"https://id.gs1.org/00/{body}{_check_digit(body)}"
+        if scheme == "sgln" and len(parts) == 3:
+            body = parts[0] + parts[1]
+            ext = "" if parts[2] == "0" else f"/254/{unquote(parts[2])}"
+            return f"https://id.gs1.org/414/{body}{_check_digit(body)}{ext}"
+        if scheme == "pgln" and len(parts) == 2:
+            body = parts[0] + parts[1]
+            return f"https://id.gs1.org/417/{body}{_check_digit(body)}"
+        if scheme == "gdti" and len(parts) == 3:
+            body = parts[0] + parts[1]
+            return f"https://id.gs1.org/253/{body}{_check_digit(body)}{unquote(parts[2])}"
+    except ValueError:
+        return value
     return value
 
 
@@ -165,22 +204,45 @@ def _utc(value: str) -> str:
     return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}Z"
 
 
-def _pre_hash(name: str, value: Any) -> str:
-    if isinstance(value, dict):
-        typed = [f"type={_cbv_web(name, value['type'])}"] if "type" in value else []
-        parts = sorted(_pre_hash(k, v) for k, v in value.items() if k != "type")
-        return name + "".join(typed + parts)
-    if isinstance(value, list):
-        return name + "".join(sorted(_pre_hash(_item_name(name), v) for v in value))
+def _leaf(name: str, value: Any, vocab: cbv.Vocabulary | None = None) -> str:
     if isinstance(value, bool):
         return f"{name}={'true' if value else 'false'}"
     if isinstance(value, int | float):
         return f"{name}={_number(value)}"
     text = str(value).strip()
-    if name in ("eventTime", "declarationTime", "time", "startTime", "endTime"):
+    if "time" in name.lower() and "offset" not in name.lower():
         with contextlib.suppress(ValueError):
             text = _utc(text)
-    return f"{name}={_cbv_web(name, text)}"
+    vocab = vocab or _CBV_LEAVES.get(name)
+    if vocab is not None and text in vocab.words:
+        return f"{name}={cbv.CBV_WEB}{vocab.web}-{text}"
+    return f"{name}={digital_link(text)}"
+
+
+def _pre_hash(name: str, value: Any) -> str:
+    """`name` then the value: a leaf as `=value`, an object's members sorted, a list's items
+    sorted (named by the list's item element, as in the XML binding)."""
+    if isinstance(value, dict):
+        return name + "".join(sorted(_pre_hash(k, v) for k, v in value.items()))
+    if isinstance(value, list):
+        if name in _TYPED_LISTS:  # bizTransaction / source / destination: type and value
+            vocab = _TYPED_LISTS[name]
+            items = [
+                "".join(
+                    sorted(
+                        _leaf(k, v, vocab if k == "type" else None)
+                        if not isinstance(v, dict | list)
+                        else _pre_hash(k, v)
+                        for k, v in item.items()
+                    )
+                )
+                if isinstance(item, dict)
+                else _leaf(_item_name(name), item)
+                for item in value
+            ]
+            return name + "".join(sorted(items))
+        return name + "".join(sorted(_pre_hash(_item_name(name), v) for v in value))
+    return _leaf(name, value)
 
 
 def _item_name(list_name: str) -> str:
@@ -193,13 +255,8 @@ def _item_name(list_name: str) -> str:
         "childQuantityList": "quantityElement",
         "inputQuantityList": "quantityElement",
         "outputQuantityList": "quantityElement",
-        "bizTransactionList": "bizTransaction",
-        "sourceList": "source",
-        "destinationList": "destination",
         "sensorElementList": "sensorElement",
         "correctiveEventIDs": "correctiveEventID",
-        "set": "set",
-        "unset": "unset",
     }.get(list_name, list_name)
 
 
