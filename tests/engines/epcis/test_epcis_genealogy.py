@@ -8,7 +8,7 @@ import numpy as np
 from epcis_files import needs_epcis_files, shared_files
 
 from clusterbrain.engines.epcis import check_document, normalise_document, to_genealogy
-from clusterbrain.engines.epcis.to_genealogy import material_of
+from clusterbrain.engines.epcis.to_genealogy import material_of, overconsumption
 from clusterbrain.engines.genealogy.graph import build_lot_graph, trace_back
 from clusterbrain.engines.genealogy.model import EventKind, Unit
 
@@ -148,3 +148,27 @@ def test_all_conformance_events_map() -> None:
     f = to_genealogy(events)
     assert len(f.events) > 0 and len(f.lines) > 0 and len(f.lots) == len(f.lot_keys)
     build_lot_graph(f.lots, f.events, f.lines)
+
+
+def test_overconsumption_names_the_event() -> None:
+    doc = __import__("copy").deepcopy(DOC)
+    events = doc["epcisBody"]["eventList"]
+    events.append(
+        event(
+            "TransformationEvent",
+            "2026-06-04T09:00:00+08:00",
+            eventID="urn:uuid:00000000-0000-4000-8000-000000000002",
+            bizStep="https://example.org/hechi/reeling",
+            inputQuantityList=[q(COCOON_A, 5)],  # all 100 kg of lot A went into silk already
+            outputQuantityList=[q("urn:epc:class:lgtin:6901234.000022.S-2", 0.1)],
+        )
+    )
+    f = to_genealogy(normalise_document(doc))
+    assert overconsumption(feed()) == []
+    [o] = overconsumption(f)
+    assert (o.event_id, o.lot_key, o.consumed, o.held) == (
+        "urn:uuid:00000000-0000-4000-8000-000000000002",
+        COCOON_A,
+        105.0,
+        100.0,
+    )

@@ -6,7 +6,12 @@ No Django import: the capture and query endpoints call these functions and store
 """
 
 from clusterbrain.engines.epcis.normalise import event_hash_id, normalise_document, normalise_event
-from clusterbrain.engines.epcis.to_genealogy import GenealogyFeed, to_genealogy
+from clusterbrain.engines.epcis.to_genealogy import (
+    GenealogyFeed,
+    Overconsumption,
+    overconsumption,
+    to_genealogy,
+)
 from clusterbrain.engines.epcis.validate import (
     Problem,
     SchemaNotFound,
@@ -18,6 +23,7 @@ from clusterbrain.engines.epcis.validate import (
 
 __all__ = [
     "GenealogyFeed",
+    "Overconsumption",
     "Problem",
     "SchemaNotFound",
     "check_document",
@@ -25,6 +31,7 @@ __all__ = [
     "events_of",
     "normalise_document",
     "normalise_event",
+    "overconsumption",
     "parse",
     "to_genealogy",
     "validate",

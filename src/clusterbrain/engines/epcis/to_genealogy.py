@@ -260,3 +260,49 @@ def to_genealogy(
         links=links,
         problems=b.problems,
     )
+
+
+@dataclass(frozen=True)
+class Overconsumption:
+    """An event that took more of a lot than the lot holds (its declared quantity, else what
+    the events before it produced): the event that crossed the line, for the capture error."""
+
+    event_id: str
+    lot_key: str
+    consumed: float  # taken by this event and the ones before it
+    held: float
+
+
+def overconsumption(feed: GenealogyFeed, tolerance: float = 0.02) -> list[Overconsumption]:
+    """Transformations and aggregations, in capture order, that consume more of a known lot
+    than exists (lots neither declared nor produced here are not judged: their stock is
+    elsewhere). Tolerance as the genealogy engine's (2 %)."""
+    lines = feed.lines
+    declared = feed.lots.quantity
+    produced = np.zeros(len(feed.lots))
+    consumed = np.zeros(len(feed.lots))
+    known = ~np.isnan(declared)
+    out: list[Overconsumption] = []
+    flagged: set[int] = set()
+    order = np.argsort(lines.event, kind="stable")
+    for i in order:
+        lot, q = int(lines.lot[i]), float(lines.quantity[i])
+        if math.isnan(q):
+            continue
+        if lines.is_output[i]:
+            produced[lot] += q
+            continue
+        consumed[lot] += q
+        held = declared[lot] if known[lot] else produced[lot]
+        judged = known[lot] or produced[lot] > 0
+        if judged and lot not in flagged and consumed[lot] > held * (1 + tolerance) + 1e-9:
+            flagged.add(lot)
+            out.append(
+                Overconsumption(
+                    feed.event_ids[int(lines.event[i])],
+                    feed.lot_keys[lot],
+                    float(consumed[lot]),
+                    float(held),
+                )
+            )
+    return out
