@@ -15,6 +15,7 @@ from clusterbrain.engines.epcis.normalise import (
     normalise_document,
     normalise_event,
     pre_hash_string,
+    query_document,
 )
 from clusterbrain.engines.epcis.validate import check_document
 
@@ -145,3 +146,12 @@ def test_event_hash_matches_reference_vector() -> None:
 )
 def test_digital_link(epc: str, link: str) -> None:
     assert digital_link(epc) == link
+
+
+@pytest.mark.parametrize("path", VALID, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_returned_as_query_document_valid_and_equivalent(path) -> None:
+    events = events_of_file(path)
+    body = query_document(events, "2026-07-22T10:30:00Z")
+    again, problems = check_document(json.dumps(body))
+    assert problems == [], [p.as_dict() for p in problems]
+    assert normalise_document(again) == events

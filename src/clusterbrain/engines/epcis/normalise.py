@@ -1,7 +1,8 @@
 """Events in a canonical form, and their eventID.
 
 Canonical: CURIE keys and values expanded with the document's `@context` prefixes (over GS1's
-standard ones), standard CBV values as bare words (`shipping`, whichever form was sent),
+standard ones) except GS1 Web Vocabulary values, kept as `gs1:` CURIEs as the schema wants;
+standard CBV values as bare words (`shipping`, whichever form was sent),
 eventTime as ISO 8601 with milliseconds and the sender's offset kept, quantities as numbers with
 their uom, `@context` dropped (everything is expanded), and an `eventID`: the one given, else
 the event hash ID `ni:///sha-256;<hex>?ver=CBV2.0`.
@@ -65,6 +66,9 @@ HASH_ORDER = [
 NOT_HASHED = frozenset({"type", "eventID", "recordTime", "@context", "certificationInfo"})
 
 
+GS1_VOC = "https://gs1.org/voc/"
+
+
 def expand(value: str, prefixes: dict[str, str]) -> str:
     m = _CURIE.match(value)
     if m and m.group(1) in prefixes:
@@ -89,7 +93,10 @@ def _walk(node: Any, prefixes: dict[str, str]) -> Any:
     if isinstance(node, list):
         return [_walk(v, prefixes) for v in node]
     if isinstance(node, str):
-        return expand(node, prefixes)
+        # GS1 Web Vocabulary values stay CURIEs: the schema refuses their expanded form
+        if node.startswith(GS1_VOC):
+            return "gs1:" + node[len(GS1_VOC) :]
+        return node if node.startswith("gs1:") else expand(node, prefixes)
     return node
 
 
@@ -281,3 +288,25 @@ def event_hash_id(event: dict[str, Any]) -> str:
 
 def canonical_json(event: dict[str, Any]) -> str:
     return json.dumps(event, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
+
+
+def query_document(
+    events: list[dict[str, Any]], creation_date: str, query_name: str = "SimpleEventQuery"
+) -> dict[str, Any]:
+    """Canonical events as an EPCISQueryDocument (the `GET /events` body): keys and values are
+    already absolute IRIs, so GS1's context is the only one needed."""
+    return {
+        "@context": [EPCIS_CONTEXT],
+        "type": "EPCISQueryDocument",
+        "schemaVersion": "2.0",
+        "creationDate": creation_date,
+        "epcisBody": {
+            "queryResults": {
+                "queryName": query_name,
+                "resultsBody": {"eventList": events},
+            }
+        },
+    }
