@@ -233,6 +233,18 @@ def _notify(enterprise_id: int, kind: str, order: OutsourcingOrder, **params: An
     )
 
 
+def _notify_buyer(assignment: Assignment, kind: str, **params: Any) -> None:
+    """Tell the order's leading firm what the supplier of `assignment` did."""
+    _notify(
+        assignment.order.buyer_id,
+        kind,
+        assignment.order,
+        supplier=assignment.supplier.name_zh,
+        supplier_en=assignment.supplier.name_en,
+        **params,
+    )
+
+
 # --- orders ----------------------------------------------------------------------------------
 
 
@@ -900,13 +912,7 @@ def accept_assignment(user: Any, assignment: Assignment) -> Assignment:
     current = _supplier_assignment(user, assignment, Assignment.Status.OFFERED)
     current.status = Assignment.Status.ACCEPTED
     current.save(update_fields=["status", "updated_at"])
-    _notify(
-        current.order.buyer_id,
-        Notification.Kind.ACCEPTED,
-        current.order,
-        supplier=current.supplier.name_zh,
-        supplier_en=current.supplier.name_en,
-    )
+    _notify_buyer(current, Notification.Kind.ACCEPTED)
     refresh_status(current.order)
     return current
 
@@ -923,14 +929,7 @@ def decline_assignment(user: Any, assignment: Assignment, reason: Any = "") -> A
     current.decline_reason = text
     current.save(update_fields=["status", "decline_reason", "updated_at"])
     order = current.order
-    _notify(
-        order.buyer_id,
-        Notification.Kind.DECLINED,
-        order,
-        supplier=current.supplier.name_zh,
-        supplier_en=current.supplier.name_en,
-        reason=text,
-    )
+    _notify_buyer(current, Notification.Kind.DECLINED, reason=text)
     run = reoptimise(user, order)
     if run is None:
         refresh_status(order)
@@ -953,12 +952,9 @@ def report_progress(user: Any, assignment: Assignment, produced: Any, note: Any 
     current.produced = units
     current.progress_note = text
     current.save(update_fields=["produced", "progress_note", "updated_at"])
-    _notify(
-        current.order.buyer_id,
+    _notify_buyer(
+        current,
         Notification.Kind.PROGRESS,
-        current.order,
-        supplier=current.supplier.name_zh,
-        supplier_en=current.supplier.name_en,
         share=units / current.quantity if current.quantity else 0.0,
     )
     return current
@@ -1005,13 +1001,7 @@ def record_delivery(
             "updated_at",
         ]
     )
-    _notify(
-        current.order.buyer_id,
-        Notification.Kind.DELIVERED,
-        current.order,
-        supplier=current.supplier.name_zh,
-        supplier_en=current.supplier.name_en,
-    )
+    _notify_buyer(current, Notification.Kind.DELIVERED)
     refresh_status(current.order)
     return current
 
