@@ -74,6 +74,35 @@ def _columns(core: CoreModel) -> _Columns:
     return _Columns(ycol, xcol, ucol, start + core.orders)
 
 
+def _colwise_lp(
+    cost: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    entries: tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]],
+    row_lo: list[np.ndarray],
+    row_hi: list[np.ndarray],
+) -> highspy.HighsLp:
+    """A HiGHS LP from its columns and its matrix as blocks of (row, column, value) entries,
+    in column-wise form (entries sorted by column, then row)."""
+    r = np.concatenate(entries[0]).astype(np.int64)
+    c = np.concatenate(entries[1]).astype(np.int64)
+    v = np.concatenate(entries[2]).astype(float)
+    order = np.lexsort((r, c))
+    lp = highspy.HighsLp()
+    lp.num_col_ = len(cost)
+    lp.num_row_ = sum(len(block) for block in row_lo)
+    lp.col_cost_ = cost
+    lp.col_lower_ = lower
+    lp.col_upper_ = upper
+    lp.row_lower_ = np.concatenate(row_lo)
+    lp.row_upper_ = np.concatenate(row_hi)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = np.concatenate([[0], np.cumsum(np.bincount(c, minlength=len(cost)))])
+    lp.a_matrix_.index_ = r[order]
+    lp.a_matrix_.value_ = v[order]
+    return lp
+
+
 def build_highs(core: CoreModel, relax: bool = False) -> tuple[highspy.Highs, _Columns]:
     cols = _columns(core)
     j_of_p = core.pair_order
@@ -176,25 +205,7 @@ def build_highs(core: CoreModel, relax: bool = False) -> tuple[highspy.Highs, _C
         row_hi.append(core.supplier_volume[capped].astype(float))
         n_rows += len(capped)
 
-    r = np.concatenate(rows_r).astype(np.int64)
-    c = np.concatenate(rows_c).astype(np.int64)
-    v = np.concatenate(rows_v).astype(float)
-    if len(c):
-        # a bucket row may name one y twice (never here, but duplicates would be rejected)
-        order = np.lexsort((r, c))
-        r, c, v = r[order], c[order], v[order]
-    lp = highspy.HighsLp()
-    lp.num_col_ = cols.count
-    lp.num_row_ = n_rows
-    lp.col_cost_ = cost
-    lp.col_lower_ = lower
-    lp.col_upper_ = upper
-    lp.row_lower_ = np.concatenate(row_lo)
-    lp.row_upper_ = np.concatenate(row_hi)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = np.concatenate([[0], np.cumsum(np.bincount(c, minlength=cols.count))])
-    lp.a_matrix_.index_ = r
-    lp.a_matrix_.value_ = v
+    lp = _colwise_lp(cost, lower, upper, (rows_r, rows_c, rows_v), row_lo, row_hi)
     if not relax:
         lp.integrality_ = [
             highspy.HighsVarType.kInteger if f else highspy.HighsVarType.kContinuous
@@ -384,22 +395,7 @@ def build_compact_lp(core: CoreModel) -> highspy.Highs:
         row_lo.append(np.full(len(capped), -np.inf))
         row_hi.append(core.supplier_volume[capped].astype(float))
         n_rows += len(capped)
-    r = np.concatenate(rows_r).astype(np.int64)
-    c = np.concatenate(rows_c).astype(np.int64)
-    v = np.concatenate(rows_v).astype(float)
-    order = np.lexsort((r, c))
-    lp = highspy.HighsLp()
-    lp.num_col_ = count
-    lp.num_row_ = n_rows
-    lp.col_cost_ = cost
-    lp.col_lower_ = np.zeros(count)
-    lp.col_upper_ = upper
-    lp.row_lower_ = np.concatenate(row_lo)
-    lp.row_upper_ = np.concatenate(row_hi)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = np.concatenate([[0], np.cumsum(np.bincount(c, minlength=count))])
-    lp.a_matrix_.index_ = r[order]
-    lp.a_matrix_.value_ = v[order]
+    lp = _colwise_lp(cost, np.zeros(count), upper, (rows_r, rows_c, rows_v), row_lo, row_hi)
     h = new_highs()
     h.passModel(lp)
     return h
