@@ -459,7 +459,7 @@ def _industry_word_at_end(text: str) -> str | None:
         (
             size
             for table in _zh_industry_misspelt()
-            for size in range(min(_ZH_INDUSTRY_LONGEST, len(text) - 2), 1, -1)
+            for size in range(min(_ZH_INDUSTRY_LONGEST, len(text) - 2), max(exact, 1), -1)
             if text[-size:] in table
         ),
         default=0,
