@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "clusterbrain.chains",
     "clusterbrain.registry",
     "clusterbrain.matching",
+    "clusterbrain.green",
     "clusterbrain.web",
 ]
 

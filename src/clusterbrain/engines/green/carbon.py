@@ -125,6 +125,6 @@ def grade_firms(
         industries=industries,
         industry_benchmark=ind_benchmark,
         industry_firms=firms,
-        industry_emissions=sum_e,
-        industry_value_added=sum_units * YUAN_PER_UNIT,
+        industry_emissions=np.asarray(sum_e, dtype=np.float64),
+        industry_value_added=np.asarray(sum_units * YUAN_PER_UNIT, dtype=np.float64),
     )
