@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "clusterbrain.registry",
     "clusterbrain.matching",
     "clusterbrain.green",
+    "clusterbrain.trace",
     "clusterbrain.web",
 ]
 

@@ -83,7 +83,16 @@ class GenealogyFeed:
     problems: list[tuple[str, str]] = field(default_factory=list)  # (eventID, message)
 
     def lot(self, key: str) -> int:
-        return self.lot_keys.index(key)
+        return self.lot_index[key]
+
+    @property
+    def lot_index(self) -> dict[str, int]:
+        """Lot key → row (built once: `lot_keys.index` is a scan)."""
+        index: dict[str, int] | None = self.__dict__.get("_lot_index")
+        if index is None or len(index) != len(self.lot_keys):
+            index = {key: row for row, key in enumerate(self.lot_keys)}
+            self.__dict__["_lot_index"] = index
+        return index
 
 
 class _Builder:
@@ -273,14 +282,29 @@ class Overconsumption:
     held: float
 
 
-def overconsumption(feed: GenealogyFeed, tolerance: float = 0.02) -> list[Overconsumption]:
+def overconsumption(
+    feed: GenealogyFeed,
+    tolerance: float = 0.02,
+    stock: dict[str, tuple[float, float, float]] | None = None,
+) -> list[Overconsumption]:
     """Transformations and aggregations, in capture order, that consume more of a known lot
     than exists (lots neither declared nor produced here are not judged: their stock is
-    elsewhere). Tolerance as the genealogy engine's (2 %)."""
+    elsewhere). Tolerance as the genealogy engine's (2 %).
+
+    `stock` gives, per lot key, (declared or NaN, produced, consumed) by events captured
+    before `feed`'s: a capture judges only its new events, seeded with what is stored."""
     lines = feed.lines
-    declared = feed.lots.quantity
+    declared = feed.lots.quantity.copy()
     produced = np.zeros(len(feed.lots))
     consumed = np.zeros(len(feed.lots))
+    for key, (was_declared, was_produced, was_consumed) in (stock or {}).items():
+        at = feed.lot_index.get(key)
+        if at is None:
+            continue
+        if np.isnan(declared[at]):
+            declared[at] = was_declared
+        produced[at] += was_produced
+        consumed[at] += was_consumed
     known = ~np.isnan(declared)
     out: list[Overconsumption] = []
     flagged: set[int] = set()

@@ -122,6 +122,21 @@ def schema_path(path: str | os.PathLike[str] | None = None) -> Path:
 
 
 @lru_cache(maxsize=4)
+def _fast_validator(path: str) -> Any:
+    """jsonschema-rs's compiled validator of the same schema, or None where it is not
+    installed. It only answers valid / not valid (30× faster than jsonschema on a bulk
+    document, decision 0011); a document it refuses is validated again by jsonschema for
+    the problems, so what is refused and how it is worded never depend on it."""
+    try:
+        import jsonschema_rs
+    except ImportError:  # pragma: no cover - a dependency; kept optional for the engine
+        return None
+    with open(path, encoding="utf-8") as f:
+        schema = json.load(f)
+    return jsonschema_rs.Draft7Validator(schema)
+
+
+@lru_cache(maxsize=4)
 def _validator(path: str) -> jsonschema.Draft7Validator:
     with open(path, encoding="utf-8") as f:
         schema = json.load(f)
@@ -360,8 +375,11 @@ def _check_event(i: int | None, base: str, event: Any, prefixes: dict[str, str])
     return out
 
 
-def validate(doc: Any, schema: str | os.PathLike[str] | None = None) -> list[Problem]:
-    """Every problem of a parsed document, own checks first; [] when it may be captured."""
+def validate(
+    doc: Any, schema: str | os.PathLike[str] | None = None, *, fast_schema: bool = True
+) -> list[Problem]:
+    """Every problem of a parsed document, own checks first; [] when it may be captured.
+    `fast_schema=False` asks jsonschema alone (the benchmark's baseline, the fast path's test)."""
     if not isinstance(doc, dict):
         return [Problem(None, "", "not_an_object", "an EPCIS document is a JSON object")]
     problems: list[Problem] = []
@@ -383,7 +401,11 @@ def validate(doc: Any, schema: str | os.PathLike[str] | None = None) -> list[Pro
     for pointer, event in events_of(doc):
         problems.extend(_check_event(_event_index(pointer), pointer, event, prefixes))
     seen = {p.pointer for p in problems}
-    validator = _validator(str(schema_path(schema)))
+    path = str(schema_path(schema))
+    fast = _fast_validator(path) if fast_schema else None
+    if fast is not None and fast.is_valid(doc):
+        return sorted(problems, key=lambda p: (-1 if p.event is None else p.event, p.pointer))
+    validator = _validator(path)
     for error in validator.iter_errors(doc):
         p = _schema_problem(error, seen)
         if p is not None and p.pointer not in seen:

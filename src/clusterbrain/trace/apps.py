@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class TraceConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "clusterbrain.trace"
+    label = "trace"
+    verbose_name = "Lot traceability (EPCIS)"

@@ -1,0 +1,169 @@
+"""Capture through the service with the real database: what is stored, duplicates, conflicts,
+rollback and proceed, location permissions, overconsumption; and the lots it keeps."""
+
+from __future__ import annotations
+
+import pytest
+from tracedata import (
+    COCOONS,
+    COCOONS_2,
+    FABRIC,
+    OTHER_SITE,
+    OWN_SITE,
+    SILK,
+    body,
+    declare,
+    transform,
+)
+
+from clusterbrain.errors import Forbidden
+from clusterbrain.trace import services
+from clusterbrain.trace.models import CaptureJob, Event, EventKey, Lot
+
+pytestmark = pytest.mark.django_db
+
+
+def test_chain_is_stored_with_lots_owners_and_stock(world, chain):
+    assert Event.objects.count() == 4
+    silk = Lot.objects.get(key=SILK)
+    assert silk.owner == world.own and silk.produced == 40 and silk.consumed == 40
+    assert silk.uom == "KGM" and silk.material == "gtin:6901234.012346"
+    cocoons = Lot.objects.get(key=COCOONS)
+    assert cocoons.declared == 100 and cocoons.consumed == 100 and cocoons.owner == world.own
+    assert Lot.objects.get(key=COCOONS_2).owner == world.other
+    assert Lot.objects.get(key=FABRIC).owner == world.other
+    assert EventKey.objects.filter(role="inputEPCClass", value=COCOONS).count() == 1
+    e = Event.objects.get(event_id="urn:uuid:00000000-0000-4000-8000-000000000004")
+    assert e.enterprise == world.other and e.cluster == world.a
+    assert e.biz_location == "https://id.gs1.org/414/6905555000014"  # SGLN as Digital Link
+
+
+def test_resent_event_is_not_stored_twice(world, places):
+    event = declare(COCOONS, 100, event_id="urn:uuid:1")
+    first = services.capture(world.users.enterprise, body(event))
+    again = services.capture(world.users.enterprise, body(event))
+    assert first.stored == 1 and again.stored == 0 and again.duplicates == 1
+    assert again.success and Event.objects.count() == 1
+    assert CaptureJob.objects.get(pk=again.job.pk).events_duplicate == 1
+
+
+def test_same_event_id_other_content_is_an_error_naming_it(world, places):
+    services.capture(world.users.enterprise, body(declare(COCOONS, 100, event_id="urn:uuid:1")))
+    changed = services.capture(
+        world.users.enterprise,
+        body(
+            declare(COCOONS_2, 5, event_id="urn:uuid:2"),
+            declare(COCOONS, 90, event_id="urn:uuid:1"),
+        ),
+    )
+    assert not changed.success and changed.stored == 0
+    [p] = changed.problems
+    assert p.event == 1 and p.code == "event_id_conflict" and "urn:uuid:1" in p.message
+    assert p.pointer == "/epcisBody/eventList/1/eventID"
+    assert Event.objects.count() == 1  # rollback: the valid first event was not stored either
+
+
+def test_proceed_stores_only_the_valid_events(world, places):
+    bad = declare(COCOONS_2, 5)
+    bad["quantityList"][0]["quantity"] = "five"
+    outcome = services.capture(
+        world.users.enterprise,
+        body(declare(COCOONS, 100), bad),
+        error_behaviour="proceed",
+    )
+    assert outcome.stored == 1 and not outcome.success
+    assert [p.field for p in outcome.problems] == ["quantityList/0/quantity"]
+    assert Event.objects.count() == 1 and not Lot.objects.filter(key=COCOONS_2).exists()
+    job = CaptureJob.objects.get(pk=outcome.job.pk)
+    assert job.events_stored == 1 and not job.success and job.errors[0]["event"] == 1
+
+
+def test_rollback_stores_nothing(world, places):
+    bad = declare(COCOONS_2, 5)
+    bad["bizStep"] = "teleporting"
+    outcome = services.capture(world.users.enterprise, body(declare(COCOONS, 100), bad))
+    assert outcome.stored == 0 and Event.objects.count() == 0 and Lot.objects.count() == 0
+    assert outcome.problems[0].event == 1 and outcome.problems[0].field == "bizStep"
+
+
+def test_firm_captures_only_at_its_own_locations(world, places):
+    outcome = services.capture(
+        world.users.enterprise,
+        body(declare(COCOONS, 100), declare(COCOONS_2, 5, site=OTHER_SITE)),
+    )
+    assert outcome.only_permission_problems and Event.objects.count() == 0
+    fields = {(p.event, p.field) for p in outcome.problems}
+    assert fields == {(1, "readPoint/id"), (1, "bizLocation/id")}
+    unregistered = declare(COCOONS, 100, site="urn:epc:id:sgln:6909999.00001.0")
+    assert not services.capture(world.users.enterprise, body(unregistered)).success
+    no_place = declare(COCOONS, 100)
+    del no_place["readPoint"], no_place["bizLocation"]
+    outcome = services.capture(world.users.enterprise, body(no_place))
+    assert outcome.problems[0].code == "location_not_yours"
+    assert Event.objects.count() == 0
+
+
+@pytest.mark.parametrize("role", ["office", "association", "bank"])
+def test_other_roles_do_not_capture(world, places, role):
+    with pytest.raises(Forbidden):
+        services.capture(getattr(world.users, role), body(declare(COCOONS, 100)))
+    assert CaptureJob.objects.count() == 0
+
+
+def test_admin_captures_anywhere(world):
+    outcome = services.capture(
+        world.users.admin, body(declare(COCOONS, 1, site="urn:epc:id:sgln:6909999.00001.0"))
+    )
+    assert outcome.success and Event.objects.get().enterprise is None
+
+
+def test_overconsumption_is_refused_naming_event_and_field(world, chain):
+    outcome = services.capture(
+        world.users.enterprise,
+        body(declare(COCOONS, 10, event_id="urn:uuid:x"), transform([(COCOONS, 30)], [(SILK, 3)])),
+    )
+    # COCOONS is redeclared at 10 but 100 were already consumed earlier
+    assert not outcome.success and Event.objects.count() == 4
+    [p] = outcome.problems
+    assert p.code == "overconsumed" and p.event == 1
+    assert p.field == "inputQuantityList/0/quantity" and COCOONS in p.message
+
+
+def test_overconsumption_within_one_document(world, places):
+    outcome = services.capture(
+        world.users.enterprise,
+        body(
+            declare(COCOONS, 100),
+            transform([(COCOONS, 60)], [(SILK, 20)], site=OWN_SITE),
+            transform(
+                [(COCOONS, 60)], [(SILK, 20)], site=OWN_SITE, time="2026-05-03T08:00:00+08:00"
+            ),
+        ),
+        error_behaviour="proceed",
+    )
+    assert outcome.stored == 2 and [p.event for p in outcome.problems] == [2]
+
+
+def test_document_level_problem_stores_nothing_even_under_proceed(world, places):
+    outcome = services.capture(world.users.enterprise, b"{not json", error_behaviour="proceed")
+    assert outcome.problems[0].code == "malformed_json" and Event.objects.count() == 0
+    assert CaptureJob.objects.get().errors[0]["code"] == "malformed_json"
+
+
+def test_capture_events_in_batches_consumes_across_batches(world, places):
+    events = [declare(COCOONS, 100), transform([(COCOONS, 100)], [(SILK, 30)], site=OWN_SITE)]
+    outcomes = services.capture_events(None, events, batch_size=1)
+    assert [o.stored for o in outcomes] == [1, 1]
+    assert Lot.objects.get(key=COCOONS).consumed == 100
+
+
+def test_location_rules(world):
+    from clusterbrain.errors import InvalidInput
+
+    with pytest.raises(Forbidden):
+        services.add_location(world.users.enterprise, world.other, OTHER_SITE, "Not mine")
+    loc = services.add_location(world.users.enterprise, world.own, OWN_SITE, "Mine")
+    assert loc.key == "https://id.gs1.org/414/6901234000016"
+    with pytest.raises(InvalidInput) as err:
+        services.add_location(world.users.enterprise, world.own, loc.key, "")
+    assert {e.loc[0] for e in err.value.errors} == {"uri", "name"}
