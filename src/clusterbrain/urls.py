@@ -9,5 +9,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("clusterbrain.accounts.urls")),
     path("", include("clusterbrain.matching.urls")),
+    path("", include("clusterbrain.green.urls")),
     path("", include("clusterbrain.web.urls")),
 ]

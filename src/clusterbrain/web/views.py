@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 
 from clusterbrain.accounts import permissions
 from clusterbrain.chains.models import ChainLink
+from clusterbrain.green import selectors as green_selectors
+from clusterbrain.green.views import chart_specs as green_chart_specs
 from clusterbrain.matching import charts as matching_charts
 from clusterbrain.matching import selectors as matching_selectors
 from clusterbrain.registry import selectors
@@ -168,6 +170,8 @@ def cluster_overview(request: HttpRequest, slug: str) -> HttpResponse:
         matching.by_year, withheld=matching.suppressed_years, note=matching.suppression_note
     )
     chart_specs["chart-utilisation"] = matching_charts.capacity_utilisation(matching.utilisation)
+    green = green_selectors.figures(cluster, request.user)
+    chart_specs.update(green_chart_specs(green))
     indicator_labels = dict(Indicator.choices)
     reported = [
         {"figure": f, "label": indicator_labels.get(f.indicator, f.indicator)} for f in figures
@@ -181,6 +185,7 @@ def cluster_overview(request: HttpRequest, slug: str) -> HttpResponse:
         "gaps": gaps,
         "concentrated": concentrated,
         "matching": matching,
+        "green": green,
         "reported": reported,
         "certification_labels": dict(Certification.Kind.choices),
         "any_certification": any(summary.certifications.values()),

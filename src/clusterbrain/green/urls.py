@@ -1,0 +1,11 @@
+from django.urls import path
+
+from clusterbrain.green import views
+
+urlpatterns = [
+    path("c/<slug:slug>/green/", views.cluster, name="green-cluster"),
+    path("firms/<int:enterprise_id>/green/", views.firm, name="green-firm"),
+    path("green/records/<int:record_id>/", views.record, name="green-record"),
+    path("green/records/<int:record_id>/delete/", views.record_delete, name="green-record-delete"),
+    path("green/tests/<int:test_id>/delete/", views.test_delete, name="green-test-delete"),
+]
