@@ -385,7 +385,7 @@ def _prepare(doc: dict[str, Any], bad: set[int], problems: list[Problem]) -> lis
     for index, (pointer, raw) in enumerate(events_of(doc)):
         if index in bad:
             continue
-        local = {**prefixes, **declared_prefixes(raw)} if "@context" in raw else prefixes
+        local = {**prefixes, **declared_prefixes(raw, standard=False)}
         try:
             event = normalise_event(raw, local)
         except (ValueError, TypeError, KeyError, AttributeError) as exc:

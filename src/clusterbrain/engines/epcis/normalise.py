@@ -150,7 +150,7 @@ def normalise_document(doc: dict[str, Any]) -> list[dict[str, Any]]:
     prefixes = declared_prefixes(doc)
     normalised = []
     for _, event in events_of(doc):
-        local = {**prefixes, **declared_prefixes(event)}
+        local = {**prefixes, **declared_prefixes(event, standard=False)}
         normalised.append(normalise_event(event, local))
     return normalised
 

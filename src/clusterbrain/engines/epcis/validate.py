@@ -181,10 +181,11 @@ def events_of(doc: dict[str, Any]) -> list[tuple[str, Any]]:
     return [(f"{base}/{i}", e) for i, e in enumerate(events)]
 
 
-def declared_prefixes(doc: Any) -> dict[str, str]:
+def declared_prefixes(doc: Any, standard: bool = True) -> dict[str, str]:
     """Prefix → IRI from every `@context` in the document (document, event or nested level),
-    over GS1's standard prefixes."""
-    prefixes = dict(STANDARD_PREFIXES)
+    over GS1's standard prefixes (`standard=False`: the declared ones alone, so an event's
+    own context does not put back a standard prefix its document redefined)."""
+    prefixes = dict(STANDARD_PREFIXES) if standard else {}
 
     def visit(node: Any) -> None:
         if isinstance(node, dict):
