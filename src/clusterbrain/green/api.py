@@ -57,6 +57,12 @@ class RecordIn(_Input):
     note: str = ""
 
 
+class RecordPatch(RecordIn):
+    """The fields to change; those not sent keep their value."""
+
+    month: str | None = Field(None, description="YYYY-MM")  # type: ignore[assignment]
+
+
 class RecordOut(Schema):
     id: int
     enterprise: int
@@ -291,7 +297,7 @@ def get_record(request: HttpRequest, record_id: int) -> dict[str, Any]:
 
 
 @router.patch("/green/records/{record_id}", response={200: RecordOut, **ERRORS}, auth=WRITE_AUTH)
-def update_record(request: HttpRequest, record_id: int, payload: RecordIn) -> dict[str, Any]:
+def update_record(request: HttpRequest, record_id: int, payload: RecordPatch) -> dict[str, Any]:
     """Change a record: the fields sent replace the record's (unsent ones are kept)."""
     user = _user(request)
     record = selectors.get_record(record_id, user)
