@@ -349,6 +349,10 @@ def load_cluster(
         from clusterbrain.matching.demo import load_matching_demo
 
         load_matching_demo(cluster, seed=data.seed)
+        # Green production: records, tests and values added (not counted in `rows`).
+        from clusterbrain.green.demo import load_green_demo
+
+        load_green_demo(cluster, seed=data.seed)
     return LoadResult(data.slug, cluster.pk, len(data.firms), rows, time.perf_counter() - started)
 
 
