@@ -120,7 +120,7 @@ class Event(models.Model):
 
     event_id = models.CharField(_("eventID"), max_length=EVENT_ID_LENGTH, unique=True)
     content_hash = models.CharField(max_length=64)
-    event_type = models.CharField(_("event type"), max_length=24, db_index=True)
+    event_type = models.CharField(_("event type"), max_length=24)
     event_time = models.DateTimeField(_("event time"), db_index=True)
     record_time = models.DateTimeField(_("record time"), db_index=True)
     action = models.CharField(_("action"), max_length=8, blank=True)
@@ -129,17 +129,40 @@ class Event(models.Model):
     # Digital Link form of the ids (`Location.key`), so SGLN URN and Digital Link both match
     read_point = models.CharField(_("read point"), max_length=URI_LENGTH, blank=True)
     biz_location = models.CharField(_("business location"), max_length=URI_LENGTH, blank=True)
+    # Every index is paid on every captured event: the foreign keys below have none of their
+    # own (the composite indexes lead with enterprise and cluster; nothing looks events up by
+    # location or capture job).
     location = models.ForeignKey(
-        Location, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+        Location,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        db_index=False,
     )
     enterprise = models.ForeignKey(
-        Enterprise, on_delete=models.PROTECT, null=True, blank=True, related_name="trace_events"
+        Enterprise,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="trace_events",
+        db_index=False,
     )
     cluster = models.ForeignKey(
-        Cluster, on_delete=models.PROTECT, null=True, blank=True, related_name="trace_events"
+        Cluster,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="trace_events",
+        db_index=False,
     )
     capture_job = models.ForeignKey(
-        CaptureJob, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
+        CaptureJob,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+        db_index=False,
     )
     document = models.TextField(_("canonical event"))
 
@@ -188,7 +211,6 @@ class EventKey(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["value", "role"], name="trace_eventkey_value_role"),
-            models.Index(fields=["event"], name="trace_eventkey_event"),
         ]
         verbose_name = _("event identifier")
         verbose_name_plural = _("event identifiers")
@@ -213,19 +235,35 @@ class Lot(models.Model):
         on_delete=models.PROTECT,
         null=True,
         blank=True,
+        db_index=False,  # (owner, first_seen) below
         related_name="lots",
         verbose_name=_("owner"),
         help_text=_("The firm that made the lot, or last received it."),
     )
     location = models.ForeignKey(
-        Location, on_delete=models.PROTECT, null=True, blank=True, related_name="lots"
+        Location,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="lots",
+        db_index=False,
     )
     cluster = models.ForeignKey(
-        Cluster, on_delete=models.PROTECT, null=True, blank=True, related_name="lots"
+        Cluster,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="lots",
+        db_index=False,  # (cluster, first_seen) below
     )
     first_seen = models.DateTimeField(_("first seen"), db_index=True)
     made_by = models.ForeignKey(
-        Event, on_delete=models.SET_NULL, null=True, blank=True, related_name="made_lots"
+        Event,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="made_lots",
+        db_index=False,
     )
     attributes = models.JSONField(_("attributes (ILMD)"), default=dict, blank=True)
 

@@ -32,6 +32,7 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from django.db import connection, transaction
@@ -43,6 +44,7 @@ from clusterbrain.engines.epcis import cbv
 from clusterbrain.engines.epcis.normalise import canonical_json, digital_link, normalise_event
 from clusterbrain.engines.epcis.to_genealogy import (
     SHIPPING_STEPS,
+    GenealogyFeed,
     material_of,
     overconsumption,
     to_genealogy,
@@ -170,6 +172,10 @@ def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
         yield values[at : at + _CHUNK]
 
 
+# EPCIS data names the same few locations over and over
+_dl = lru_cache(maxsize=65_536)(digital_link)
+
+
 def _location_id(event: dict[str, Any], name: str) -> str:
     value = event.get(name)
     if isinstance(value, dict) and isinstance(value.get("id"), str):
@@ -233,17 +239,15 @@ def _check_locations(
 ) -> list[_Prepared]:
     """Attach each event's location and firm; refuse events at another firm's location."""
     ids = {
-        digital_link(_location_id(p.event, name))
-        for p in prepared
-        for name in ("bizLocation", "readPoint")
+        _dl(_location_id(p.event, name)) for p in prepared for name in ("bizLocation", "readPoint")
     }
     known = _locations(ids)
     anywhere = permissions.captures_anywhere(user)
     firm = permissions.firm_of(user)
     kept: list[_Prepared] = []
     for p in prepared:
-        biz = digital_link(_location_id(p.event, "bizLocation"))
-        read = digital_link(_location_id(p.event, "readPoint"))
+        biz = _dl(_location_id(p.event, "bizLocation"))
+        read = _dl(_location_id(p.event, "readPoint"))
         p.location = known.get(biz) or known.get(read)
         if not anywhere:
             wrong = [
@@ -348,16 +352,18 @@ def _where_consumed(p: _Prepared, lot_key: str) -> str:
     return p.pointer
 
 
-def _check_overconsumption(prepared: list[_Prepared], problems: list[Problem]) -> list[_Prepared]:
+def _check_overconsumption(
+    prepared: list[_Prepared], problems: list[Problem]
+) -> tuple[list[_Prepared], GenealogyFeed]:
     """Refuse the events that take more of a lot than exists; the next round judges the rest
     again without them (an event refused changes what the later ones may take)."""
-    for _round in range(5):
-        if not prepared:
-            return prepared
+    while True:
         feed = to_genealogy([p.event for p in prepared])
+        if not prepared:
+            return prepared, feed
         found = overconsumption(feed, stock=_stock(feed.lot_keys))
         if not found:
-            return prepared
+            return prepared, feed
         by_id = {str(p.event["eventID"]): p for p in prepared}
         bad: set[int] = set()
         for o in found:
@@ -376,16 +382,21 @@ def _check_overconsumption(prepared: list[_Prepared], problems: list[Problem]) -
                 )
             )
         prepared = [p for p in prepared if p.index not in bad]
-    return prepared
 
 
-def _prepare(doc: dict[str, Any], bad: set[int], problems: list[Problem]) -> list[_Prepared]:
-    prefixes = declared_prefixes(doc)
+def _prepare(
+    doc: dict[str, Any], prefixes: dict[str, str], bad: set[int], problems: list[Problem]
+) -> list[_Prepared]:
     out: list[_Prepared] = []
     for index, (pointer, raw) in enumerate(events_of(doc)):
         if index in bad:
             continue
-        local = {**prefixes, **declared_prefixes(raw, standard=False)}
+        # an event's own context wins over the document's; nested ones are in `prefixes`
+        local = (
+            {**prefixes, **declared_prefixes(raw, standard=False)}
+            if "@context" in raw
+            else prefixes
+        )
         try:
             event = normalise_event(raw, local)
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
@@ -444,47 +455,81 @@ def _keys_of(event: dict[str, Any]) -> list[tuple[str, str, str, float | None, s
     return out
 
 
-def _store(job: CaptureJob, prepared: list[_Prepared]) -> None:
-    """Events, their identifiers, the lots they name and the stamp: one transaction (the
-    caller's). Rows go in with executemany: at bulk sizes the ORM's per-object cost was
-    most of capture's time (decision 0011)."""
-    now = job.created_at
-    rows = [
-        Event(
-            event_id=str(p.event["eventID"]),
-            content_hash=p.content_hash,
-            event_type=str(p.event.get("type", "")),
-            event_time=_event_time(str(p.event["eventTime"])),
-            record_time=now,
-            action=str(p.event.get("action") or ""),
-            biz_step=str(p.event.get("bizStep") or ""),
-            disposition=str(p.event.get("disposition") or ""),
-            read_point=digital_link(_location_id(p.event, "readPoint")),
-            biz_location=digital_link(_location_id(p.event, "bizLocation")),
-            location=p.location,
-            enterprise_id=p.firm_id,
-            cluster_id=p.cluster_id,
-            capture_job=job,
-            document=p.document,
-        )
-        for p in prepared
-    ]
-    Event.objects.bulk_create(rows, batch_size=1000)
-    key_rows: list[tuple[Any, ...]] = []
-    for row, p in zip(rows, prepared, strict=True):
-        for role, value, qualifier, quantity, uom in _keys_of(p.event):
-            key_rows.append((row.pk, role, value, qualifier, quantity, uom))
-    table = EventKey._meta.db_table
+def _insert(table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+    if not rows:
+        return
+    marks = ", ".join(["%s"] * len(columns))
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"INSERT INTO {table} (event_id, role, value, qualifier, quantity, uom) "  # noqa: S608
-            "VALUES (%s, %s, %s, %s, %s, %s)",
-            key_rows,
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",  # noqa: S608
+            rows,
         )
-    _store_lots(prepared, rows)
+
+
+def _store(job: CaptureJob, prepared: list[_Prepared], feed: GenealogyFeed) -> None:
+    """Events, their identifiers, the lots they name and the stamp: one transaction (the
+    caller's). Rows go in with executemany, not the ORM: at bulk sizes building model
+    instances and their SQL was most of capture's time (decision 0011)."""
+    ops = connection.ops
+    now = ops.adapt_datetimefield_value(job.created_at)
+    _insert(
+        Event._meta.db_table,
+        (
+            "event_id",
+            "content_hash",
+            "event_type",
+            "event_time",
+            "record_time",
+            "action",
+            "biz_step",
+            "disposition",
+            "read_point",
+            "biz_location",
+            "location_id",
+            "enterprise_id",
+            "cluster_id",
+            "capture_job_id",
+            "document",
+        ),
+        [
+            (
+                str(p.event["eventID"]),
+                p.content_hash,
+                str(p.event.get("type", "")),
+                ops.adapt_datetimefield_value(_event_time(str(p.event["eventTime"]))),
+                now,
+                str(p.event.get("action") or ""),
+                str(p.event.get("bizStep") or ""),
+                str(p.event.get("disposition") or ""),
+                _dl(_location_id(p.event, "readPoint")),
+                _dl(_location_id(p.event, "bizLocation")),
+                _pk(p.location),
+                p.firm_id,
+                p.cluster_id,
+                job.pk,
+                p.document,
+            )
+            for p in prepared
+        ],
+    )
+    pks: dict[str, int] = {}
+    ids = [str(p.event["eventID"]) for p in prepared]
+    for chunk in _chunks(ids):
+        pks.update(Event.objects.filter(event_id__in=chunk).values_list("event_id", "pk"))
+    key_rows: list[tuple[Any, ...]] = []
+    for p in prepared:
+        pk = pks[str(p.event["eventID"])]
+        for role, value, qualifier, quantity, uom in _keys_of(p.event):
+            key_rows.append((pk, role, value, qualifier, quantity, uom))
+    _insert(
+        EventKey._meta.db_table,
+        ("event_id", "role", "value", "qualifier", "quantity", "uom"),
+        key_rows,
+    )
+    _store_lots(prepared, pks, feed)
     stamp, _created = TraceStamp.objects.select_for_update().get_or_create(pk=1)
     TraceStamp.objects.filter(pk=stamp.pk).update(
-        events=F("events") + len(rows), last_event=max(r.pk for r in rows)
+        events=F("events") + len(prepared), last_event=max(pks.values())
     )
 
 
@@ -504,13 +549,11 @@ class _LotChange:
     owner_changed: bool = False
 
 
-def _store_lots(prepared: list[_Prepared], rows: list[Event]) -> None:
+def _store_lots(prepared: list[_Prepared], pks: dict[str, int], feed: GenealogyFeed) -> None:
     """Lots named by the new events: stock from the genealogy lines (as overconsumption reads
     it), owner = the firm that made it, or that last received it at its location."""
-    feed = to_genealogy([p.event for p in prepared])
     if not feed.lot_keys:
         return
-    by_event = {str(p.event["eventID"]): (p, r) for p, r in zip(prepared, rows, strict=True)}
     changes: dict[str, _LotChange] = {}
     uoms: dict[str, str] = {}
     for p in prepared:
@@ -558,7 +601,7 @@ def _store_lots(prepared: list[_Prepared], rows: list[Event]) -> None:
         for key in made:
             c = change(key, p)
             if c.made_by is None:
-                c.made_by = by_event[str(e["eventID"])][1].pk
+                c.made_by = pks[str(e["eventID"])]
             if p.firm_id is not None:
                 c.owner_id, c.location_id, c.cluster_id = p.firm_id, _pk(p.location), p.cluster_id
                 c.owner_changed = True
@@ -594,25 +637,42 @@ def _store_lots(prepared: list[_Prepared], rows: list[Event]) -> None:
             "pk", "key", "attributes"
         ):
             existing[key] = (pk, attrs or {})
-    new = [
-        Lot(
-            key=key,
-            material=c.material[:URI_LENGTH],
-            uom=c.uom[:8],
-            declared=c.declared,
-            produced=c.produced,
-            consumed=c.consumed,
-            owner_id=c.owner_id,
-            location_id=c.location_id,
-            cluster_id=c.cluster_id,
-            first_seen=c.first_seen,
-            made_by_id=c.made_by,
-            attributes=c.attributes,
-        )
-        for key, c in changes.items()
-        if key not in existing
-    ]
-    Lot.objects.bulk_create(new, batch_size=1000)
+    ops = connection.ops
+    _insert(
+        Lot._meta.db_table,
+        (
+            "key",
+            "material",
+            "uom",
+            "declared",
+            "produced",
+            "consumed",
+            "owner_id",
+            "location_id",
+            "cluster_id",
+            "first_seen",
+            "made_by_id",
+            "attributes",
+        ),
+        [
+            (
+                key,
+                c.material[:URI_LENGTH],
+                c.uom[:8],
+                c.declared,
+                c.produced,
+                c.consumed,
+                c.owner_id,
+                c.location_id,
+                c.cluster_id,
+                ops.adapt_datetimefield_value(c.first_seen),
+                c.made_by,
+                ops.adapt_json_value(c.attributes, None),
+            )
+            for key, c in changes.items()
+            if key not in existing
+        ],
+    )
     updates = [(key, c) for key, c in changes.items() if key in existing]
     if not updates:
         return
@@ -682,8 +742,9 @@ def capture(
         doc, problems = parse(body)
     if not problems:
         problems = _document_kind(doc, single_event)
+    prefixes = declared_prefixes(doc) if not problems else {}
     if not problems:
-        problems = validate(doc)
+        problems = validate(doc, prefixes=prefixes)
     events = events_of(doc) if isinstance(doc, dict) else []
     job = _new_job(user, error_behaviour, len(events))
     doc_bad, bad_events = rejected_events(problems)
@@ -701,10 +762,10 @@ def capture(
         _finish(job, problems, 0, 0)
         job.save()
         return CaptureOutcome(job, problems=problems)
-    prepared = _prepare(doc, bad_events, problems)
+    prepared = _prepare(doc, prefixes, bad_events, problems)
     prepared = _check_locations(user, prepared, problems)
     prepared, duplicates = _check_event_ids(prepared, problems)
-    prepared = _check_overconsumption(prepared, problems)
+    prepared, feed = _check_overconsumption(prepared, problems)
     problems.sort(key=lambda p: (-1 if p.event is None else p.event, p.pointer))
     if problems and error_behaviour == ROLLBACK:
         _finish(job, problems, 0, 0)
@@ -714,7 +775,7 @@ def capture(
         _finish(job, problems, len(prepared), duplicates)
         job.save()
         if prepared:
-            _store(job, prepared)
+            _store(job, prepared, feed)
     return CaptureOutcome(job, len(prepared), duplicates, problems)
 
 

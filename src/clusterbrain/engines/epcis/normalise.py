@@ -70,6 +70,8 @@ GS1_VOC = "https://gs1.org/voc/"
 
 
 def expand(value: str, prefixes: dict[str, str]) -> str:
+    if value.partition(":")[0] not in prefixes:
+        return value  # the common case (URNs, URLs, words), without the regex
     m = _CURIE.match(value)
     if m and m.group(1) in prefixes:
         return prefixes[m.group(1)] + m.group(2)
