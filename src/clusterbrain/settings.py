@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "clusterbrain.matching",
     "clusterbrain.green",
     "clusterbrain.trace",
+    "clusterbrain.passport",
     "clusterbrain.web",
 ]
 
