@@ -146,7 +146,8 @@ def _epc_filter(name: str, values: list[str], roles: Sequence[str]) -> Q:
             scheme, rest = pattern.groups()
             prefix = rest[:-1]
             match |= Q(value__startswith=f"urn:epc:id:{scheme}:{prefix}")
-            match |= Q(value__startswith=f"urn:epc:class:l{scheme}:{prefix}")
+            if scheme == "sgtin":  # the same product's lots (LGTIN classes)
+                match |= Q(value__startswith=f"urn:epc:class:lgtin:{prefix}")
         elif "*" in value:
             raise _bad(name, _("Only urn:epc:idpat:…* patterns may use *: %(v)s") % {"v": value})
         else:
