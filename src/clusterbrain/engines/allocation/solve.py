@@ -37,6 +37,11 @@ PAIRS_PER_ORDER = 4.0  # the first restricted model: about this many pairs per o
 # Above this many pairs HiGHS's branch and bound did not improve the warm start in the time (the
 # cluster at 2,000 orders: 85,000 pairs of reduced cost 0); the LP-guided local search does.
 MAX_RESTRICTED_PAIRS = 30_000
+# Generalized assignments: the tabu search from the LP's shares before the restricted MIP (at
+# most this share of the time left, less once it stops improving: TABU_PATIENCE of the limit,
+# scaled down below 1,000 orders) and again after it, before fix-and-optimise.
+TABU_SHARE = 0.5
+TABU_PATIENCE = 0.1
 LOCAL_SEARCH_SHARE = (
     1.0  # of the time left; fix-and-optimise only if it stops early (it gains little there)
 )
@@ -91,6 +96,29 @@ def _solve_mip_path(
         return _result(core, best, None, SolveStatus.HEURISTIC, start)
     lp_bound = lower = relax.bound
     log.debug("LP %.1f in %.1fs; heuristic %.1f", lp_bound, relax.seconds, upper)
+    # numba is imported here only: the cluster's own models never need it
+    from clusterbrain.engines.allocation.tabu import gap_shaped, tabu_search
+
+    gap_like = gap_shaped(core)
+
+    def tabu(best: CoreSolution, share: float, run: int) -> tuple[CoreSolution, float]:
+        patience = max(0.5, TABU_PATIENCE * time_limit * min(1.0, core.orders / 1000))
+        found = tabu_search(
+            core,
+            best,
+            time.monotonic() + share * left(),
+            seed + run,
+            pair_rc=rc,
+            lp_bound=lp_bound,
+            target=np.ceil(lp_bound - 1e-6) if core.integral_objective else lp_bound,
+            pair_share=relax.pair_share,
+            patience=patience,
+        )
+        log.debug("tabu search %d: %.1f", run, found.objective(core))
+        return found, found.objective(core)
+
+    if gap_like and left() > 0.5 and not _proven(core, upper, lower, mip_rel_gap):
+        best, upper = tabu(best, TABU_SHARE, 0)
     # only a binary-only pair's reduced cost proves it out of every better solution
     binary_only = ~core.splittable[core.pair_order] & (np.diff(core.arc_start) == 1)
     share = min(1.0, PAIRS_PER_ORDER * core.orders / max(core.pairs, 1))
@@ -146,6 +174,8 @@ def _solve_mip_path(
             best = state.solution()
             upper = best.objective(core)
         log.debug("local search: %.1f", upper)
+    if gap_like and left() > 0.5 and not _proven(core, upper, lower, mip_rel_gap):
+        best, upper = tabu(best, TABU_SHARE, 1)
     if left() > 0.5 and not _proven(core, upper, lower, mip_rel_gap):
         mask = (rc <= delta + 1e-9) | (best.pair_qty(core) > 0)
         if too_big:
