@@ -244,6 +244,7 @@ class LotTrace:
         return [r for r in self.rows if r.is_end]
 
 
+SHOWN_ANOMALIES = frozenset({"overconsumed", "cycle"})
 _UNIT_NAMES = {Unit.KG: "KGM", Unit.M2: "MTK", Unit.METRE: "MTR", Unit.PIECE: "", Unit.HEAD: "HEA"}
 
 
@@ -357,9 +358,16 @@ def trace(user: Any, lot: Lot, direction: str = "back") -> LotTrace:
                     float(graph.share[e]),
                 )
             )
-    anomalies = [
-        _anomaly_text(a, g.feed) for a in graph.anomalies if any(i in members for i in a.lots)
-    ][:20]
+    # Only findings that need no unit factors: the platform declares none between products
+    # (kg of cocoons → kg of raw silk), so the engine's unit and yield checks would flag every
+    # transformation; overconsumption is refused at capture and shows only for old data.
+    anomalies = list(
+        dict.fromkeys(
+            _anomaly_text(a, g.feed)
+            for a in graph.anomalies
+            if str(a.code) in SHOWN_ANOMALIES and any(i in members for i in a.lots)
+        )
+    )[:20]
     return LotTrace(lot, direction, rows, edges, anomalies)
 
 
