@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("clusterbrain.accounts.urls")),
     path("", include("clusterbrain.matching.urls")),
     path("", include("clusterbrain.trace.urls")),
+    path("", include("clusterbrain.passport.urls")),
     path("", include("clusterbrain.green.urls")),
     path("", include("clusterbrain.web.urls")),
 ]

@@ -234,6 +234,9 @@ def delete_demo_cluster(slug: str, *, force: bool = False) -> bool:
         cluster = Cluster.objects.filter(slug=slug).first()
         if cluster is None:
             return False
+        from clusterbrain.passport.demo import delete_chain_demo
+
+        delete_chain_demo(cluster)  # trace events and lots protect the firms they name
         firms = Enterprise.objects.filter(cluster=cluster)
         # The big tables first, as plain DELETEs; the collector then only walks what is left.
         SupplyRelation.objects.filter(buyer__in=firms).delete()
@@ -353,6 +356,10 @@ def load_cluster(
         from clusterbrain.green.demo import load_green_demo
 
         load_green_demo(cluster, seed=data.seed)
+        # Traceability demo chains with published passports (not counted in `rows`).
+        from clusterbrain.passport.demo import load_chain_demo
+
+        load_chain_demo(cluster, seed=data.seed)
     return LoadResult(data.slug, cluster.pk, len(data.firms), rows, time.perf_counter() - started)
 
 
