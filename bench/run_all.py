@@ -36,6 +36,11 @@ BENCHMARKS: list[tuple[str, list[str], list[str]]] = [
             *("--mills", "3", "--weavers", "5", "--queries", "30", "--peer-queries", "10"),
         ],
     ),
+    (
+        "bench.trace_capture_bench",
+        ["--events", "200000", "--batch", "5000", "--baseline-events", "5000", "--out", str(DOC)],
+        ["--events", "2000", "--batch", "500", "--baseline-events", "200"],
+    ),
 ]
 
 
