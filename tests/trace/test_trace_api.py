@@ -84,7 +84,7 @@ def test_rollback_is_400_naming_event_and_field_and_stores_nothing(world, places
     [error] = data["errors"]
     assert error["event"] == 1 and error["field"] == "quantityList/0/quantity"
     assert error["loc"] == ["epcisBody", "eventList", 1, "quantityList", 0, "quantity"]
-    assert "event 1" in data["detail"] and Event.objects.count() == 0
+    assert "quantityList/0/quantity" in data["detail"] and Event.objects.count() == 0
     assert c.get(r["Location"]).json()["success"] is False
 
 
