@@ -40,7 +40,6 @@ def chain(transactional_db, world):
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_scan_the_label_and_read_the_passport(chain, world, live_server, browser, lang):
     import factories
-
     from clusterbrain.accounts.models import Role
     from clusterbrain.passport.models import Passport
 
