@@ -144,3 +144,17 @@ def test_nav_has_lots_for_roles_that_see_them(world, client_for):
         in client_for(world.users.office).get(overview).content.decode()
     )
     assert "/trace/lots/" not in client_for(None).get(overview).content.decode()
+
+
+def test_recount_after_events_are_deleted(world, chain):
+    from clusterbrain.trace.models import Event, EventKey, TraceStamp
+
+    assert selectors.lot_genealogy().count == 4
+    last = Event.objects.order_by("-pk").first()
+    Lot.objects.filter(made_by=last).update(made_by=None)
+    EventKey.objects.filter(event=last).delete()
+    last.delete()
+    services.recount_events()
+    assert TraceStamp.objects.get().events == 3
+    g = selectors.lot_genealogy()
+    assert g.count == 3 and selectors.lot_genealogy() is g

@@ -9,6 +9,9 @@ CONTRACT (API, pages, CLI and demo loaders):
         events as Python dicts (demo and bulk loaders), captured in documents of batch_size.
     add_location(user, enterprise, uri, name, kind="factory", facility=None,
                  latitude=None, longitude=None) -> Location
+    recount_events() -> None
+        after events were deleted outside capture (a demo reload): the capture counter and
+        this process's genealogy cache follow the table again.
 
 `user` None is the platform itself (demo loaders, management commands); a request always
 passes its user. Capture never raises for a bad event: problems come back as data in the
@@ -894,3 +897,18 @@ def add_location(
         )
         location.save()
     return location
+
+
+def recount_events() -> None:
+    """Events are never deleted by the platform's own writes; a loader that deletes them
+    (replacing demo chains) calls this so the genealogy caches read the table again."""
+    from django.db.models import Max
+
+    from clusterbrain.trace import selectors
+
+    with transaction.atomic():
+        stamp, _created = TraceStamp.objects.select_for_update().get_or_create(pk=1)
+        stamp.events = Event.objects.count()
+        stamp.last_event = Event.objects.aggregate(m=Max("pk"))["m"] or 0
+        stamp.save(update_fields=["events", "last_event"])
+    selectors.forget_genealogy()
