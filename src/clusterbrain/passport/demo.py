@@ -602,7 +602,14 @@ def delete_chain_demo(cluster: Cluster) -> None:
     """Remove the cluster's traceability rows (passports, events, lots, trace locations) before
     its demo firms are deleted: events and lots protect the firms they name."""
     from clusterbrain.passport.models import Passport
-    from clusterbrain.trace.models import Event, EventKey, Location, Lot, TraceStamp
+    from clusterbrain.trace.models import (
+        CaptureJob,
+        Event,
+        EventKey,
+        Location,
+        Lot,
+        TraceStamp,
+    )
     from clusterbrain.trace.selectors import forget_genealogy
 
     firms = Enterprise.all_objects.filter(cluster=cluster)
@@ -616,14 +623,18 @@ def delete_chain_demo(cluster: Cluster) -> None:
     removed = events.count()
     if not removed and not lots.exists() and not locations.exists():
         return
+    jobs = set(events.exclude(capture_job=None).values_list("capture_job_id", flat=True))
     EventKey.objects.filter(event__in=events).delete()
     Lot.objects.filter(made_by__in=events).update(made_by=None)
     lots.delete()
     events.delete()
     locations.delete()
+    # the demo's capture jobs (the platform's, no user) go with their events
+    CaptureJob.objects.filter(pk__in=jobs, user=None, events=None).delete()
     if removed:
-        stamp = TraceStamp.objects.filter(pk=1).first()
-        if stamp is not None:
-            stamp.events = Event.objects.count()
-            stamp.save(update_fields=["events"])
+        left = Event.objects.count()
+        if left:
+            TraceStamp.objects.filter(pk=1).update(events=left)
+        else:
+            TraceStamp.objects.filter(pk=1).delete()
     forget_genealogy()
