@@ -638,3 +638,15 @@ def delete_chain_demo(cluster: Cluster) -> None:
         else:
             TraceStamp.objects.filter(pk=1).delete()
     forget_genealogy()
+
+
+def demo_passport_paths() -> list[str]:
+    """The published demo passports' Digital Link paths (for the demo command's printout)."""
+    from clusterbrain.passport.models import Passport
+
+    return [
+        p.path
+        for p in Passport.objects.filter(
+            status=Passport.Status.PUBLISHED, enterprise__is_demo=True
+        ).order_by("slug")[:5]
+    ]

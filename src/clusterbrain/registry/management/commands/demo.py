@@ -83,6 +83,14 @@ class Command(BaseCommand):
                 "Sample lists to try the registry import (log in as assoc-shiling, "
                 "Registry → Imports):\n" + "\n".join(f"  {path}" for path in lists)
             )
+        from clusterbrain.passport.demo import demo_passport_paths
+
+        passports = demo_passport_paths()
+        if passports:
+            say(
+                "Product passports (what a label's QR code opens, no login):\n"
+                + "\n".join(f"  {url}{path}" for path in passports)
+            )
         say(f"\nOpen [bold]{url}[/bold] and log in with one of the accounts above.\n")
         if console is None:
             self.stdout.write(url)
