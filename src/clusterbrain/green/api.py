@@ -11,7 +11,8 @@ import datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from pydantic import ConfigDict, Field
 
 from clusterbrain.accounts.auth import READ_AUTH, WRITE_AUTH
@@ -289,6 +290,41 @@ def create_record(
     """A month's record of a site (energy in tce and CO₂e are computed)."""
     record = services.save_record(_user(request), _firm(enterprise_id), payload.model_dump())
     return Status(201, record_out(record))
+
+
+class ImportIn(Schema):
+    dry_run: bool = Field(False, description="Check the file as if imported; save nothing")
+
+
+class ImportOut(Schema):
+    rows: int
+    created: int = Field(description="New records (a site and month not recorded before)")
+    replaced: int = Field(description="Records whose figures the file replaced")
+    dry_run: bool
+
+
+@router.post(
+    "/enterprises/{enterprise_id}/green/records/import",
+    response={200: ImportOut, 201: ImportOut, **ERRORS},
+    auth=WRITE_AUTH,
+)
+def import_records(
+    request: HttpRequest,
+    enterprise_id: int,
+    payload: Form[ImportIn],
+    file: UploadedFile = File(...),  # noqa: B008 - ninja's parameter marker
+) -> Status[dict[str, Any]]:
+    """multipart/form-data: a CSV (UTF-8 or GBK) or XLSX file of monthly records with the
+    template's columns (GET /green/records/template.csv). Every row is written or none: a
+    file with problems is refused (422) with each one named by row and field
+    (`loc` = ["row", n, field]) or by column (`loc` = ["header", column]). 201 when imported,
+    200 for a `dry_run`."""
+    user, firm = _user(request), _firm(enterprise_id)
+    services.check_import(user, firm, file.size or 0)
+    result = services.import_file(
+        user, firm, file.read(), file.name or "upload", dry_run=payload.dry_run
+    )
+    return Status(200 if result.dry_run else 201, result.__dict__)
 
 
 @router.get("/green/records/{record_id}", response={200: RecordOut, **ERRORS}, auth=WRITE_AUTH)

@@ -113,3 +113,17 @@ class LwgForm(ServiceForm):
     valid_from = date_field(_("Audit date"))
     valid_until = date_field(_("Expiry"))
     number = forms.CharField(label=_("Audit number"), max_length=100, required=False)
+
+
+class ImportForm(ServiceForm):
+    """A file of monthly records; the reader and the service judge it."""
+
+    file = forms.FileField(
+        label=_("File"),
+        allow_empty_file=True,  # the reader says "The file is empty." in its own words
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.xlsm,text/csv"}),
+        help_text=_(
+            "CSV (UTF-8 or GBK) or Excel .xlsx (its first sheet), with the template's columns."
+        ),
+    )
+    dry_run = forms.BooleanField(label=_("Only check the file, save nothing"), required=False)

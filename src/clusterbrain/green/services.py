@@ -9,7 +9,11 @@ NotFound, and changes nothing when it raises):
     add_test(user, enterprise, data) -> WastewaterTest
     delete_test(user, test) -> None
     set_carbon_year(user, enterprise, year, data) -> CarbonYear
-    import_records(user, enterprise, rows) -> list[ProductionRecord]       all rows or none
+    import_records(user, enterprise, rows, row_numbers=None) -> list[ProductionRecord]
+                                                                           all rows or none
+    check_import(user, enterprise, size) -> None                           before reading an upload
+    import_file(user, enterprise, content, file_name, dry_run=False) -> ImportResult
+                                                                           a CSV/XLSX file
 
 `data` holds the fields by name (strings from forms, numbers from the API). A record's energy
 in tce and its CO₂e are computed here with engines.green's factors; a test's compliance with
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -38,6 +43,7 @@ from clusterbrain.green.models import (
     ProductionRecord,
     WastewaterTest,
 )
+from clusterbrain.registry.importing import _header_key
 from clusterbrain.registry.models import Enterprise, Facility
 from clusterbrain.registry.selectors import as_id
 from clusterbrain.registry.services import _as_date, _as_int, _as_number, _Problems, _reject_unknown
@@ -64,6 +70,22 @@ TEST_FIELDS = frozenset(
     }
 )
 YEAR_FIELDS = frozenset({"value_added", "publishes_grade"})
+# A file's row may also name its site by name or number (`site`), and give a one-process
+# month's area as `process` + `area_m2` instead of the four area columns.
+FILE_FIELDS = RECORD_FIELDS | {"site", "process", "area_m2"}
+# Spellings of the tanning processes in files, compared after registry.importing's _header_key.
+PROCESS_SPELLINGS = {
+    "area_chrome_m2": ("chrome", "chrome tanned", "铬鞣", "铬"),
+    "area_chrome_free_m2": ("chrome_free", "chrome-free", "wet-white", "无铬鞣", "无铬"),
+    "area_vegetable_m2": ("vegetable", "植鞣", "植物鞣"),
+    "area_other_m2": ("other", "其他", "其它"),
+}
+PROCESS_FIELDS = {
+    _header_key(spelling): name
+    for name, spellings in PROCESS_SPELLINGS.items()
+    for spelling in spellings
+}
+PROCESS_NAMES = "chrome, chrome_free, vegetable, other"
 
 
 def _today() -> datetime.date:
@@ -183,6 +205,24 @@ def _record_values(
     return values
 
 
+def _check_content(record: ProductionRecord, problems: _Problems) -> bool:
+    """A record says what was tanned or produced, or what was used, and the unit of its other
+    output. False after recording a problem (or when there were already some)."""
+    if record.output_quantity and not record.output_unit:
+        problems.add("output_unit", _("Name the unit of the other output (pairs, kg, t …)."))
+    if problems.errors:
+        return False
+    used = [record.area_m2, record.output_quantity or 0, record.water_m3 or 0]
+    used += [getattr(record, name) for name in ENERGY_FIELDS]
+    if not any(used):
+        problems.add(
+            "area_chrome_m2",
+            _("Enter what was tanned or produced, or the water or energy used."),
+        )
+        return False
+    return True
+
+
 @transaction.atomic
 def save_record(
     user: Any,
@@ -203,26 +243,16 @@ def save_record(
     target = record or ProductionRecord(enterprise=enterprise, created_by=user)
     for name, value in values.items():
         setattr(target, name, value)
-    if target.output_quantity and not target.output_unit:
-        problems.add("output_unit", _("Name the unit of the other output (pairs, kg, t …)."))
-    if not problems.errors:
-        used = [target.area_m2, target.output_quantity or 0, target.water_m3 or 0]
-        used += [getattr(target, name) for name in ENERGY_FIELDS]
-        if not any(used):
+    if _check_content(target, problems) and target.month is not None:
+        duplicate = ProductionRecord.objects.filter(
+            enterprise=enterprise, facility=target.facility, month=target.month
+        ).exclude(pk=target.pk)
+        if duplicate.exists():
             problems.add(
-                "area_chrome_m2",
-                _("Enter what was tanned or produced, or the water or energy used."),
+                "month",
+                _("There is already a record of this site for %(month)s: change that one.")
+                % {"month": target.month.strftime("%Y-%m")},
             )
-        elif target.month is not None:
-            duplicate = ProductionRecord.objects.filter(
-                enterprise=enterprise, facility=target.facility, month=target.month
-            ).exclude(pk=target.pk)
-            if duplicate.exists():
-                problems.add(
-                    "month",
-                    _("There is already a record of this site for %(month)s: change that one.")
-                    % {"month": target.month.strftime("%Y-%m")},
-                )
     problems.raise_if_any()
     _apply_footprint(target)
     try:
@@ -348,23 +378,96 @@ def set_carbon_year(
     return row
 
 
+def _site_index(enterprise: Enterprise) -> dict[str, int | None]:
+    """The firm's sites by number and by each name (None: a name two sites share)."""
+    index: dict[str, int | None] = {}
+    for pk, name_zh, name_en in enterprise.facilities.values_list("pk", "name_zh", "name_en"):
+        index[str(pk)] = pk
+        for name in {_header_key(name_zh or ""), _header_key(name_en or "")} - {""}:
+            index[name] = None if name in index and index[name] != pk else pk
+    return index
+
+
+def _file_row(
+    row: Mapping[str, Any], sites: dict[str, int | None], problems: _Problems
+) -> dict[str, Any]:
+    """A file's row in the fields of `save_record`: `site` (a name or number) becomes the
+    facility's id, `process` + `area_m2` the area of that process."""
+    data = {k: v for k, v in row.items() if k not in ("site", "process", "area_m2")}
+    site = row.get("site")
+    if site not in (None, ""):
+        key = _header_key(str(site))
+        if data.get("facility") not in (None, ""):
+            problems.add("site", _("Give the site in one column: site or facility, not both."))
+        elif key in sites and sites[key] is None:
+            problems.add(
+                "site",
+                _("Two sites of this firm are called “%(site)s”: give the site's number.")
+                % {"site": site},
+            )
+        elif key not in sites:
+            problems.add(
+                "site",
+                _("“%(site)s” is not one of this firm's sites (by name or number).")
+                % {"site": str(site)[:60]},
+            )
+        else:
+            data["facility"] = sites[key]
+    process, area = row.get("process"), row.get("area_m2")
+    if process in (None, "") and area in (None, ""):
+        return data
+    name = PROCESS_FIELDS.get(_header_key(str(process or "")))
+    if process in (None, ""):
+        problems.add(
+            "process",
+            _("Name the tanning process of the area: %(names)s.") % {"names": PROCESS_NAMES},
+        )
+    elif name is None:
+        problems.add(
+            "process",
+            _("“%(process)s” is not a tanning process: %(names)s.")
+            % {"process": str(process)[:60], "names": PROCESS_NAMES},
+        )
+    elif data.get(name) not in (None, ""):
+        problems.add(
+            "area_m2",
+            _("The row gives the area of this process twice: in area_m2 and in %(field)s.")
+            % {"field": name},
+        )
+    else:
+        number = _number("area_m2", area, problems)
+        if number is not None:
+            data[name] = number
+    return data
+
+
 @transaction.atomic
 def import_records(
-    user: Any, enterprise: Enterprise, rows: Sequence[Mapping[str, Any]]
+    user: Any,
+    enterprise: Enterprise,
+    rows: Sequence[Mapping[str, Any]],
+    row_numbers: Sequence[int] | None = None,
 ) -> list[ProductionRecord]:
     """Monthly records from a file's rows (each a mapping of field → value): every row is
     checked first, and if any has an error nothing is written and every error is raised with
-    its row number (`loc` = ("row", n, field)); a row whose site and month have a record
-    already replaces that record's figures."""
+    its row number (`loc` = ("row", n, field); the header is row 1, or `row_numbers` gives
+    each row's); a row whose site and month have a record already replaces that record's
+    figures. A row may name its site by name or number (`site`) and give a one-process month
+    as `process` + `area_m2`."""
     _require_record(user, enterprise)
     problems: list[FieldError] = []
     prepared: list[tuple[int, dict[str, Any]]] = []
     seen: dict[tuple[int | None, datetime.date | None], int] = {}
-    for number, row in enumerate(rows, start=2):  # row 1 is the header
+    sites = _site_index(enterprise)
+    numbers = list(row_numbers) if row_numbers is not None else range(2, len(rows) + 2)
+    for number, row in zip(numbers, rows, strict=True):
         row_problems = _Problems()
-        _reject_unknown(row, RECORD_FIELDS, row_problems)
-        values = _record_values(enterprise, row, row_problems, partial=False)
+        _reject_unknown(row, FILE_FIELDS, row_problems)
+        data = _file_row({k: v for k, v in row.items() if k in FILE_FIELDS}, sites, row_problems)
+        values = _record_values(enterprise, data, row_problems, partial=False)
         key = (values["facility"].pk if values.get("facility") else None, values.get("month"))
+        if not row_problems.errors:
+            _check_content(ProductionRecord(**values), row_problems)
         if values.get("month") is not None and not row_problems.errors:
             if key in seen:
                 row_problems.add(
@@ -380,11 +483,15 @@ def import_records(
             _("%(count)d problems in the file; nothing was imported.") % {"count": len(problems)},
             problems,
         )
+    months = {values["month"] for _number, values in prepared}
+    existing_records = {
+        (r.facility_id, r.month): r
+        for r in ProductionRecord.objects.filter(enterprise=enterprise, month__in=months)
+    }
     saved = []
     for number, values in prepared:
-        existing = ProductionRecord.objects.filter(
-            enterprise=enterprise, facility=values["facility"], month=values["month"]
-        ).first()
+        facility = values["facility"]
+        existing = existing_records.get((facility.pk if facility else None, values["month"]))
         data = {k: (v.pk if isinstance(v, Facility) else v) for k, v in values.items()}
         try:
             saved.append(save_record(user, enterprise, data, existing))
@@ -395,3 +502,43 @@ def import_records(
                 [FieldError(("row", number, *e.loc), e.msg) for e in exc.errors],
             ) from exc
     return saved
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    rows: int
+    created: int  # records of a site and month the firm had not recorded
+    replaced: int  # records whose figures the file's rows replaced
+    dry_run: bool  # checked only: nothing was saved
+
+
+def check_import(user: Any, enterprise: Enterprise, size: int) -> None:
+    """Before an upload is read: may the user import for the firm, and is the file small
+    enough (the registry's import limit)?"""
+    from clusterbrain.registry.importing import check_size
+
+    _require_record(user, enterprise)
+    check_size(size)
+
+
+@transaction.atomic
+def import_file(
+    user: Any, enterprise: Enterprise, content: bytes, file_name: str, *, dry_run: bool = False
+) -> ImportResult:
+    """A CSV or XLSX file of monthly records (green.importing reads it): every row or none, as
+    `import_records`. With `dry_run` the file is checked as if imported, then rolled back."""
+    from clusterbrain.green import importing
+
+    _require_record(user, enterprise)
+    records = importing.read_records(content, file_name)
+    before = ProductionRecord.objects.filter(enterprise=enterprise).count()
+    try:
+        saved = import_records(user, enterprise, records.rows, records.row_numbers)
+    except InvalidInput as exc:
+        raise importing.name_columns(exc, records) from exc
+    created = ProductionRecord.objects.filter(enterprise=enterprise).count() - before
+    if dry_run:
+        transaction.set_rollback(True)
+    return ImportResult(
+        rows=len(saved), created=created, replaced=len(saved) - created, dry_run=dry_run
+    )

@@ -10,15 +10,16 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clusterbrain.errors import Forbidden, InvalidInput
-from clusterbrain.green import charts, permissions, selectors, services
-from clusterbrain.green.forms import LwgForm, RecordForm, WastewaterTestForm, YearForm
+from clusterbrain.green import charts, importing, permissions, selectors, services
+from clusterbrain.green.forms import ImportForm, LwgForm, RecordForm, WastewaterTestForm, YearForm
 from clusterbrain.green.models import ProductionRecord
 from clusterbrain.registry import selectors as registry_selectors
 from clusterbrain.registry import services as registry_services
@@ -204,3 +205,148 @@ def chart_specs(figures: selectors.GreenFigures) -> dict[str, Any]:
         "chart-green-intensity": charts.intensity_per_m2(figures.by_year),
         "chart-green-grades": charts.grade_distribution(figures.grade_distribution),
     }
+
+
+# The import's columns beyond the record form's fields, as the column guide explains them.
+EXTRA_COLUMNS = {
+    "site": (
+        gettext_lazy("Site"),
+        gettext_lazy("The site's name or number (below); empty: the firm as a whole."),
+    ),
+    "facility": (gettext_lazy("Site number"), gettext_lazy("Instead of site: its number.")),
+    "process": (
+        gettext_lazy("Tanning process"),
+        gettext_lazy(
+            "With area_m2, instead of the four area columns: chrome, chrome_free, "
+            "vegetable or other."
+        ),
+    ),
+    "area_m2": (gettext_lazy("Area tanned (m²)"), gettext_lazy("The area of that process.")),
+    "month": (gettext_lazy("Month"), gettext_lazy("YYYY-MM, from 2000 to this month.")),
+}
+
+
+def column_label(name: str) -> str:
+    """A column's name in the reader's language."""
+    if name in EXTRA_COLUMNS:
+        return str(EXTRA_COLUMNS[name][0])
+    field = RecordForm.base_fields.get(name)
+    return str(field.label) if field is not None and field.label else name
+
+
+def _column_guide() -> list[tuple[str, str, str]]:
+    guide = []
+    for name in (*importing.COLUMNS, *importing.OTHER_COLUMNS):
+        field = RecordForm.base_fields.get(name)
+        note = EXTRA_COLUMNS[name][1] if name in EXTRA_COLUMNS else ""
+        if not note and field is not None and field.help_text:
+            note = field.help_text
+        guide.append((name, column_label(name), str(note)))
+    return guide
+
+
+def _row_errors(exc: InvalidInput) -> list[dict[str, Any]]:
+    rows = []
+    for error in exc.errors:
+        if len(error.loc) >= 3 and error.loc[0] == "row":
+            name = str(error.loc[2])
+            rows.append(
+                {"row": error.loc[1], "field": name, "label": column_label(name), "msg": error.msg}
+            )
+    return rows
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@domain_errors
+def import_records(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+    """Upload a CSV/XLSX file of monthly records: every row or none. A refused file shows
+    every problem by row and column (422); a checked file its counts; an import goes back to
+    the firm's page with its counts."""
+    enterprise = registry_selectors.get_enterprise(enterprise_id)
+    if not permissions.can_record(request.user, enterprise):
+        raise Forbidden(_("Only the firm's own users may record its green production data."))
+    status, result, row_errors = 200, None, []
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                services.check_import(request.user, enterprise, upload.size or 0)
+                result = services.import_file(
+                    request.user,
+                    enterprise,
+                    upload.read(),
+                    upload.name or "upload",
+                    dry_run=form.cleaned_data["dry_run"],
+                )
+            except InvalidInput as exc:
+                row_errors = _row_errors(exc)
+                if row_errors:
+                    form.add_error(None, exc.detail)
+                else:
+                    for error in exc.errors:
+                        form.add_error("file", error.msg)
+                    if not exc.errors:
+                        form.add_error("file", exc.detail)
+            else:
+                if not result.dry_run:
+                    messages.success(
+                        request,
+                        _("%(rows)d rows imported: %(created)d new records, %(replaced)d replaced.")
+                        % {
+                            "rows": result.rows,
+                            "created": result.created,
+                            "replaced": result.replaced,
+                        },
+                    )
+                    return redirect("green-firm", enterprise_id=enterprise.pk)
+        if form.errors:
+            status = 422
+    else:
+        form = ImportForm()
+    context = {
+        "cluster": enterprise.cluster,
+        "enterprise": enterprise,
+        "form": form,
+        "result": result,
+        "row_errors": row_errors,
+        "columns": _column_guide(),
+        "sites": list(enterprise.facilities.order_by("kind", "name_zh")),
+        "max_rows": importing.max_rows(),
+        "active_nav": "green",
+    }
+    return render(request, "green/import.html", context, status=status)
+
+
+@require_http_methods(["GET"])
+def import_template(request: HttpRequest, file_format: str) -> HttpResponse:
+    """The import's columns as an empty CSV or XLSX file (not confidential: no login)."""
+    headers, _rows = importing.template_rows()
+    if file_format == "csv":
+        import csv
+        import io
+
+        out = io.StringIO()
+        csv.writer(out).writerow(headers)
+        response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
+    elif file_format == "xlsx":
+        import io
+
+        from openpyxl import Workbook
+
+        book = Workbook()
+        sheet = book.active
+        assert sheet is not None
+        sheet.title = "records"
+        sheet.append(headers)
+        data = io.BytesIO()
+        book.save(data)
+        response = HttpResponse(
+            data.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        raise Http404(_("No such template."))
+    response["Content-Disposition"] = f'attachment; filename="green-records.{file_format}"'
+    return response

@@ -202,6 +202,9 @@ class Sheet:
     rows: list[list[str]]
     # (row index, column index) of cells that held a formula: their value is not imported.
     formulas: set[tuple[int, int]] = field(default_factory=set)
+    # Each row's number in the file as a spreadsheet shows it (the header's included, blank
+    # lines counted), for readers that name rows by it (green.importing).
+    row_numbers: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -327,10 +330,13 @@ def _read_csv(content: bytes) -> Table:
             _("The CSV file is malformed at line %(line)s: %(error)s")
             % {"line": reader.line_num, "error": exc}
         ) from exc
-    lines = [line for line in lines if any(line)]
-    if not lines:
+    numbered = [(n, line) for n, line in enumerate(lines, start=1) if any(line)]
+    if not numbered:
         raise _file_error(_("The file is empty."))
-    sheet = Sheet(name="", headers=lines[0], rows=lines[1:])
+    lines = [line for _n, line in numbered]
+    sheet = Sheet(
+        name="", headers=lines[0], rows=lines[1:], row_numbers=[n for n, _l in numbered[1:]]
+    )
     # A CSV cell is text, but a spreadsheet opening it would run "=…": flagged like a formula.
     for r, row in enumerate(sheet.rows):
         for c, cell in enumerate(row):
@@ -361,8 +367,11 @@ def _read_xlsx(content: bytes) -> Table:
         for ws in book.worksheets:
             rows: list[list[str]] = []
             formulas: set[tuple[int, int]] = set()
+            numbers: list[int] = []
             headers: list[str] | None = None
-            for values in ws.iter_rows(values_only=True):
+            # read-only sheets yield missing rows as empty ones from row 1, so this counts as
+            # the spreadsheet does
+            for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
                 cells = [_cell_text(v) for v in values]
                 if not any(cells):
                     continue
@@ -373,8 +382,9 @@ def _read_xlsx(content: bytes) -> Table:
                     if text.startswith("="):
                         formulas.add((len(rows), c))
                 rows.append(cells)
+                numbers.append(number)
             if headers is not None:
-                sheets.append(Sheet(ws.title, headers, rows, formulas))
+                sheets.append(Sheet(ws.title, headers, rows, formulas, numbers))
     finally:
         book.close()
     if not sheets:
