@@ -182,3 +182,14 @@ def test_lwg_audit_is_a_registry_certificate(world, client_for):
     assert response.status_code == 302
     cert = Certification.objects.get(enterprise=world.own)
     assert cert.kind == "lwg_gold" and not cert.verified
+
+
+def test_cluster_navigation_leads_to_the_green_pages(world, client_for):
+    """The cluster's navigation has the green dashboard, marked current on the green pages."""
+    overview = client_for().get(f"/c/{world.a.slug}/").content.decode()
+    link = f'<a href="/c/{world.a.slug}/green/">'
+    assert link in overview
+    dashboard = client_for().get(f"/c/{world.a.slug}/green/").content.decode()
+    assert f'<a href="/c/{world.a.slug}/green/" aria-current="page">' in dashboard
+    firm_page = client_for(world.users.enterprise).get(f"/firms/{world.own.pk}/green/")
+    assert f'<a href="/c/{world.a.slug}/green/" aria-current="page">' in firm_page.content.decode()
