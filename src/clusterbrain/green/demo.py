@@ -23,6 +23,7 @@ from clusterbrain.engines.green import check_wastewater, co2e_t, energy_tce
 from clusterbrain.engines.green.zdhc import cycle_of
 from clusterbrain.green.models import CarbonYear, ProductionRecord, WastewaterTest
 from clusterbrain.registry.models import Cluster, Enterprise, EnterpriseRole
+from clusterbrain.registry.selectors import invalidate_cluster
 
 # template → (link codes, kind, output unit); kind "tanning" records leather area by process
 WET_LINKS = {
@@ -177,4 +178,6 @@ def load_green_demo(cluster: Cluster, *, today: datetime.date | None = None, see
     ProductionRecord.objects.bulk_create(records, batch_size=2000)
     CarbonYear.objects.bulk_create(years, batch_size=2000)
     WastewaterTest.objects.bulk_create(tests, batch_size=2000)
+    # bulk_create sends no signal: the registry's cached KPIs read these records
+    invalidate_cluster(cluster.pk)
     return len(records)

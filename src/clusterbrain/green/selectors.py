@@ -10,6 +10,7 @@ CONTRACT:
                                                                     check wraps this, issue 7)
     cluster_grades(cluster, user, year=None) -> GradeTable          office and admins only
     figures(cluster, user, today=None) -> GreenFigures              the dashboard and overview
+    chrome_free_by_year(cluster) -> {year: (share, firms)}         unguarded: registry's KPI
 
 Aggregates over fewer than k firms (settings.AGGREGATE_MIN_FIRMS, decision 0003) are withheld
 from everyone but the cluster's office and admins; counts of certificates are not.
@@ -545,6 +546,13 @@ def _tanning_by_year(cluster: Cluster, allowed: bool, k: int) -> list[YearGreen]
             )
         )
     return years
+
+
+def chrome_free_by_year(cluster: Cluster) -> dict[int, tuple[float | None, int]]:
+    """Each year's chrome-free share of the leather the cluster's firms tanned, and how many
+    firms tanned (the caller withholds a year below k firms): the registry's KPI reads it.
+    Unguarded. One query."""
+    return {y.year: (y.chrome_free_share, y.firms) for y in _tanning_by_year(cluster, True, 0)}
 
 
 def _output_by_year(cluster: Cluster, allowed: bool, k: int) -> list[OutputGreen]:

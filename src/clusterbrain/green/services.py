@@ -223,6 +223,14 @@ def _check_content(record: ProductionRecord, problems: _Problems) -> bool:
     return True
 
 
+def _records_changed(enterprise: Enterprise) -> None:
+    """The cluster's cached registry aggregates include the chrome-free share measured from
+    these records (registry.selectors' KPIs): they are not to be reused."""
+    from clusterbrain.registry.selectors import invalidate_cluster
+
+    invalidate_cluster(enterprise.cluster_id)
+
+
 @transaction.atomic
 def save_record(
     user: Any,
@@ -234,6 +242,17 @@ def save_record(
     (keys absent from `data` keep their value). One record per site and month: a second is
     refused and names the month. A record says what was tanned or produced, or what was used:
     an empty one is refused."""
+    saved = _save_record(user, enterprise, data, record)
+    _records_changed(enterprise)
+    return saved
+
+
+def _save_record(
+    user: Any,
+    enterprise: Enterprise,
+    data: Mapping[str, Any],
+    record: ProductionRecord | None,
+) -> ProductionRecord:
     _require_record(user, enterprise)
     if record is not None and record.enterprise_id != enterprise.pk:
         raise NotFound(_("This firm has no such record."))
@@ -269,6 +288,7 @@ def save_record(
 def delete_record(user: Any, record: ProductionRecord) -> None:
     _require_record(user, record.enterprise)
     ProductionRecord.objects.filter(pk=record.pk).delete()
+    _records_changed(record.enterprise)
 
 
 @transaction.atomic
@@ -494,13 +514,14 @@ def import_records(
         existing = existing_records.get((facility.pk if facility else None, values["month"]))
         data = {k: (v.pk if isinstance(v, Facility) else v) for k, v in values.items()}
         try:
-            saved.append(save_record(user, enterprise, data, existing))
+            saved.append(_save_record(user, enterprise, data, existing))
         except InvalidInput as exc:
             raise InvalidInput(
                 _("Row %(row)d: %(detail)s; nothing was imported.")
                 % {"row": number, "detail": exc.detail},
                 [FieldError(("row", number, *e.loc), e.msg) for e in exc.errors],
             ) from exc
+    _records_changed(enterprise)
     return saved
 
 

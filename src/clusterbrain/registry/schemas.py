@@ -75,7 +75,11 @@ class KPIOut(Schema):
     target_year: int | None
     progress: float | None
     unit: str
-    source: str = Field(description='"registry" (counted from the data) or "reported"')
+    source: str = Field(
+        description='"registry" (counted from the data), "green_records" (measured from the '
+        'firms\' green production records, in `actual_year`) or "reported"'
+    )
+    actual_year: int | None = None
     reported: float | None
     reported_year: int | None
     reported_source: str
@@ -472,6 +476,7 @@ def summary_out(
                 "reported_year": k.reported_year,
                 "reported_source": k.reported_source,
                 "suppressed": k.suppressed,
+                "actual_year": k.actual_year,
             }
             for k in summary.kpis
         ],

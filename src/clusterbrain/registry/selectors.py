@@ -179,7 +179,7 @@ class KPI:
     target: float | None
     target_year: int | None
     unit: str  # "", "%", "yuan", "mu", "t"
-    source: str  # "registry" (computed from the data) or "reported"
+    source: str  # "registry" (counted from the data), "green_records" (measured) or "reported"
     # The latest figure reported for the indicator (shown beside a registry count, e.g. the
     # "103 firms above designated size" of a news report). Shares ("%") are fractions 0–1.
     reported: float | None = None
@@ -188,6 +188,8 @@ class KPI:
     # The registry's figure is withheld (too few firms behind it); `actual` falls back to the
     # reported figure, if any.
     suppressed: bool = False
+    # The year of a measured `actual` (source "green_records": the chrome-free share).
+    actual_year: int | None = None
 
     @property
     def progress(self) -> float | None:
@@ -947,14 +949,20 @@ def _role_counts(cluster: Cluster) -> dict[str, int]:
     )
 
 
+# Indicators the platform measures from records rather than counts: where the figure comes from.
+MEASURED_SOURCES = {Indicator.CHROME_FREE_SHARE.value: "green_records"}
+
+
 def _kpis(
     facts: dict[str, Any],
     registry: dict[str, float | None],
     suppressed: frozenset[str] = frozenset(),
+    years: dict[str, int] | None = None,
 ) -> list[KPI]:
     """One KPI per indicator with a target (the nearest one from this year on, else the latest)
-    or a reported figure. The actual comes from the registry where the registry can count it,
-    else from the latest reported figure; so does a registry figure withheld (`suppressed`)."""
+    or a reported figure. The actual comes from the registry where the registry can count it
+    (or the green records measure it: `years` gives the year measured), else from the latest
+    reported figure; so does a registry figure withheld (`suppressed`)."""
     this_year = _today().year
     by_indicator: dict[str, list[tuple[int, float]]] = defaultdict(list)
     for indicator, target_year, value in sorted(facts["targets"], key=lambda t: t[1]):
@@ -975,7 +983,7 @@ def _kpis(
         target = targets.get(indicator.value)
         figure = figures.get(indicator.value)
         actual = registry.get(indicator.value)
-        source = "registry"
+        source = MEASURED_SOURCES.get(indicator.value, "registry")
         if actual is None:
             actual = _share(figure[1], unit) if figure else None
             source = "reported"
@@ -992,6 +1000,7 @@ def _kpis(
                 reported_year=figure[0] if figure else None,
                 reported_source=figure[2] if figure else "",
                 suppressed=indicator.value in suppressed,
+                actual_year=(years or {}).get(indicator.value) if source != "reported" else None,
             )
         )
     return kpis
@@ -1119,6 +1128,11 @@ def _compute_facts(cluster: Cluster, today: datetime.date) -> dict[str, Any]:
     )
     wanted = {t[0] for t in targets} | {f[0] for f in figures}
     role_counts = _role_counts(cluster) if wanted & set(ROLE_COUNT_INDICATORS) else {}
+    chrome_free: dict[int, tuple[float | None, int]] = {}
+    if Indicator.CHROME_FREE_SHARE in wanted:
+        from clusterbrain.green.selectors import chrome_free_by_year
+
+        chrome_free = chrome_free_by_year(cluster)
     return {
         "counts": counts,
         "certifications": {k: cert_counts[f"kind_{k}"] for k in Certification.Kind.values},
@@ -1130,17 +1144,18 @@ def _compute_facts(cluster: Cluster, today: datetime.date) -> dict[str, Any]:
         "targets": targets,
         "figures": figures,
         "role_counts": role_counts,
+        "chrome_free": chrome_free,
     }
 
 
 def _facts(cluster: Cluster, version: str | None = None) -> dict[str, Any]:
     today = _today()
     # Certificates expire at midnight: the day is part of the key. (v2: with the firms behind
-    # each year's output and verified certificates only.)
+    # each year's output and verified certificates only; v3: the measured chrome-free share.)
     return _cached(
         cluster,
         version or _data_version(cluster),
-        f"facts:v2:{today.isoformat()}",
+        f"facts:v3:{today.isoformat()}",
         lambda: _compute_facts(cluster, today),
     )
 
@@ -1179,11 +1194,19 @@ def cluster_summary(cluster: Cluster, user: Any, year: int | None = None) -> Clu
     )
     if loc_suppressed:
         loc_rate = None
+    # The chrome-free share measured from the green records of its latest year, withheld like
+    # output value when fewer than k firms tanned that year; the reported figure stands in.
+    chrome_free_year = max(facts["chrome_free"], default=None)
+    chrome_free, chrome_free_firms = facts["chrome_free"].get(chrome_free_year, (None, 0))
+    chrome_free_suppressed = chrome_free is not None and not unrestricted and chrome_free_firms < k
+    if chrome_free_suppressed:
+        chrome_free = None
     suppressed = frozenset(
         indicator
         for indicator, hidden in (
             (Indicator.OUTPUT_VALUE.value, output_suppressed),
             (Indicator.LOCALISATION_RATE.value, loc_suppressed),
+            (Indicator.CHROME_FREE_SHARE.value, chrome_free_suppressed),
         )
         if hidden
     )
@@ -1200,6 +1223,7 @@ def cluster_summary(cluster: Cluster, user: Any, year: int | None = None) -> Clu
         Indicator.CHAIN_COMPLETENESS: report.completeness if report.core_links else None,
         Indicator.LOCALISATION_RATE: loc_rate,
         Indicator.OUTPUT_VALUE: output_value,
+        Indicator.CHROME_FREE_SHARE: chrome_free,
     }
     if facts["role_counts"]:
         registry[Indicator.REELING_FIRMS] = float(facts["role_counts"]["reeling"])
@@ -1223,7 +1247,12 @@ def cluster_summary(cluster: Cluster, user: Any, year: int | None = None) -> Clu
         concentrated_links=list(report.concentrated_links),
         localisation_rate=loc_rate,
         output_value=output_value,
-        kpis=_kpis(facts, registry, suppressed),
+        kpis=_kpis(
+            facts,
+            registry,
+            suppressed,
+            {Indicator.CHROME_FREE_SHARE.value: chrome_free_year} if chrome_free_year else {},
+        ),
         is_demo=cluster.is_demo,
         localisation_year=loc_year,
         green_factories=facts["green"],
