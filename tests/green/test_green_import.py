@@ -310,6 +310,17 @@ def test_import_page(world, sites, client_for):
     assert client_for().get(url).status_code == 302
 
 
+def test_import_page_in_chinese(world, client_for):
+    c = client_for(world.users.enterprise, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    url = f"/firms/{world.own.pk}/green/import/"
+    body = c.get(url).content.decode()
+    assert "导入" in body and "模板" in body
+    bad = c.post(url, {"file": _upload(_csv("2024-01,,-1,0,1,1"), "f.csv")})
+    assert bad.status_code == 422
+    body = bad.content.decode()
+    assert "未导入任何数据" in body and 'data-field="area_chrome_m2"' in body
+
+
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])
 def test_templates_have_the_columns(db, client, file_format):
     response = client.get(f"/green/records/template.{file_format}")
