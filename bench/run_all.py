@@ -41,6 +41,11 @@ BENCHMARKS: list[tuple[str, list[str], list[str]]] = [
         ["--events", "200000", "--batch", "5000", "--baseline-events", "5000", "--out", str(DOC)],
         ["--events", "2000", "--batch", "500", "--baseline-events", "200"],
     ),
+    (
+        "bench.green_bench",
+        ["--firms", "10000", "--months", "12", "--out", str(DOC)],
+        ["--firms", "200", "--months", "12"],
+    ),
 ]
 
 
