@@ -608,9 +608,9 @@ def delete_chain_demo(cluster: Cluster) -> None:
         EventKey,
         Location,
         Lot,
-        TraceStamp,
     )
     from clusterbrain.trace.selectors import forget_genealogy
+    from clusterbrain.trace.services import recount_events
 
     firms = Enterprise.all_objects.filter(cluster=cluster)
     Passport.objects.filter(enterprise__in=firms).delete()
@@ -632,11 +632,7 @@ def delete_chain_demo(cluster: Cluster) -> None:
     # the demo's capture jobs (the platform's, no user) go with their events
     CaptureJob.objects.filter(pk__in=jobs, user=None, events=None).delete()
     if removed:
-        left = Event.objects.count()
-        if left:
-            TraceStamp.objects.filter(pk=1).update(events=left)
-        else:
-            TraceStamp.objects.filter(pk=1).delete()
+        recount_events()  # the capture counter and genealogy caches follow the table again
     forget_genealogy()
 
 
