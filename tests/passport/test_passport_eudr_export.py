@@ -57,15 +57,18 @@ def test_tainted_lot_is_refused_with_its_fields(leather, world, client_for):
 
 
 def test_garments_are_outside_annex_one(leather, world):
+    from django.utils import translation
+
     from clusterbrain.errors import InvalidInput
     from clusterbrain.passport import eudr
 
     jackets = _lot(leather.lots["product"])
-    with pytest.raises(InvalidInput) as caught:
-        eudr.eudr_export(None, jackets)
-    problems = {e.loc: e.msg for e in caught.value.errors}
-    assert set(problems) == {("hs_code",), ("net_mass_kg",)}  # pieces: no mass declared
-    assert "Annex I" in problems[("hs_code",)]
+    for language, words in (("en", "Annex I"), ("zh-hans", "附件一")):
+        with translation.override(language), pytest.raises(InvalidInput) as caught:
+            eudr.eudr_export(None, jackets)
+        problems = {e.loc: e.msg for e in caught.value.errors}
+        assert set(problems) == {("hs_code",), ("net_mass_kg",)}  # pieces: no mass declared
+        assert words in problems[("hs_code",)]
 
 
 def test_a_farm_without_coordinates_is_named(leather, world):

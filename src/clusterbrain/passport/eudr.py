@@ -34,6 +34,7 @@ from clusterbrain.engines.genealogy.model import Custody
 from clusterbrain.engines.passport import chain
 from clusterbrain.engines.passport.eudr import (
     EudrError,
+    EudrProblem,
     LeatherLot,
     Operator,
     Plot,
@@ -179,6 +180,40 @@ def leather_lot(lot: Lot) -> LeatherLot:
     )
 
 
+def problem_text(problem: EudrProblem) -> str:
+    """The engine's problem in the reader's language."""
+    texts = {
+        "position": _("A position is a longitude and a latitude, two numbers."),
+        "longitude": _("Longitude %(value)s is outside -180 to 180."),
+        "latitude": _("Latitude %(value)s is outside -90 to 90 (positions give longitude first)."),
+        "country": _("%(value)s is not an ISO 3166 two-letter country code."),
+        "not_verified": _("%(plot)s is not verified deforestation-free."),
+        "ring_open": _(
+            "The polygon of %(plot)s is not closed: 4 or more positions, the last equal to "
+            "the first."
+        ),
+        "ring_crosses": _("The sides of the polygon of %(plot)s cross each other."),
+        "no_geolocation": _("%(plot)s has no geolocation (a farm location with coordinates)."),
+        "hs_format": _("%(value)s is not an HS code (4 to 10 digits)."),
+        "hs_scope": _(
+            "HS %(value)s is not a cattle product of the regulation's Annex I: sheep and goat "
+            "skins and leather articles are outside it, and need no statement."
+        ),
+        "net_mass": _("The net mass must be a positive number of kg."),
+        "activity": _("The activity is import, export or domestic."),
+        "operator_name": _("The operator has no name."),
+        "tainted": _(
+            "The lot took in hides of unknown or unverified origin: it is not "
+            "deforestation-free and gets no statement."
+        ),
+        "no_plots": _("No farm of origin is known for the lot."),
+    }
+    text = texts.get(problem.code)
+    if text is None:
+        return problem.msg
+    return text % {k: str(v) for k, v in problem.params.items()} if problem.params else text
+
+
 def eudr_export(user: Any, lot: Lot) -> EudrExport:
     """The statement and its GeoJSON, or InvalidInput with every problem at its field."""
     if not permissions.may_export_eudr(user, lot.owner_id, lot.cluster_id):
@@ -189,7 +224,7 @@ def eudr_export(user: Any, lot: Lot) -> EudrExport:
     try:
         statement = due_diligence_statement(data)
     except EudrError as exc:
-        errors = [FieldError(tuple(p.loc.split(".")), p.msg) for p in exc.problems]
+        errors = [FieldError(tuple(p.loc.split(".")), problem_text(p)) for p in exc.problems]
         raise InvalidInput(
             _("This lot cannot get a due-diligence statement yet: %(n)d problem(s).")
             % {"n": len(errors)},

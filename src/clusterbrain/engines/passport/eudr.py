@@ -35,8 +35,13 @@ Activity = Literal["import", "export", "domestic"]
 
 @dataclass(frozen=True)
 class EudrProblem:
+    """`code` and `params` let the caller word the problem in the reader's language; `msg` is
+    the English wording for logs and the command line."""
+
     loc: str  # the field, e.g. "hs_code" or "plots[3].polygon"
+    code: str
     msg: str
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 class EudrError(ValueError):
@@ -95,14 +100,23 @@ def _in_scope(hs: str) -> bool:
     return any(hs.startswith(p) for p in CATTLE_HS_PREFIXES)
 
 
-def _position_problem(pos: tuple[float, float]) -> str | None:
+def _position_problem(loc: str, pos: tuple[float, float]) -> EudrProblem | None:
     if len(pos) != 2 or not all(isinstance(v, int | float) and math.isfinite(v) for v in pos):
-        return "a position is (longitude, latitude), two finite numbers"
+        return EudrProblem(
+            loc, "position", "a position is (longitude, latitude), two finite numbers"
+        )
     lon, lat = pos
     if not -180 <= lon <= 180:
-        return f"longitude {lon} is outside -180..180"
+        return EudrProblem(
+            loc, "longitude", f"longitude {lon} is outside -180..180", {"value": lon}
+        )
     if not -90 <= lat <= 90:
-        return f"latitude {lat} is outside -90..90 (positions are longitude first)"
+        return EudrProblem(
+            loc,
+            "latitude",
+            f"latitude {lat} is outside -90..90 (positions are longitude first)",
+            {"value": lat},
+        )
     return None
 
 
@@ -128,28 +142,56 @@ def _sides_cross(ring: tuple[tuple[float, float], ...]) -> bool:
 
 def _plot_problems(i: int, plot: Plot) -> list[EudrProblem]:
     loc = f"plots[{i}]"
+    place = {"plot": plot.identifier}
     out: list[EudrProblem] = []
     if not _COUNTRY.match(plot.country):
-        out.append(EudrProblem(f"{loc}.country", f"{plot.country!r} is not an ISO 3166 code"))
+        out.append(
+            EudrProblem(
+                f"{loc}.country",
+                "country",
+                f"{plot.country!r} is not an ISO 3166 code",
+                {"value": plot.country},
+            )
+        )
     if not plot.deforestation_free:
-        out.append(EudrProblem(f"{loc}.deforestation_free", f"{plot.identifier} is not verified"))
+        out.append(
+            EudrProblem(
+                f"{loc}.deforestation_free",
+                "not_verified",
+                f"{plot.identifier} is not verified",
+                place,
+            )
+        )
     if plot.polygon:
         ring = plot.polygon
-        bad = next((p for p in map(_position_problem, ring) if p), None)
+        bad = next((p for p in (_position_problem(f"{loc}.polygon", q) for q in ring) if p), None)
         if bad:
-            out.append(EudrProblem(f"{loc}.polygon", bad))
+            out.append(bad)
         elif len(ring) < 4 or ring[0] != ring[-1]:
             out.append(
-                EudrProblem(f"{loc}.polygon", "a closed ring: 4 or more positions, last = first")
+                EudrProblem(
+                    f"{loc}.polygon",
+                    "ring_open",
+                    "a closed ring: 4 or more positions, last = first",
+                    place,
+                )
             )
         elif _sides_cross(ring):
-            out.append(EudrProblem(f"{loc}.polygon", "the polygon's sides cross each other"))
+            out.append(
+                EudrProblem(
+                    f"{loc}.polygon", "ring_crosses", "the polygon's sides cross each other", place
+                )
+            )
     elif plot.point is not None:
-        bad = _position_problem(plot.point)
+        bad = _position_problem(f"{loc}.point", plot.point)
         if bad:
-            out.append(EudrProblem(f"{loc}.point", bad))
+            out.append(bad)
     else:
-        out.append(EudrProblem(f"{loc}.point", f"{plot.identifier} has no geolocation"))
+        out.append(
+            EudrProblem(
+                f"{loc}.point", "no_geolocation", f"{plot.identifier} has no geolocation", place
+            )
+        )
     return out
 
 
@@ -157,33 +199,54 @@ def _problems(lot: LeatherLot) -> list[EudrProblem]:
     out: list[EudrProblem] = []
     hs = lot.hs_code.replace(".", "").replace(" ", "")
     if not _HS.match(hs):
-        out.append(EudrProblem("hs_code", f"{lot.hs_code!r} is not an HS code (4 to 10 digits)"))
+        out.append(
+            EudrProblem(
+                "hs_code",
+                "hs_format",
+                f"{lot.hs_code!r} is not an HS code (4 to 10 digits)",
+                {"value": lot.hs_code},
+            )
+        )
     elif not _in_scope(hs):
         out.append(
             EudrProblem(
                 "hs_code",
+                "hs_scope",
                 f"{lot.hs_code} is not a cattle product of the regulation's Annex I "
                 "(sheep and goat skins and leather articles are outside it)",
+                {"value": lot.hs_code},
             )
         )
     if not (lot.net_mass_kg > 0 and math.isfinite(lot.net_mass_kg)):
-        out.append(EudrProblem("net_mass_kg", "the net mass must be a positive number of kg"))
+        out.append(
+            EudrProblem("net_mass_kg", "net_mass", "the net mass must be a positive number of kg")
+        )
     if lot.activity not in ("import", "export", "domestic"):
-        out.append(EudrProblem("activity", "activity is import, export or domestic"))
+        out.append(EudrProblem("activity", "activity", "activity is import, export or domestic"))
     if not lot.operator.name.strip():
-        out.append(EudrProblem("operator.name", "the operator is named"))
+        out.append(EudrProblem("operator.name", "operator_name", "the operator is named"))
     if not _COUNTRY.match(lot.operator.country):
-        out.append(EudrProblem("operator.country", "an ISO 3166 alpha-2 country code"))
+        out.append(
+            EudrProblem(
+                "operator.country",
+                "country",
+                "an ISO 3166 alpha-2 country code",
+                {"value": lot.operator.country},
+            )
+        )
     if lot.tainted:
         out.append(
             EudrProblem(
                 "reference",
+                "tainted",
                 "the lot took in hides of unknown or unverified origin: it is not "
                 "deforestation-free and gets no statement",
             )
         )
     if not lot.plots:
-        out.append(EudrProblem("plots", "no establishment of origin is known for the lot"))
+        out.append(
+            EudrProblem("plots", "no_plots", "no establishment of origin is known for the lot")
+        )
     for i, plot in enumerate(lot.plots):
         out.extend(_plot_problems(i, plot))
     return out
