@@ -100,10 +100,10 @@ VOCABULARIES: dict[str, Vocabulary] = {
 
 # per channel: share of rows, mean quantity per row (wholesale lots at the market stall)
 CHANNEL_MIX = {
-    "market_stall": (0.40, 12.0),
-    "ecommerce": (0.30, 1.6),
-    "livestream": (0.25, 2.2),
-    "exhibition": (0.05, 30.0),
+    "market_stall": (0.35, 6.0),
+    "ecommerce": (0.30, 2.0),
+    "livestream": (0.30, 3.0),
+    "exhibition": (0.05, 10.0),
 }
 
 
@@ -164,8 +164,9 @@ def seasonal_profiles(
 @dataclass(frozen=True)
 class Plant:
     """A planted change: `value` of `column` multiplied by `factor` (reached linearly over
-    `ramp_weeks` from `start_weeks_before_end`), in `channels` only when given. A new value
-    (`kind="new"`) has no sales before its start and `share` of its column after it."""
+    `ramp_weeks` from `start_weeks_before_end`), in `channels` only when given, from a base
+    share of its column of `share` (when given). A new value (`kind="new"`) has no sales before
+    its start and `share` of its column after it."""
 
     column: str
     value: str
@@ -197,26 +198,24 @@ class SalesTruth:
         return [p for p in self.plants if p.kind == "new"]
 
     def flat(self) -> list[tuple[str, str]]:
-        """Values with no plant and enough firms: a scan should find nothing there."""
-        planted = {(p.column, p.value) for p in self.plants}
-        return [
-            (c, v)
-            for c, vs in self.values.items()
-            for v in vs
-            if (c, v) not in planted and (c, v) not in self.rare
-        ]
+        """Values of columns with no plant and no rare value: a scan should find nothing there.
+
+        Values beside a planted one are not flat against the market: a rising colour takes
+        share from the other colours (relative to all sales they fall a little), and that is
+        what the data say."""
+        touched = {p.column for p in self.plants} | {c for c, _ in self.rare}
+        return [(c, v) for c, vs in self.values.items() if c not in touched for v in vs]
 
 
 def default_plants(cluster: str) -> tuple[Plant, ...]:
-    """Each cluster's planted trends: one rising value led by livestream, one falling value,
-    one new colour (or style) appearing, in different columns so they stay apart."""
+    """Each cluster's planted trends: one rising material led by livestream, one falling style,
+    one new colour appearing; price bands are left alone, so their values are truly flat."""
     vocab = VOCABULARIES[cluster]
     material_up = vocab.materials[1]
     return (
-        Plant("material", material_up, "rising", factor=2.6, channels=("livestream",)),
-        Plant("style", "business", "falling", factor=0.45),
-        Plant("colour", "caramel", "new", start_weeks_before_end=10, share=0.06),
-        Plant("price_band", "premium", "rising", factor=1.9, channels=("ecommerce", "livestream")),
+        Plant("material", material_up, "rising", factor=2.6, channels=("livestream",), share=0.15),
+        Plant("style", "business", "falling", factor=0.45, share=0.10),
+        Plant("colour", "caramel", "new", start_weeks_before_end=6, share=0.06),
     )
 
 
@@ -268,6 +267,8 @@ def sales_rows(
                 share[j] = p.share
                 m[:start, :, j] = 0.0
                 continue
+            if p.share > 0:
+                share[j] = p.share
             ramp = np.clip((weeks_idx - start) / max(p.ramp_weeks, 1), 0.0, 1.0)
             for c in chs:
                 m[:, c, j] = 1.0 + (p.factor - 1.0) * ramp
