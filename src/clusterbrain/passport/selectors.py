@@ -15,10 +15,11 @@ CONTRACT:
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote
 
 from django.utils.translation import gettext as _
 
-from clusterbrain.engines.passport.digital_link import DigitalLinkError, parse_path
+from clusterbrain.engines.passport.digital_link import DigitalLinkError, ProductKey, parse_path
 from clusterbrain.errors import FieldError, Forbidden, NotFound
 from clusterbrain.passport import permissions
 from clusterbrain.passport.models import Passport
@@ -45,18 +46,8 @@ def public_by_slug(slug: str) -> Passport:
     return passport
 
 
-def public_by_path(path: str) -> Passport:
-    """The passport a Digital Link names. A malformed link is a NotFound that names the part."""
-    try:
-        key = parse_path(path)
-    except DigitalLinkError as exc:
-        part = _PARTS.get(exc.part, exc.part)
-        raise NotFound(
-            _("This is not a product link we can read: the %(part)s is wrong (%(why)s).")
-            % {"part": part, "why": str(exc)},
-            [FieldError((exc.part,), str(exc))],
-        ) from exc
-    passport = (
+def _published(key: ProductKey) -> Passport | None:
+    return (
         Passport.objects.select_related("enterprise")
         .filter(
             gtin=key.gtin,
@@ -66,6 +57,40 @@ def public_by_path(path: str) -> Passport:
         )
         .first()
     )
+
+
+def _slashed_key(path: str) -> ProductKey | None:
+    """The key of `/01/{gtin}/10/{a}/{b}…` read as one lot (or serial) `a/b…`. A lot number may
+    hold a "/" (GS1 set 82), which the link escapes as %2F, but the web server hands the view
+    the decoded path, so the escaped slash arrives as a separator."""
+    parts = [p for p in path.split("?")[0].split("/") if p]
+    if len(parts) < 5 or parts[0] != "01" or parts[2] not in ("10", "21"):
+        return None
+    value = unquote("/".join(parts[3:]))
+    try:
+        if parts[2] == "10":
+            return ProductKey(gtin=parts[1], lot=value)
+        return ProductKey(gtin=parts[1], serial=value)
+    except DigitalLinkError:
+        return None
+
+
+def public_by_path(path: str) -> Passport:
+    """The passport a Digital Link names. A malformed link is a NotFound that names the part."""
+    try:
+        key = parse_path(path)
+    except DigitalLinkError as exc:
+        slashed = _slashed_key(path) if exc.part == "path" else None
+        found = _published(slashed) if slashed is not None else None
+        if found is not None:
+            return found
+        part = _PARTS.get(exc.part, exc.part)
+        raise NotFound(
+            _("This is not a product link we can read: the %(part)s is wrong (%(why)s).")
+            % {"part": part, "why": str(exc)},
+            [FieldError((exc.part,), str(exc))],
+        ) from exc
+    passport = _published(key)
     if passport is None:
         raise NotFound(_("No published passport for this product."))
     return passport
