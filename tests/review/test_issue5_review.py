@@ -902,3 +902,318 @@ def test_a_passport_of_a_lot_number_with_a_slash_resolves_by_its_digital_link(
     assert anonymous.get(p.path + "?format=json").json()["product"]["lot"] == "2024/05"
     # the QR code carries the same link
     assert anonymous.get("/p/slash-lot/qr.svg").status_code == 200
+
+
+# === green =====================================================================================
+
+
+@pytest.fixture
+def green(world, firm_users):
+    """greendata's four tanneries of cluster a with twelve monthly records of 2024 and a value
+    added each (grades 1 2 4 3), none published."""
+    from greendata import build_green
+
+    return build_green(world)
+
+
+def _record(firm):
+    from clusterbrain.green.models import ProductionRecord
+
+    return ProductionRecord.objects.filter(enterprise=firm).order_by("month").first()
+
+
+def _green_state():
+    from clusterbrain.green.models import CarbonYear, ProductionRecord, WastewaterTest
+
+    return (
+        list(ProductionRecord.objects.order_by("pk").values_list("pk", "area_chrome_m2", "note")),
+        list(WastewaterTest.objects.order_by("pk").values_list("pk", "laboratory")),
+        list(CarbonYear.objects.order_by("pk").values_list("pk", "value_added", "publishes_grade")),
+    )
+
+
+def test_green_records_tests_and_grades_of_another_firm_over_the_api(green, world, client_for):
+    from clusterbrain.green import services
+
+    test = services.add_test(
+        world.users.admin,
+        world.own,
+        {"sampled_on": "2024-03-01", "laboratory": "Lab", "total_cr_mg_l": 0.5},
+    )
+    record = _record(world.own)
+    own = world.own.pk
+    reads = [
+        f"/api/v1/green/records/{record.pk}",
+        f"/api/v1/enterprises/{own}/green/records",
+        f"/api/v1/enterprises/{own}/green/records?year=2024",
+        f"/api/v1/enterprises/{own}/green/tests",
+        f"/api/v1/enterprises/{own}/green/cycle",
+        f"/api/v1/enterprises/{own}/green/grade",
+        f"/api/v1/enterprises/{own}/green/grade?year=2024",
+    ]
+    before = _green_state()
+    for user in (
+        world.users.other,
+        world.users.sharing,
+        world.users.association,  # own does not share with the association
+        world.users.office_b,
+        world.users.bank,
+    ):
+        client = token_client(client_for, user)
+        for url in reads:
+            r = client.get(url)
+            assert r.status_code == 404, (user, url, r.content[:200])
+        assert client.patch(
+            f"/api/v1/green/records/{record.pk}", {"note": "x"}, content_type="application/json"
+        ).status_code in (403, 404)
+        assert client.delete(f"/api/v1/green/records/{record.pk}").status_code in (403, 404)
+        assert client.delete(f"/api/v1/green/tests/{test.pk}").status_code in (403, 404)
+        assert post_json(
+            client,
+            f"/api/v1/enterprises/{own}/green/records",
+            {"month": "2023-01", "area_chrome_m2": 5},
+        ).status_code in (403, 404)
+        assert post_json(
+            client,
+            f"/api/v1/enterprises/{own}/green/tests",
+            {"sampled_on": "2024-05-01", "laboratory": "L", "cod_mg_l": 1},
+        ).status_code in (403, 404)
+        assert client.put(
+            f"/api/v1/enterprises/{own}/green/years/2024",
+            {"value_added": 1, "publishes_grade": True},
+            content_type="application/json",
+        ).status_code in (403, 404)
+        assert client.get("/api/v1/clusters/alpha/green/grades").status_code == 403
+    # the office of the cluster reads everything and writes nothing
+    office = token_client(client_for, world.users.office)
+    for url in reads:
+        assert office.get(url).status_code == 200, url
+    assert (
+        office.patch(
+            f"/api/v1/green/records/{record.pk}", {"note": "x"}, content_type="application/json"
+        ).status_code
+        == 403
+    )
+    assert office.delete(f"/api/v1/green/tests/{test.pk}").status_code == 403
+    anonymous = client_for(None)
+    assert anonymous.get(reads[0]).status_code == 401
+    assert anonymous.get(reads[5]).status_code == 404  # grade not published
+    assert _green_state() == before
+
+
+def test_green_pages_of_another_firm(green, world, client_for):
+    record = _record(world.own)
+    own = world.own.pk
+    before = _green_state()
+    for user in (world.users.other, world.users.association, world.users.office_b):
+        client = client_for(user)
+        assert client.get(f"/firms/{own}/green/").status_code == 404, user
+        assert client.get(f"/green/records/{record.pk}/").status_code == 404, user
+        assert (
+            client.post(
+                f"/firms/{own}/green/",
+                {"form": "record", "month": "2023-01", "area_chrome_m2": "5"},
+            ).status_code
+            == 404
+        )
+        assert client.post(f"/green/records/{record.pk}/delete/").status_code == 404
+        assert client.get(f"/firms/{own}/green/import/").status_code in (403, 404)
+    bank = client_for(world.users.bank)
+    assert bank.get(f"/firms/{own}/green/").status_code in (403, 404)
+    office = client_for(world.users.office)
+    assert office.get(f"/firms/{own}/green/").status_code == 200
+    r = office.post(f"/green/records/{record.pk}/", {"month": "2024-01", "area_chrome_m2": "1"})
+    assert r.status_code == 403
+    assert office.post(f"/green/records/{record.pk}/delete/").status_code == 403
+    assert _green_state() == before
+
+
+def test_green_forms_need_csrf(green, world, client_for):
+    before = _green_state()
+    client = client_for(world.users.enterprise, enforce_csrf_checks=True)
+    record = _record(world.own)
+    assert client.post(f"/green/records/{record.pk}/delete/").status_code == 403
+    assert (
+        client.post(
+            f"/firms/{world.own.pk}/green/", {"form": "year", "year": "2024", "value_added": "1"}
+        ).status_code
+        == 403
+    )
+    assert _green_state() == before
+
+
+def _csv(rows):
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["month", "site", "area_chrome_m2", "water_m3"])
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
+def test_import_into_another_firm_or_another_firms_site_is_refused(green, world, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    other_site = factories.facility(world.other, name_zh="他家工厂")
+    before = _green_state()
+    own_url = f"/api/v1/enterprises/{world.own.pk}/green/records/import"
+    for user in (world.users.other, world.users.office, world.users.association):
+        client = token_client(client_for, user)
+        upload = SimpleUploadedFile("r.csv", _csv([["2023-01", "", "10", "1"]]), "text/csv")
+        assert client.post(own_url, {"file": upload}).status_code in (403, 404), user
+        upload = SimpleUploadedFile("r.csv", _csv([["2023-01", "", "10", "1"]]), "text/csv")
+        page = client_for(user).post(f"/firms/{world.own.pk}/green/import/", {"file": upload})
+        assert page.status_code in (403, 404), user
+    own = token_client(client_for, world.users.enterprise)
+    for site in (str(other_site.pk), "他家工厂"):
+        upload = SimpleUploadedFile("r.csv", _csv([["2023-01", site, "10", "1"]]), "text/csv")
+        r = own.post(own_url, {"file": upload})
+        assert r.status_code == 422, r.content
+        assert any("site" in e["loc"] or "facility" in e["loc"] for e in r.json()["errors"])
+    # a record pointed at another firm's site over the API
+    r = post_json(
+        own,
+        f"/api/v1/enterprises/{world.own.pk}/green/records",
+        {"month": "2023-01", "facility": other_site.pk, "area_chrome_m2": 5},
+    )
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"][-1] == "facility"
+    assert _green_state() == before
+
+
+@pytest.mark.parametrize(
+    "payload, field",
+    [
+        ({"month": 5, "area_chrome_m2": 1}, "month"),
+        ({"month": "2024-13", "area_chrome_m2": 1}, "month"),
+        ({"month": "9999-01", "area_chrome_m2": 1}, "month"),
+        ({"month": "2023-01", "area_chrome_m2": "abc"}, "area_chrome_m2"),
+        ({"month": "2023-01", "area_chrome_m2": -1}, "area_chrome_m2"),
+        ({"month": "2023-01", "area_chrome_m2": 1e308}, "area_chrome_m2"),
+        ({"month": "2023-01", "area_chrome_m2": 1, "bogus": 1}, "bogus"),
+        ({"month": "2023-01", "area_chrome_m2": 1, "note": "长" * 5000}, "note"),
+        ({"month": "2023-01", "area_chrome_m2": 1, "facility": 10**30}, "facility"),
+        ({"month": "2023-01"}, "area_chrome_m2"),
+    ],
+)
+def test_bad_green_records_over_the_api_name_the_field(green, world, client_for, payload, field):
+    before = _green_state()
+    r = post_json(
+        token_client(client_for, world.users.enterprise),
+        f"/api/v1/enterprises/{world.own.pk}/green/records",
+        payload,
+    )
+    not_a_500(r)
+    assert r.status_code == 422, r.content
+    assert field in [str(part) for e in r.json()["errors"] for part in e["loc"]], r.json()
+    assert _green_state() == before
+
+
+def test_bad_green_test_and_year_over_the_api(green, world, client_for):
+    before = _green_state()
+    client = token_client(client_for, world.users.enterprise)
+    own = world.own.pk
+    for payload in (
+        {"sampled_on": "2024-02-30", "laboratory": "L", "cod_mg_l": 1},
+        {"sampled_on": "2024-02-01", "laboratory": "L", "cod_mg_l": "NaN"},
+        {"sampled_on": "2024-02-01", "laboratory": "L", "total_cr_mg_l": 0.1, "cr6_mg_l": 0.5},
+        {"sampled_on": "2024-02-01", "laboratory": "L", "discharge": "river", "cod_mg_l": 1},
+    ):
+        r = post_json(client, f"/api/v1/enterprises/{own}/green/tests", payload)
+        not_a_500(r)
+        assert r.status_code == 422, (payload, r.content)
+    for year in ("0", "1999", "3000", "abc", "99999999999999999999"):
+        r = client.put(
+            f"/api/v1/enterprises/{own}/green/years/{year}",
+            {"value_added": 1},
+            content_type="application/json",
+        )
+        not_a_500(r)
+        assert r.status_code in (404, 422), (year, r.content)
+    assert _green_state() == before
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="review: GET /api/v1/enterprises/{id}/green/records?year=0 (or 10000) is a "
+    "500: green.selectors.records_of builds datetime.date(year, 1, 1) from an "
+    "unbounded int (green.api.list_records takes year: int | None)",
+)
+@pytest.mark.parametrize("year", ["0", "10000"])
+def test_records_of_an_impossible_year_is_a_4xx(green, world, client_for, year):
+    r = token_client(client_for, world.users.enterprise).get(
+        f"/api/v1/enterprises/{world.own.pk}/green/records", {"year": year}
+    )
+    not_a_500(r)
+    assert r.status_code == 422
+
+
+def test_a_published_grade_shows_no_figures_to_the_public(green, world, client_for):
+    from clusterbrain.green import services
+
+    services.set_carbon_year(
+        world.users.enterprise,
+        world.own,
+        2024,
+        {"value_added": 10_000_000, "publishes_grade": True},
+    )
+    for user in (None, world.users.bank, world.users.other):
+        client = client_for(user) if user is None else token_client(client_for, user)
+        r = client.get(f"/api/v1/enterprises/{world.own.pk}/green/grade?year=2024")
+        assert r.status_code == 200, user
+        body = r.json()
+        assert body["grade"] == 1
+        for hidden in ("emissions_t", "value_added", "intensity", "ratio", "level"):
+            assert body[hidden] is None, (user, hidden)
+    # another firm's unpublished grade stays hidden
+    assert (
+        client_for(None).get(f"/api/v1/enterprises/{world.other.pk}/green/grade").status_code == 404
+    )
+    # the public dashboard names no firm's grade and no firm's figures
+    html = client_for(None).get("/c/alpha/green/").content.decode()
+    for firm in (world.own, world.sharing, world.other, world.leading):
+        assert firm.name_zh not in html.split("<main", 1)[-1]
+
+
+def _two_tanneries(world):
+    from clusterbrain.green import services
+
+    for firm in (world.own, world.other):
+        for month in (1, 2):
+            services.save_record(
+                world.users.admin,
+                firm,
+                {"month": f"2024-{month:02d}", "area_chrome_m2": 700.0, "water_m3": 30.0},
+            )
+        services.add_test(
+            world.users.admin,
+            firm,
+            {"sampled_on": "2024-03-01", "laboratory": "Lab", "total_cr_mg_l": 0.5},
+        )
+
+
+def test_green_aggregates_of_fewer_than_k_firms_are_withheld(world, firm_users, client_for):
+    _two_tanneries(world)
+    for user in (None, world.users.enterprise, world.users.bank, world.users.office_b):
+        client = client_for(user)
+        figures = client.get("/api/v1/clusters/alpha/green").json()
+        year = figures["by_year"][0]
+        assert year["firms"] == 2 and year["suppressed"]
+        assert year["area_m2"] is None and year["chrome_free_share"] is None
+        assert year["water_per_m2"] is None and year["co2e_per_m2"] is None
+        html = client.get("/c/alpha/green/").content.decode()
+        assert "2,800" not in html and "2800" not in html  # the two firms' area
+    office = client_for(world.users.office).get("/api/v1/clusters/alpha/green").json()
+    assert office["by_year"][0]["area_m2"] == 2800
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="review: the withheld ZDHC tested share (fewer than k expected firms) is given away "
+    "by tested_firms and expected_firms, published beside it in GET /api/v1/clusters/{slug}/"
+    "green (green.api.cluster_figures; decision 0003: a rate with its numerator and "
+    "denominator lets anyone work it back)",
+)
+def test_a_withheld_tested_share_cannot_be_worked_back(world, firm_users, client_for):
+    _two_tanneries(world)
+    figures = client_for(None).get("/api/v1/clusters/alpha/green").json()
+    assert figures["cycle_suppressed"] and figures["tested_share"] is None
+    assert figures["tested_firms"] is None or figures["expected_firms"] is None
