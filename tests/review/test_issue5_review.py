@@ -557,13 +557,22 @@ def test_recall_with_an_unknown_format_names_it(silk, world, client_for):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="review: /trace/lots/?firm=² or a 23-digit firm is a 500: trace.views.lot_search "
-    "tests str.isdigit() (true for '²'), then int() raises ValueError, and a number beyond "
-    "64 bits overflows the database integer",
+    reason="review: /trace/lots/?firm=² is a 500: trace.views.lot_search tests str.isdigit() "
+    "(true for '²'), then int('²') raises ValueError",
 )
-@pytest.mark.parametrize("firm", ["²", "99999999999999999999999"])
-def test_lot_search_with_a_unicode_digit_firm_is_not_a_500(silk, world, client_for, firm):
-    r = client_for(world.users.enterprise).get("/trace/lots/", {"firm": firm})
+def test_lot_search_with_a_unicode_digit_firm_is_not_a_500(silk, world, client_for):
+    r = client_for(world.users.enterprise).get("/trace/lots/", {"firm": "²"})
+    not_a_500(r)
+
+
+@pytest.mark.xfail(
+    not ON_POSTGRES,
+    strict=True,
+    reason="review: /trace/lots/?firm=<23 digits> is a 500 on SQLite (OverflowError: the "
+    "number goes to an owner_id filter unbounded in trace.views.lot_search)",
+)
+def test_lot_search_with_a_huge_firm_is_not_a_500(silk, world, client_for):
+    r = client_for(world.users.enterprise).get("/trace/lots/", {"firm": "9" * 23})
     not_a_500(r)
 
 
