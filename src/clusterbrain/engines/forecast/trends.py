@@ -4,16 +4,18 @@ Sales of a colour in the eight weeks to today are compared with the same eight w
 before (52 weeks back, so weekdays and most seasons line up), relative to the whole scope's
 change over the same weeks: a cluster-wide boom lifts every colour and is not a colour's trend.
 The test is a quasi-Poisson rate ratio: the log ratio of the two windows' totals, less the
-market's, over its Poisson standard error inflated by the dispersion seen week to week (sales
-are lumpy — a wholesale lot of 200 is not 200 independent sales — and the week-to-week spread
-measures by how much). Because hundreds of values are tested at once, significance is
-Benjamini–Hochberg at `alpha` over the values, and a value is called rising or falling only when
-its market-adjusted change is also at least `min_change`: a real but small drift is not a trend
-worth a buyer's attention.
+market's, over its Poisson standard error inflated by the dispersion. Sales are lumpy — a
+wholesale lot of 200 is not 200 independent sales — so the dispersion is the larger of what
+single sales imply (Σq²/Σq: a sum of Poisson many sales of sizes q has variance Σq²) and the
+week-to-week spread around the market's weekly pattern (it catches clustered buying).
+Because hundreds of values are tested at once, significance is Benjamini–Hochberg at `alpha`
+over the values (and apart over value × channel), and a value is called rising or falling only
+when its market-adjusted change is also at least `min_change`: a real but small drift is not a
+trend worth a buyer's attention.
 
-A value with no sales in the year before the recent window and at least `new_floor` of its
-column's recent sales is new. The channels that carry a trend are those with at least a fifth
-of its excess over the market-adjusted baseline.
+A value with no sales in the year before the last `new_weeks` weeks and at least `new_floor` of
+its column's recent sales is new. The channels that carry a trend are those with at least a
+fifth of its excess over the market-adjusted baseline that moved the same way significantly.
 
 The cluster sees aggregates only: a value (or a value in one channel) sold by fewer than
 `min_firms` firms in a window it is shown for, or whose largest firm holds `dominance` or more
@@ -210,7 +212,9 @@ def _level(
 ) -> pl.DataFrame:
     """Totals, firms, dominance, dispersion and the test for one level of grouping."""
     market_keys = ["channel"] if "channel" in keys else []
-    weekly = rows.group_by(*keys, "period", "week").agg(pl.col("y").sum().alias("x"))
+    weekly = rows.group_by(*keys, "period", "week").agg(
+        pl.col("y").sum().alias("x"), (pl.col("y") ** 2).sum().alias("x2")
+    )
     per_firm = rows.group_by(*keys, "period", "firm").agg(pl.col("y").sum().alias("fy"))
     firms = per_firm.group_by(*keys, "period").agg(
         pl.len().alias("n_firms"), (pl.col("fy").max() / pl.col("fy").sum()).alias("top_share")
@@ -222,7 +226,7 @@ def _level(
     else:
         grid = key_frame.join(market_week, how="cross")
     full = grid.join(weekly, on=[*keys, "period", "week"], how="left").with_columns(
-        pl.col("x").fill_null(0.0)
+        pl.col("x").fill_null(0.0), pl.col("x2").fill_null(0.0)
     )
     full = full.with_columns(
         pl.col("x").sum().over(*keys, "period").alias("s"),
@@ -241,7 +245,7 @@ def _level(
         .otherwise(0.0)
         .sum()
         .alias("chi2"),
-        pl.col("period").n_unique().alias("periods"),
+        (pl.col("x2").sum() / pl.col("x").sum()).alias("lumps"),
     )
     firm_wide = (
         firms.pivot(on="period", index=keys, values=["n_firms", "top_share"])
@@ -263,7 +267,9 @@ def _level(
         / (pl.col("baseline") + half)
         / (pl.col("m_recent") / pl.col("m_baseline"))
     )
-    phi = pl.max_horizontal(pl.lit(1.0), pl.col("chi2") / df)
+    # dispersion: the larger of the lumpiness of single sales (a sum of Poisson many sales of
+    # sizes q has variance Σq², so Σq²/Σq times its mean) and the week-to-week spread
+    phi = pl.max_horizontal(pl.lit(1.0), pl.col("chi2") / df, pl.col("lumps").fill_nan(1.0))
     se = (phi * (1 / (pl.col("recent") + half) + 1 / (pl.col("baseline") + half))).sqrt()
     stats = stats.with_columns(
         pl.col("n_firms_recent").fill_null(0).cast(pl.Int64),
@@ -310,7 +316,7 @@ def _level(
         .otherwise(pl.lit("flat"))
         .alias("direction"),
     ).with_columns(pl.col("reason").is_not_null().alias("suppressed"))
-    return stats.drop("chi2", "periods", "before", "top_share_recent", "top_share_baseline")
+    return stats.drop("chi2", "lumps", "before", "top_share_recent", "top_share_baseline")
 
 
 def _benjamini_hochberg(p: np.ndarray) -> np.ndarray:
