@@ -46,6 +46,11 @@ BENCHMARKS: list[tuple[str, list[str], list[str]]] = [
         ["--firms", "10000", "--months", "12", "--out", str(DOC)],
         ["--firms", "200", "--months", "12"],
     ),
+    (
+        "bench.forecast_bench",
+        ["--rows", "1000000", "--series", "10000", "--out", str(DOC)],
+        ["--rows", "20000", "--series", "300", "--n-jobs", "1"],
+    ),
 ]
 
 
