@@ -230,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--series", type=int, default=10_000)
     parser.add_argument("--weeks", type=int, default=156)
-    parser.add_argument("--windows", type=int, default=2)
+    parser.add_argument("--windows", type=int, default=4)
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=None, help="docs/benchmarks.md to update")
