@@ -104,7 +104,7 @@ def pandas_scan(rows: pl.DataFrame, as_of: dt.date, weeks: int, attributes: tupl
     return out
 
 
-def run_trends(rows_n: int, seed: int) -> tuple[list[str], list[str], bool]:
+def run_trends(rows_n: int, seed: int, repeats: int) -> tuple[list[str], list[str], bool]:
     from clusterbrain.engines.forecast.synthetic import sales_rows
     from clusterbrain.engines.forecast.trends import TrendConfig, scan_trends
 
@@ -113,12 +113,15 @@ def run_trends(rows_n: int, seed: int) -> tuple[list[str], list[str], bool]:
     gen_s = time.perf_counter() - start
     config = TrendConfig(today=truth.end, min_firms=3)
     scan_trends(rows.head(1000), config)  # warm-up of polars' thread pool
-    start = time.perf_counter()
-    scan = scan_trends(rows, config)
-    ours_s = time.perf_counter() - start
-    start = time.perf_counter()
-    peer = pandas_scan(rows, truth.end, config.window_weeks, config.attributes)
-    peer_s = time.perf_counter() - start
+    # best of `repeats` for both: the machine is shared, the least disturbed run is the fairest
+    ours_s = peer_s = math.inf
+    for _ in range(repeats):
+        start = time.perf_counter()
+        scan = scan_trends(rows, config)
+        ours_s = min(ours_s, time.perf_counter() - start)
+        start = time.perf_counter()
+        peer = pandas_scan(rows, truth.end, config.window_weeks, config.attributes)
+        peer_s = min(peer_s, time.perf_counter() - start)
     same = True
     for name, ours in (("attributes", scan.attributes), ("channels", scan.channels)):
         keys = ["column", "value"] + (["channel"] if name == "channels" else [])
@@ -149,7 +152,8 @@ def run_trends(rows_n: int, seed: int) -> tuple[list[str], list[str], bool]:
     false = [k for k in truth.flat() if found.get(k) not in ("flat", "suppressed")]
     lines = [
         f"{rows.height:,} sales rows generated in {gen_s:.1f} s",
-        f"trend scan, ours (polars): {ours_s:.2f} s; pandas groupby peer: {peer_s:.2f} s; "
+        f"trend scan (best of {repeats}), ours (polars): {ours_s:.2f} s; pandas groupby peer: "
+        f"{peer_s:.2f} s; "
         f"ratio peer / ours: {peer_s / ours_s:.1f}x; same answers: {same}",
         f"planted: {planted}; flat values called a trend: {len(false)} of {len(truth.flat())}",
     ]
@@ -272,16 +276,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--windows", type=int, default=4)
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--repeats", type=int, default=3, help="trend scans timed, best kept")
     parser.add_argument("--out", type=Path, default=None, help="docs/benchmarks.md to update")
     args = parser.parse_args(argv)
-    if min(args.rows, args.series, args.windows, args.n_jobs) < 1 or args.weeks < 70:
+    if min(args.rows, args.series, args.windows, args.n_jobs, args.repeats) < 1 or args.weeks < 70:
         parser.error("sizes must be positive, --weeks at least 70")
     sys.path.insert(0, str(REPO))
     from bench.platform_bench import machine
     from bench.report import write_section
 
     load = os.getloadavg()
-    trend_lines, trend_cells, same = run_trends(args.rows, args.seed)
+    trend_lines, trend_cells, same = run_trends(args.rows, args.seed, args.repeats)
     print("\n".join(trend_lines), flush=True)
     fc_lines, fc_cells = run_forecasts(
         args.series, args.weeks, args.windows, args.n_jobs, args.seed

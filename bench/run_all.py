@@ -49,7 +49,7 @@ BENCHMARKS: list[tuple[str, list[str], list[str]]] = [
     (
         "bench.forecast_bench",
         ["--rows", "1000000", "--series", "10000", "--out", str(DOC)],
-        ["--rows", "20000", "--series", "300", "--n-jobs", "1"],
+        ["--rows", "20000", "--series", "300", "--n-jobs", "1", "--repeats", "1"],
     ),
 ]
 

@@ -25,7 +25,7 @@ def test_forecast_bench_runs_at_a_tiny_size(tmp_path: Path) -> None:
     command = [
         sys.executable,
         *("-m", "bench.forecast_bench", "--rows", "20000", "--series", "300"),
-        *("--n-jobs", "1", "--out", str(out)),
+        *("--n-jobs", "1", "--repeats", "1", "--out", str(out)),
     ]
     done = subprocess.run(
         command, cwd=REPO, capture_output=True, text=True, timeout=600, check=False
