@@ -24,7 +24,14 @@ def _scan(rows: pl.DataFrame, **kw: object) -> object:
     return scan_trends(rows, TrendConfig(today=END, **kw))  # type: ignore[arg-type]
 
 
-@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# derandomized: over 160 seeded datasets one named an extra channel (a 4-sigma fluke in the
+# exhibition channel, decision 0014); a test must not fail one run in forty
+@settings(
+    max_examples=6,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(seed=st.integers(0, 10_000), cluster=st.sampled_from(sorted(VOCABULARIES)))
 def test_planted_trends_are_found_and_untouched_values_are_not(seed: int, cluster: str) -> None:
     rows, truth = sales_rows(cluster, rows=150_000, seed=seed, end=END)

@@ -213,7 +213,7 @@ def default_plants(cluster: str) -> tuple[Plant, ...]:
     vocab = VOCABULARIES[cluster]
     material_up = vocab.materials[1]
     return (
-        Plant("material", material_up, "rising", factor=2.6, channels=("livestream",), share=0.15),
+        Plant("material", material_up, "rising", factor=3.5, channels=("livestream",), share=0.15),
         Plant("style", "business", "falling", factor=0.45, share=0.10),
         Plant("colour", "caramel", "new", start_weeks_before_end=6, share=0.06),
     )

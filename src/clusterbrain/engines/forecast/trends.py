@@ -15,7 +15,8 @@ trend worth a buyer's attention.
 
 A value with no sales in the year before the last `new_weeks` weeks and at least `new_floor` of
 its column's recent sales is new. The channels that carry a trend are those with at least a
-fifth of its excess over the market-adjusted baseline that moved the same way significantly.
+fifth of its excess over the market-adjusted baseline and are themselves called rising (or
+falling) in that channel by the same rules.
 
 The cluster sees aggregates only: a value (or a value in one channel) sold by fewer than
 `min_firms` firms in a window it is shown for, or whose largest firm holds `dominance` or more
@@ -368,10 +369,11 @@ def _drivers(
     excess = excess.with_columns(
         (pl.col("excess") / pl.col("excess").sum().over("column", "value")).alias("contribution")
     )
-    # a channel drives a trend when it carries a fair part of the excess and itself moved the
-    # same way, significantly (noise in a big channel can carry a fifth of a small excess)
+    # a channel drives a trend when it carries a fair part of the excess and is itself called
+    # rising or falling that way (noise in a big channel can carry a fifth of a small excess)
     same_way = (pl.col("direction") == "new") | (
-        (pl.col("q") < alpha) & ((pl.col("lift") > 1.0) == (pl.col("excess") > 0))
+        pl.col("direction").is_in(["rising", "falling"])
+        & ((pl.col("direction") == "rising") == (pl.col("excess") > 0))
     )
     drivers = (
         excess.filter(~pl.col("suppressed") & (pl.col("contribution") >= share) & same_way)
