@@ -1140,12 +1140,6 @@ def test_bad_green_test_and_year_over_the_api(green, world, client_for):
     assert _green_state() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review: GET /api/v1/enterprises/{id}/green/records?year=0 (or 10000) is a "
-    "500: green.selectors.records_of builds datetime.date(year, 1, 1) from an "
-    "unbounded int (green.api.list_records takes year: int | None)",
-)
 @pytest.mark.parametrize("year", ["0", "10000"])
 def test_records_of_an_impossible_year_is_a_4xx(green, world, client_for, year):
     r = token_client(client_for, world.users.enterprise).get(
@@ -1214,13 +1208,6 @@ def test_green_aggregates_of_fewer_than_k_firms_are_withheld(world, firm_users, 
     assert office["by_year"][0]["area_m2"] == 2800
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review: the withheld ZDHC tested share (fewer than k expected firms) is given away "
-    "by tested_firms and expected_firms, published beside it in GET /api/v1/clusters/{slug}/"
-    "green (green.api.cluster_figures; decision 0003: a rate with its numerator and "
-    "denominator lets anyone work it back)",
-)
 def test_a_withheld_tested_share_cannot_be_worked_back(world, firm_users, client_for):
     _two_tanneries(world)
     figures = client_for(None).get("/api/v1/clusters/alpha/green").json()

@@ -178,7 +178,7 @@ class FiguresOut(Schema):
     compliance_suppressed: bool
     cycle: str
     expected_firms: int
-    tested_firms: int
+    tested_firms: int | None
     tested_share: float | None
     cycle_suppressed: bool
     lwg: dict[str, int]
@@ -266,16 +266,20 @@ def _firm(enterprise_id: int) -> Any:
 # --- a firm's records, tests, value added and grade ------------------------------------------
 
 
+class GradeQuery(Schema):
+    year: int | None = Field(None, ge=1, le=9999)
+
+
 @router.get(
     "/enterprises/{enterprise_id}/green/records",
     response={200: list[RecordOut], **ERRORS},
     auth=WRITE_AUTH,
 )
 def list_records(
-    request: HttpRequest, enterprise_id: int, year: int | None = None
+    request: HttpRequest, enterprise_id: int, query: Query[GradeQuery]
 ) -> list[dict[str, Any]]:
     """The firm's monthly records, newest first (optionally of one year)."""
-    rows = selectors.records_of(_firm(enterprise_id), _user(request), year)
+    rows = selectors.records_of(_firm(enterprise_id), _user(request), query.year)
     return [record_out(r) for r in rows]
 
 
@@ -414,10 +418,6 @@ def set_year(
     services.set_carbon_year(user, firm, year, payload.model_dump())
     grade = selectors.firm_grade(firm, user, year)
     return grade_out(grade, user) if grade else None
-
-
-class GradeQuery(Schema):
-    year: int | None = Field(None, ge=1, le=9999)
 
 
 @router.get(

@@ -390,9 +390,7 @@ def records_of(
     _visible_firm(enterprise, user)
     rows = ProductionRecord.objects.filter(enterprise=enterprise).select_related("facility")
     if year:
-        rows = rows.filter(
-            month__gte=datetime.date(year, 1, 1), month__lt=datetime.date(year + 1, 1, 1)
-        )
+        rows = rows.filter(month__year=year)
     return rows.order_by("-month", "facility_id")
 
 
@@ -462,9 +460,11 @@ class GreenFigures:
     compliance_suppressed: bool
     cycle: Cycle
     expected_firms: int
-    tested_firms: int
-    due_firms: int
-    overdue_firms: int
+    # None with the share when the cycle's figures rest on fewer than k firms: the counts
+    # would give the withheld share back
+    tested_firms: int | None
+    due_firms: int | None
+    overdue_firms: int | None
     tested_share: float | None
     cycle_suppressed: bool
     lwg: dict[str, int]
@@ -720,9 +720,11 @@ def figures(cluster: Cluster, user: Any, today: datetime.date | None = None) -> 
         compliance_suppressed=compliance_hidden and counts["tests"] > 0,
         cycle=cycle,
         expected_firms=len(expected),
-        tested_firms=tested,
-        due_firms=sum(1 for s in states.values() if s.state == "due"),
-        overdue_firms=sum(1 for s in states.values() if s.state == "overdue"),
+        tested_firms=None if cycle_hidden else tested,
+        due_firms=None if cycle_hidden else sum(1 for s in states.values() if s.state == "due"),
+        overdue_firms=None
+        if cycle_hidden
+        else sum(1 for s in states.values() if s.state == "overdue"),
         tested_share=None if cycle_hidden else _ratio(float(tested), float(len(expected))),
         cycle_suppressed=cycle_hidden and bool(expected),
         lwg={kind: by_kind.get(kind, 0) for kind in Certification.LWG_KINDS},
