@@ -139,17 +139,19 @@ def empty_trace() -> None:
             cursor.execute(f"DELETE FROM {table}")  # noqa: S608
 
 
-def run_ours(events: list[dict[str, Any]], batch: int) -> float:
+def run_ours(events: list[dict[str, Any]], batch: int) -> tuple[float, float]:
+    """(wall seconds, process CPU seconds): on a shared machine the second says what the code
+    costs, the first what the machine gave it."""
     from clusterbrain.trace import services
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     outcomes = services.capture_events(None, events, batch_size=batch)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     problems = [p for o in outcomes for p in o.problems]
     stored = sum(o.stored for o in outcomes)
     if problems or stored != len(events):
         raise SystemExit(f"capture refused events: {problems[:3]} (stored {stored})")
-    return seconds
+    return seconds, cpu
 
 
 def run_baseline(events: list[dict[str, Any]]) -> float:
@@ -253,16 +255,20 @@ def main(argv: list[str] | None = None) -> int:
         fast_v, slow_v = validation_rates(events, min(args.batch, len(events)))
         base_s = run_baseline(events[:n_base])
         empty_trace()
-        ours_s = run_ours(events, args.batch)
+        ours_s, ours_cpu = run_ours(events, args.batch)
         from clusterbrain.trace.models import Event, Lot
 
         stored, lots = Event.objects.count(), Lot.objects.count()
+        load_after = os.getloadavg()
     ours = len(events) / ours_s
     base = n_base / base_s
     meta = machine()
     lines = [
         f"captured {len(events):,} events ({lots:,} lots) in {ours_s:.1f} s: "
-        f"{ours:,.0f} events/s (batches of {args.batch:,})",
+        f"{ours:,.0f} events/s (batches of {args.batch:,}); CPU {ours_cpu:.1f} s: "
+        f"{len(events) / ours_cpu:,.0f} events/s",
+        f"load before {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, after "
+        f"{load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f}",
         f"baseline (jsonschema per event, ORM save per transaction) on {n_base:,} events: "
         f"{base:,.0f} events/s",
         f"ratio ours / baseline: {ours / base:.1f}x",
@@ -275,6 +281,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"stored {stored} of {len(events)}", file=sys.stderr)
         return 1
     if args.out is not None:
+        verdict = (
+            "met"
+            if ours >= 20_000
+            else f"**not met** (wall {ours / 20_000:.0%} of it; CPU time "
+            f"{len(events) / ours_cpu / 20_000:.0%})"
+        )
         text = "\n".join(
             [
                 "## EPCIS capture throughput (trace_capture_bench)",
@@ -282,7 +294,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"Run {datetime.now(UTC):%a %b %d %H:%M:%S UTC %Y} at commit `{meta['commit']}`. "
                 f"Machine: {meta['nproc']} CPUs (`nproc`), {meta['cpu']}, {meta['ram']} RAM, "
                 f"{meta['os']}; Python {meta['python']}, SQLite {meta['sqlite']}. Load average "
-                f"(1, 5, 15 min) before the run: {load[0]:.2f}, {load[1]:.2f}, {load[2]:.2f} "
+                f"(1, 5, 15 min) before the run: {load[0]:.2f}, {load[1]:.2f}, {load[2]:.2f}, "
+                f"after: {load_after[0]:.2f}, {load_after[1]:.2f}, {load_after[2]:.2f} "
                 "(a shared machine: other engineers' jobs ran beside it).",
                 "",
                 "Our capture service (`trace.services.capture_events`, everything a `POST "
@@ -296,10 +309,13 @@ def main(argv: list[str] | None = None) -> int:
                 "| --- | --- | --- | --- |",
                 f"| capture, events/s | {ours:,.0f} ({len(events):,} events, batches of "
                 f"{args.batch:,}) | {base:,.0f} ({n_base:,} events) | {ours / base:.1f}x |",
+                f"| capture in process CPU time, events/s | {len(events) / ours_cpu:,.0f} "
+                f"({ours_cpu:.1f} s) | | |",
                 f"| validation alone, events/s | {fast_v:,.0f} (jsonschema-rs yes/no, own checks) "
                 f"| {slow_v:,.0f} (jsonschema) | {fast_v / slow_v:.1f}x |",
                 "",
-                "Target: ≥ 20,000 events/s. Performance is reported here, never asserted in tests.",
+                f"Target: ≥ 20,000 events/s: {verdict}. Performance is reported here, never "
+                "asserted in tests.",
             ]
         )
         write_section(args.out, KEY, text)

@@ -168,3 +168,57 @@ def test_location_rules(world):
     with pytest.raises(InvalidInput) as err:
         services.add_location(world.users.enterprise, world.own, loc.key, "")
     assert {e.loc[0] for e in err.value.errors} == {"uri", "name"}
+
+
+def test_resent_event_stored_by_another_serialiser_is_a_duplicate(world, places):
+    """An event stored with another serialisation of the same content (json's `1e-05` where
+    orjson writes `0.00001`, an older version's hash) is compared by value, not refused."""
+    import hashlib
+    import json
+
+    event = declare(COCOONS, 0.00001, event_id="urn:uuid:1")
+    assert services.capture(world.users.enterprise, body(event)).stored == 1
+    stored = Event.objects.get(event_id="urn:uuid:1")
+    old = json.dumps(json.loads(stored.document), sort_keys=True, separators=(",", ":"))
+    assert "1e-05" in old and old != stored.document
+    Event.objects.filter(pk=stored.pk).update(
+        document=old, content_hash=hashlib.sha256(old.encode()).hexdigest()
+    )
+    again = services.capture(world.users.enterprise, body(event))
+    assert again.success and again.duplicates == 1 and again.stored == 0
+    changed = services.capture(
+        world.users.enterprise, body(declare(COCOONS, 0.00002, event_id="urn:uuid:1"))
+    )
+    assert [p.code for p in changed.problems] == ["event_id_conflict"]
+
+
+def test_capture_gives_the_collector_back_as_it_was(world, places):
+    import gc
+
+    assert gc.isenabled()
+    services.capture(world.users.enterprise, body(declare(COCOONS, 1, event_id="urn:uuid:1")))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        services.capture(world.users.enterprise, body(declare(COCOONS_2, 1)))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_events_get_ids_in_capture_order_after_the_highest(world, places):
+    first = services.capture(
+        world.users.enterprise,
+        body(
+            declare(COCOONS, 5, event_id="urn:uuid:1"), declare(COCOONS_2, 5, event_id="urn:uuid:2")
+        ),
+    )
+    assert first.stored == 2
+    Event.objects.filter(event_id="urn:uuid:2").delete()  # the highest id is not handed out again
+    services.capture(world.users.enterprise, body(declare(SILK, 5, event_id="urn:uuid:3")))
+    ids = list(Event.objects.order_by("pk").values_list("event_id", "pk"))
+    assert [e for e, _pk in ids] == ["urn:uuid:1", "urn:uuid:3"]
+    assert ids[1][1] > ids[0][1] + 1
+    key = EventKey.objects.get(value=SILK)
+    assert key.event_id == ids[1][1]
+    assert Lot.objects.get(key=SILK).made_by_id == ids[1][1]

@@ -138,22 +138,33 @@ def _time(name: str, raw: str) -> datetime:
 
 def _epc_filter(name: str, values: list[str], roles: Sequence[str]) -> Q:
     """Events naming one of `values` (or a pattern `urn:epc:idpat:…*`, or the Digital Link of a
-    URN) in one of `roles`."""
-    match = Q()
+    URN) in one of `roles`. Exact identifiers are looked up in the identifier index (the
+    events named, then those events); patterns test each event's identifiers."""
+    prefixes: list[str] = []
+    exact: set[str] = set()
     for value in values:
         pattern = _IDPAT.match(value)
         if pattern and value.endswith("*"):
             scheme, rest = pattern.groups()
             prefix = rest[:-1]
-            match |= Q(value__startswith=f"urn:epc:id:{scheme}:{prefix}")
+            prefixes.append(f"urn:epc:id:{scheme}:{prefix}")
             if scheme == "sgtin":  # the same product's lots (LGTIN classes)
-                match |= Q(value__startswith=f"urn:epc:class:lgtin:{prefix}")
+                prefixes.append(f"urn:epc:class:lgtin:{prefix}")
         elif "*" in value:
             raise _bad(name, _("Only urn:epc:idpat:…* patterns may use *: %(v)s") % {"v": value})
         else:
-            match |= Q(value__in={value, digital_link(value)})
-    keys = EventKey.objects.filter(match, role__in=list(roles), event=OuterRef("pk"))
-    return Q(Exists(keys))
+            exact |= {value, digital_link(value)}
+    out = Q()
+    if exact:
+        named = EventKey.objects.filter(value__in=sorted(exact), role__in=list(roles))
+        out |= Q(pk__in=named.values("event_id"))
+    if prefixes:
+        match = Q()
+        for prefix in prefixes:
+            match |= Q(value__startswith=prefix)
+        keys = EventKey.objects.filter(match, role__in=list(roles), event=OuterRef("pk"))
+        out |= Q(Exists(keys))
+    return out
 
 
 def parse_query(params: Mapping[str, Sequence[str]]) -> EventQuery:
@@ -220,13 +231,9 @@ def parse_query(params: Mapping[str, Sequence[str]]) -> EventQuery:
             role = TYPED_PREFIXES[known_prefix]
             vocab = cbv.BIZ_TRANSACTION_TYPE if role == R.BIZ_TRANSACTION else cbv.SOURCE_DEST_TYPE
             kind = cbv.canonical_cbv(kind, vocab)
-            keys = EventKey.objects.filter(
-                role=role,
-                qualifier=kind,
-                value__in=_values(name, raw),
-                event=OuterRef("pk"),
-            )
-            filters.append(Q(Exists(keys)))
+            wanted = _values(name, raw)
+            keys = EventKey.objects.filter(role=role, qualifier=kind, value__in=wanted)
+            filters.append(Q(pk__in=keys.values("event_id")))
         elif name == "EXISTS_errorDeclaration":
             filters.append(Q(document__contains='"errorDeclaration":'))
         elif name == "perPage":

@@ -172,3 +172,33 @@ def test_schema_path_errors_clearly(tmp_path, monkeypatch) -> None:
 def test_problem_as_dict() -> None:
     p = Problem(2, "/epcisBody/eventList/2/quantityList/0/quantity", "quantity_not_number", "m")
     assert p.as_dict()["field"] == "quantityList/0/quantity"
+
+
+def test_prefixes_from_every_level_whichever_way_they_are_found() -> None:
+    """The shortcut (contexts of the document and its events only, found by counting them in
+    the serialised document) and the walk agree; a nested context sends the document to the
+    walk, and so does a string that reads "@context"."""
+    from clusterbrain.engines.epcis.validate import _shallow_contexts, declared_prefixes
+
+    def doc(*events: dict) -> dict:
+        return {
+            "@context": [
+                "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld",
+                {"a": "A:"},
+            ],
+            "type": "EPCISDocument",
+            "epcisBody": {"eventList": list(events)},
+        }
+
+    shallow = doc(
+        {"@context": {"b": "B:", "a": "A2:"}, "type": "ObjectEvent"}, {"type": "ObjectEvent"}
+    )
+    assert _shallow_contexts(shallow) is not None
+    got = declared_prefixes(shallow)
+    assert got["a"] == "A2:" and got["b"] == "B:" and got["gs1"] == "https://gs1.org/voc/"
+    nested = doc({"type": "ObjectEvent", "ilmd": {"@context": {"c": "C:"}, "c:x": 1}})
+    assert _shallow_contexts(nested) is None
+    assert declared_prefixes(nested)["c"] == "C:"
+    teasing = doc({"type": "ObjectEvent", "ex:note": "@context"})
+    assert _shallow_contexts(teasing) is None
+    assert declared_prefixes(teasing)["a"] == "A:"

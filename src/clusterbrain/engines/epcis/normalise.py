@@ -28,6 +28,11 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
 
+try:
+    import orjson
+except ImportError:  # pragma: no cover - a dependency; the engine works without it
+    orjson = None  # type: ignore[assignment]
+
 from clusterbrain.engines.epcis import cbv
 from clusterbrain.engines.epcis.validate import STANDARD_PREFIXES, declared_prefixes, events_of
 
@@ -79,6 +84,14 @@ def expand(value: str, prefixes: dict[str, str]) -> str:
 
 
 def _time(value: str) -> str:
+    # already canonical (milliseconds, a ±HH:MM offset other than -00:00): nothing to redo
+    if (
+        len(value) == 29
+        and value[19] == "."
+        and value[26] == ":"
+        and (value[23] == "+" or (value[23] == "-" and value[24:] != "00:00"))
+    ):
+        return value
     t = datetime.fromisoformat(value.replace("Z", "+00:00"))
     return t.isoformat(timespec="milliseconds")
 
@@ -102,49 +115,118 @@ def _walk(node: Any, prefixes: dict[str, str]) -> Any:
     return node
 
 
+_QUANTITY_LISTS = ("quantityList", "childQuantityList", "inputQuantityList", "outputQuantityList")
+_TYPE_VOCABS = (
+    ("bizTransactionList", cbv.BIZ_TRANSACTION_TYPE),
+    ("sourceList", cbv.SOURCE_DEST_TYPE),
+    ("destinationList", cbv.SOURCE_DEST_TYPE),
+)
+
+
+class Normaliser:
+    """`normalise_event` for many events under the same prefixes (a bulk capture): the
+    expanded keys and the canonical CBV words are remembered, and the walk tests a string's
+    prefix before calling anything, since almost every string is a URN, URL or word that
+    stays as it is (this walk was a third of capture's time, decision 0011)."""
+
+    def __init__(self, prefixes: dict[str, str] | None = None) -> None:
+        self.prefixes = {**STANDARD_PREFIXES, **(prefixes or {})}
+        self._keys: dict[str, str] = {}
+        self._cbv: dict[tuple[str, str], str] = {}
+
+    def _string(self, value: str) -> str:
+        if value.startswith(GS1_VOC):
+            return "gs1:" + value[len(GS1_VOC) :]
+        return value if value.startswith("gs1:") else expand(value, self.prefixes)
+
+    def value(self, v: Any) -> Any:
+        t = type(v)
+        if t is str:
+            head = v.partition(":")[0]
+            if head in self.prefixes or head == "https":
+                return self._string(v)
+            return v
+        if t is dict:
+            return self.walk(v)
+        if t is list:
+            return [self.value(item) for item in v]
+        if t is int or t is float or t is bool or v is None:
+            return v
+        return _walk(v, self.prefixes)
+
+    def walk(self, node: Any) -> Any:
+        if type(node) is not dict:
+            return self.value(node)
+        prefixes = self.prefixes
+        keys = self._keys
+        out: dict[str, Any] = {}
+        for k, v in node.items():
+            if k == "@context":
+                continue
+            key = keys.get(k)
+            if key is None:
+                key = keys[k] = expand(k, prefixes)
+            t = type(v)
+            if t is str:
+                head = v.partition(":")[0]
+                if head in prefixes or head == "https":
+                    v = self._string(v)
+            elif t is dict:
+                v = self.walk(v)
+            elif t is list:
+                v = [self.value(item) for item in v]
+            elif t is not int and t is not float and t is not bool and v is not None:
+                v = _walk(v, prefixes)
+            out[key] = v
+        return out
+
+    def word(self, value: str, vocab: cbv.Vocabulary) -> str:
+        memo = (value, vocab.web)
+        out = self._cbv.get(memo)
+        if out is None:
+            out = self._cbv[memo] = cbv.canonical_cbv(value, vocab)
+        return out
+
+    def event(self, event: dict[str, Any]) -> dict[str, Any]:
+        """The canonical form of a validated event; idempotent."""
+        out: dict[str, Any] = self.walk(event)
+        for key in ("eventTime", "recordTime"):
+            if isinstance(out.get(key), str):
+                out[key] = _time(out[key])
+        error = out.get("errorDeclaration")
+        if isinstance(error, dict):
+            if isinstance(error.get("declarationTime"), str):
+                error["declarationTime"] = _time(error["declarationTime"])
+            if isinstance(error.get("reason"), str):
+                error["reason"] = self.word(error["reason"], cbv.ERROR_REASON)
+        for name, vocab in CBV_FIELDS.items():
+            if isinstance(out.get(name), str):
+                out[name] = self.word(out[name], vocab)
+        persistent = out.get("persistentDisposition")
+        if isinstance(persistent, dict):
+            for part in ("set", "unset"):
+                if isinstance(persistent.get(part), list):
+                    persistent[part] = [self.word(v, cbv.DISPOSITION) for v in persistent[part]]
+        for list_name, vocab in _TYPE_VOCABS:
+            for item in out.get(list_name) or ():
+                if isinstance(item, dict) and isinstance(item.get("type"), str):
+                    item["type"] = self.word(item["type"], vocab)
+        for list_name in _QUANTITY_LISTS:
+            for q in out.get(list_name) or ():
+                if isinstance(q, dict) and "quantity" in q:
+                    v = q["quantity"]
+                    if type(v) is not int or abs(v) >= 2**53:
+                        q["quantity"] = _number(v)
+        if not out.get("eventID"):
+            out["eventID"] = event_hash_id(out)
+        return out
+
+
 def normalise_event(
     event: dict[str, Any], prefixes: dict[str, str] | None = None
 ) -> dict[str, Any]:
     """The canonical form of a validated event; idempotent."""
-    prefixes = {**STANDARD_PREFIXES, **(prefixes or {})}
-    out: dict[str, Any] = _walk(event, prefixes)
-    for key in ("eventTime", "recordTime"):
-        if isinstance(out.get(key), str):
-            out[key] = _time(out[key])
-    error = out.get("errorDeclaration")
-    if isinstance(error, dict):
-        if isinstance(error.get("declarationTime"), str):
-            error["declarationTime"] = _time(error["declarationTime"])
-        if isinstance(error.get("reason"), str):
-            error["reason"] = cbv.canonical_cbv(error["reason"], cbv.ERROR_REASON)
-    for name, vocab in CBV_FIELDS.items():
-        if isinstance(out.get(name), str):
-            out[name] = cbv.canonical_cbv(out[name], vocab)
-    persistent = out.get("persistentDisposition")
-    if isinstance(persistent, dict):
-        for part in ("set", "unset"):
-            if isinstance(persistent.get(part), list):
-                persistent[part] = [cbv.canonical_cbv(v, cbv.DISPOSITION) for v in persistent[part]]
-    for list_name, vocab in (
-        ("bizTransactionList", cbv.BIZ_TRANSACTION_TYPE),
-        ("sourceList", cbv.SOURCE_DEST_TYPE),
-        ("destinationList", cbv.SOURCE_DEST_TYPE),
-    ):
-        for item in out.get(list_name) or []:
-            if isinstance(item, dict) and isinstance(item.get("type"), str):
-                item["type"] = cbv.canonical_cbv(item["type"], vocab)
-    for list_name in (
-        "quantityList",
-        "childQuantityList",
-        "inputQuantityList",
-        "outputQuantityList",
-    ):
-        for q in out.get(list_name) or []:
-            if isinstance(q, dict) and "quantity" in q:
-                q["quantity"] = _number(q["quantity"])
-    if not out.get("eventID"):
-        out["eventID"] = event_hash_id(out)
-    return out
+    return Normaliser(prefixes).event(event)
 
 
 def normalise_document(doc: dict[str, Any]) -> list[dict[str, Any]]:
@@ -288,8 +370,22 @@ def event_hash_id(event: dict[str, Any]) -> str:
     return f"ni:///sha-256;{digest}?ver=CBV2.0"
 
 
+def canonical_bytes(event: dict[str, Any]) -> bytes:
+    """The event as UTF-8 JSON, keys sorted, no spaces: what capture hashes and stores.
+    orjson writes it 3x faster than json (a tenth of capture's time, decision 0011); the two
+    agree byte for byte except on exponents (`1e-5` / `1e-05`), which capture tolerates by
+    comparing a stored event's content when its hash differs. json serves what orjson
+    refuses (integers beyond 64 bits) and where orjson is not installed."""
+    if orjson is not None:
+        try:
+            return orjson.dumps(event, option=orjson.OPT_SORT_KEYS)
+        except TypeError:  # orjson.JSONEncodeError is one
+            pass
+    return json.dumps(event, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
 def canonical_json(event: dict[str, Any]) -> str:
-    return json.dumps(event, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return canonical_bytes(event).decode("utf-8")
 
 
 EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"

@@ -24,6 +24,11 @@ from jsonschema.exceptions import ValidationError, best_match
 
 from clusterbrain.engines.epcis import cbv
 
+try:
+    import orjson
+except ImportError:  # pragma: no cover - a dependency; the engine works without it
+    orjson = None  # type: ignore[assignment]
+
 SCHEMA_ENV = "CLUSTERBRAIN_EPCIS_SCHEMA"
 REPO_ROOT = Path(__file__).resolve().parents[4]
 DEFAULT_SCHEMA = REPO_ROOT.parent / "shared/benchmarks/epcis/gs1/EPCIS-JSON-Schema.json"
@@ -181,22 +186,49 @@ def events_of(doc: dict[str, Any]) -> list[tuple[str, Any]]:
     return [(f"{base}/{i}", e) for i, e in enumerate(events)]
 
 
+def _take_context(ctx: Any, prefixes: dict[str, str]) -> None:
+    for item in ctx if isinstance(ctx, list) else [ctx]:
+        if isinstance(item, dict):
+            for k, v in item.items():
+                if isinstance(v, str) and not k.startswith("@"):
+                    prefixes[k] = v
+
+
+def _shallow_contexts(doc: Any) -> list[Any] | None:
+    """The `@context`s of a document and of its events, in document order, when no other member
+    has one; else None. Serialising the document (orjson, C) and counting is 3x cheaper than
+    walking it in Python, and nested contexts are rare. A string equal to "@context" counts
+    too, which only sends the document to the walk."""
+    if orjson is None or not isinstance(doc, dict) or doc.get("type") in cbv.EVENT_TYPES:
+        return None
+    contexts = [doc["@context"]] if "@context" in doc else []
+    for _, event in events_of(doc):
+        if isinstance(event, dict) and "@context" in event:
+            contexts.append(event["@context"])
+    try:
+        data = orjson.dumps(doc)
+    except TypeError:  # orjson.JSONEncodeError: integers beyond 64 bits
+        return None
+    return contexts if data.count(b'"@context"') == len(contexts) else None
+
+
 def declared_prefixes(doc: Any, standard: bool = True) -> dict[str, str]:
     """Prefix → IRI from every `@context` in the document (document, event or nested level),
     over GS1's standard prefixes (`standard=False`: the declared ones alone, so an event's
     own context does not put back a standard prefix its document redefined)."""
     prefixes = dict(STANDARD_PREFIXES) if standard else {}
+    shallow = _shallow_contexts(doc)
+    if shallow is not None:
+        for ctx in shallow:
+            _take_context(ctx, prefixes)
+        return prefixes
 
     def visit(node: Any) -> None:
         # recurses into containers only: most members are strings, and this walk reads every
         # event of a bulk capture
         if isinstance(node, dict):
-            ctx = node.get("@context")
-            for item in ctx if isinstance(ctx, list) else [ctx]:
-                if isinstance(item, dict):
-                    for k, v in item.items():
-                        if isinstance(v, str) and not k.startswith("@"):
-                            prefixes[k] = v
+            if "@context" in node:
+                _take_context(node["@context"], prefixes)
             for v in node.values():
                 if isinstance(v, dict | list):
                     visit(v)
