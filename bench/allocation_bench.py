@@ -155,8 +155,7 @@ def main(argv: list[str] | None = None) -> int:
                 f" (whole run {time.perf_counter() - began:,.0f} s).",
                 f"Machine: {m['nproc']} CPUs (`nproc`), {m['cpu']}, {m['ram']} RAM, {m['os']}; "
                 f"Python {m['python']}. Load average before {load_before}, after "
-                f"{load_average()} (shared machine: other engineers' runs and the GAP "
-                "benchmark ran at the same time).",
+                f"{load_average()} (a machine shared with other engineers' runs).",
                 "Data: `generate_cluster_problem(seed, slack)`: six chain links, suppliers with "
                 "one or two of them, weekly capacity calendars with holidays, lead times 0–2 "
                 "weeks, certificates, 70% in the cluster; orders with windows of 2–6 weeks, 70% "
