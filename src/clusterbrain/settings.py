@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "clusterbrain.green",
     "clusterbrain.trace",
     "clusterbrain.passport",
+    "clusterbrain.market",
     "clusterbrain.web",
 ]
 
