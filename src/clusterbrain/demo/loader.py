@@ -356,6 +356,10 @@ def load_cluster(
         from clusterbrain.green.demo import load_green_demo
 
         load_green_demo(cluster, seed=data.seed)
+        # Sales over the channels with planted trends (not counted in `rows`).
+        from clusterbrain.market.demo import load_market_demo
+
+        load_market_demo(cluster)
         # Traceability demo chains with published passports (not counted in `rows`).
         from clusterbrain.passport.demo import load_chain_demo
 
