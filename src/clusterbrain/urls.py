@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("clusterbrain.trace.urls")),
     path("", include("clusterbrain.passport.urls")),
     path("", include("clusterbrain.green.urls")),
+    path("", include("clusterbrain.market.urls")),
     path("", include("clusterbrain.web.urls")),
 ]

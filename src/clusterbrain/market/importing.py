@@ -167,6 +167,13 @@ class Preview:
     rows: list[list[str]]
     total_rows: int
 
+    @property
+    def columns(self) -> list[tuple[int, str, str, bool]]:
+        """(index, header, field, known) per column, for the mapping page."""
+        return list(
+            zip(range(len(self.headers)), self.headers, self.fields, self.known, strict=True)
+        )
+
 
 def _sheet(content: bytes, file_name: str) -> tuple[str, table_reader.Sheet]:
     table = table_reader.read_table(content, file_name)

@@ -401,9 +401,9 @@ def _scan(cluster: Cluster, open_: bool) -> dict[str, Any]:
     frame = sales_frame(cluster=cluster)
     if frame.height == 0:
         return {"empty": True}
-    last = frame["date"].max()
-    first = frame["date"].min()
-    if (last - first).days < 364 + 56:  # type: ignore[operator]
+    last: datetime.date = frame["date"].max()  # type: ignore[assignment]
+    first: datetime.date = frame["date"].min()  # type: ignore[assignment]
+    if (last - first).days < 364 + 56:
         return {"empty": True, "short": True}
     config = TrendConfig(
         min_firms=1 if open_ else min_firms(),
@@ -481,9 +481,9 @@ def _weekly_panel(frame: pl.DataFrame) -> pl.DataFrame:
     """Weekly sums per category × channel over complete weeks (a week still running would look
     like a fall)."""
     weekly = frame.with_columns(_week().alias("ds"))
-    last = frame["date"].max()
-    last_monday = weekly["ds"].max()
-    if last is not None and last_monday is not None and (last - last_monday).days < 6:  # type: ignore[operator]
+    last: datetime.date | None = frame["date"].max()  # type: ignore[assignment]
+    last_monday: datetime.date | None = weekly["ds"].max()  # type: ignore[assignment]
+    if last is not None and last_monday is not None and (last - last_monday).days < 6:
         weekly = weekly.filter(pl.col("ds") < last_monday)
     return weekly
 

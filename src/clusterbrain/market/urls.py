@@ -1,0 +1,10 @@
+from django.urls import path
+
+from clusterbrain.market import views
+
+urlpatterns = [
+    path("c/<slug:slug>/market/", views.cluster, name="market-cluster"),
+    path("c/<slug:slug>/market/forecasts/", views.forecasts, name="market-forecasts"),
+    path("firms/<int:enterprise_id>/sales/", views.firm, name="market-firm"),
+    path("firms/<int:enterprise_id>/sales/import/", views.import_sales, name="market-import"),
+]
