@@ -40,3 +40,14 @@ def test_trend_page_and_api_show_the_planted_trends(demo_like, client_for, monke
     page = client.get("/c/sl/market/").content.decode()
     assert 'data-value="sheepskin" data-direction="rising"' in page
     assert 'id="trend-withheld"' in page and "ostrich" in page
+
+
+def test_forecast_page_and_api_show_backtest_and_intervals(demo_like, client_for):
+    client = client_for(None)
+    body = client.get("/api/v1/clusters/sl/market/forecasts").json()
+    assert body["series"] and body["mase"] is not None and body["mase_naive"] is not None
+    point = body["series"][0]["forecast"][0]
+    assert point["lo_95"] <= point["lo_80"] <= point["mean"] <= point["hi_80"] <= point["hi_95"]
+    page = client.get("/c/sl/market/forecasts/")
+    assert page.status_code == 200
+    assert 'id="mase-naive"' in page.content.decode() and "chart-forecast" in page.content.decode()
