@@ -31,6 +31,17 @@ def _date(request: HttpRequest, name: str, errors: list[FieldError]) -> datetime
         return None
 
 
+def _firm(request: HttpRequest, errors: list[FieldError]) -> int | None:
+    raw = request.GET.get("firm", "").strip()
+    if not raw:
+        return None
+    # isdecimal, not isdigit: "²" is a digit int() refuses; and a key the database can hold
+    if raw.isascii() and raw.isdecimal() and int(raw) < 2**63:
+        return int(raw)
+    errors.append(FieldError(("firm",), _("Choose a firm from the list.")))
+    return None
+
+
 def _cluster(request: HttpRequest) -> Cluster | None:
     slug = request.GET.get("cluster", "").strip()
     return Cluster.objects.filter(slug=slug).first() if slug else None
@@ -42,8 +53,7 @@ def lot_search(request: HttpRequest) -> HttpResponse:
     errors: list[FieldError] = []
     since = _date(request, "since", errors)
     until = _date(request, "until", errors)
-    firm_raw = request.GET.get("firm", "").strip()
-    firm = int(firm_raw) if firm_raw.isdigit() else None
+    firm = _firm(request, errors)
     cluster = _cluster(request)
     lots = selectors.search_lots(
         request.user,
