@@ -172,3 +172,36 @@ def test_overconsumption_names_the_event() -> None:
         105.0,
         100.0,
     )
+
+
+def _same_feed(a, b) -> None:
+    for table in ("lots", "events", "lines", "shipments"):
+        ta, tb = getattr(a, table), getattr(b, table)
+        for name in vars(ta):
+            np.testing.assert_array_equal(getattr(ta, name), getattr(tb, name), err_msg=name)
+    for name in ("lot_keys", "materials", "sites", "event_ids", "shipment_event_ids"):
+        assert getattr(a, name) == getattr(b, name), name
+    assert a.lot_attributes == b.lot_attributes and a.links == b.links
+    assert a.problems == b.problems
+
+
+@needs_epcis_files
+def test_feed_built_in_steps_is_the_feed_built_at_once() -> None:
+    """The genealogy cache extends its feed with the events captured since: the tables must
+    be those of converting every event at once, and a feed handed out before must not move."""
+    from clusterbrain.engines.epcis.to_genealogy import FeedBuilder
+
+    events = []
+    for path in shared_files("Capture/Documents", "Capture/Events"):
+        doc, _problems = check_document(path.read_bytes())
+        events += normalise_document(doc)
+    assert len(events) > 20
+    whole = to_genealogy(events)
+    builder = FeedBuilder()
+    first = builder.add(events[:7]).feed()
+    kept = (list(first.lot_keys), first.lines.lot.copy())
+    for at in range(7, len(events), 5):
+        builder.add(events[at : at + 5])
+    _same_feed(builder.feed(), whole)
+    assert first.lot_keys == kept[0] and np.array_equal(first.lines.lot, kept[1])
+    _same_feed(first, to_genealogy(events[:7]))

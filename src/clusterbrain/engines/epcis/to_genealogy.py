@@ -167,108 +167,140 @@ def _location(items: list[dict[str, Any]] | None) -> dict[str, str] | None:
     return None
 
 
+class FeedBuilder:
+    """`to_genealogy` in steps: `add` events in capture order, `feed()` the tables of all added
+    so far. A cache of every captured event extends its feed with the events captured since
+    (reading and converting only those) instead of converting everything again (0011)."""
+
+    def __init__(self, uoms: dict[str, Unit] | None = None) -> None:
+        self.b = _Builder({**UOM_UNITS, **(uoms or {})})
+        self.kind: list[int] = []
+        self.ev_site: list[int] = []
+        self.ev_period: list[int] = []
+        self.event_ids: list[str] = []
+        self.l_event: list[int] = []
+        self.l_lot: list[int] = []
+        self.l_out: list[bool] = []
+        self.l_qty: list[float] = []
+        self.sh: dict[str, list[int]] = {k: [] for k in ("lot", "event", "from", "to", "period")}
+        self.shipment_ids: list[str] = []
+        self.attributes: dict[int, dict[str, Any]] = {}
+        self.links: list[dict[str, Any]] = []
+
+    def _add_event(
+        self,
+        k: EventKind,
+        e: dict[str, Any],
+        site: int,
+        ins: list[tuple[int, float]],
+        outs: list[tuple[int, float]],
+    ) -> None:
+        row = len(self.kind)
+        self.kind.append(int(k))
+        self.ev_site.append(site)
+        self.ev_period.append(_period(e))
+        self.event_ids.append(str(e.get("eventID", "")))
+        for lots, is_out in ((ins, False), (outs, True)):
+            for lot, q in lots:
+                self.l_event.append(row)
+                self.l_lot.append(lot)
+                self.l_out.append(is_out)
+                self.l_qty.append(q)
+
+    def add(self, events: list[dict[str, Any]]) -> FeedBuilder:
+        b = self.b
+        sh = self.sh
+        for e in events:
+            t = e.get("type")
+            action = e.get("action")
+            site = b.site(e.get("bizLocation") or e.get("readPoint"))
+            touched: list[tuple[int, float]] = []
+            if t == "TransformationEvent":
+                ins = b.items(e, "inputEPCList", "inputQuantityList", site)
+                outs = b.items(e, "outputEPCList", "outputQuantityList", site)
+                self._add_event(EventKind.TRANSFORMATION, e, site, ins, outs)
+                touched = outs
+            elif t == "AggregationEvent" and action in ("ADD", "DELETE") and e.get("parentID"):
+                parent = [(b.lot(e["parentID"], int(Unit.PIECE), site), 1.0)]
+                children = b.items(e, "childEPCs", "childQuantityList", site)
+                if action == "ADD":
+                    self._add_event(EventKind.AGGREGATION, e, site, children, parent)
+                else:
+                    self._add_event(EventKind.DISAGGREGATION, e, site, parent, children)
+            elif t == "ObjectEvent":
+                touched = b.items(e, "epcList", "quantityList", site)
+                if action == "ADD":
+                    for lot, q in touched:
+                        if not math.isnan(q):
+                            b.lot_qty[lot] = q
+            elif t in ("TransactionEvent", "AssociationEvent"):
+                touched = b.items(e, "epcList", "quantityList", site)
+                self.links.append(
+                    {
+                        "eventID": e.get("eventID"),
+                        "type": t,
+                        "action": action,
+                        "parentID": e.get("parentID"),
+                        "lots": [lot for lot, _ in touched],
+                        "bizTransactionList": e.get("bizTransactionList", []),
+                    }
+                )
+            if isinstance(e.get("ilmd"), dict):
+                for lot, _ in touched:
+                    self.attributes.setdefault(lot, {}).update(e["ilmd"])
+            if t in ("ObjectEvent", "TransactionEvent") and e.get("bizStep") in SHIPPING_STEPS:
+                src, dst = _location(e.get("sourceList")), _location(e.get("destinationList"))
+                if src or dst:
+                    for lot, _ in touched:
+                        sh["lot"].append(lot)
+                        sh["event"].append(len(self.shipment_ids))
+                        sh["from"].append(b.site(src) if src else site)
+                        sh["to"].append(b.site(dst) if dst else site)
+                        sh["period"].append(_period(e))
+                    self.shipment_ids.append(str(e.get("eventID", "")))
+        return self
+
+    def feed(self) -> GenealogyFeed:
+        """The tables of every event added so far (fresh arrays and lists: a feed handed out
+        earlier does not change when more events are added)."""
+        b = self.b
+        sh = self.sh
+
+        def ints(values: list[int]) -> np.ndarray:
+            return np.asarray(values, dtype=np.int64)
+
+        return GenealogyFeed(
+            lots=LotTable.of(b.lot_material, b.lot_unit, b.lot_qty, site=b.lot_site),
+            events=EventTable.of(
+                ints(self.kind), site=ints(self.ev_site), period=ints(self.ev_period)
+            ),
+            lines=EventLines.of(
+                ints(self.l_event), ints(self.l_lot), np.asarray(self.l_out, bool), self.l_qty
+            ),
+            shipments=Shipments(
+                ints(sh["lot"]),
+                ints(sh["event"]),
+                ints(sh["from"]),
+                ints(sh["to"]),
+                ints(sh["period"]),
+            ),
+            lot_keys=list(b.lot_keys),
+            materials=list(b.materials),
+            sites=list(b.sites),
+            event_ids=list(self.event_ids),
+            shipment_event_ids=list(self.shipment_ids),
+            lot_attributes={row: dict(a) for row, a in self.attributes.items()},
+            links=list(self.links),
+            problems=list(b.problems),
+        )
+
+
 def to_genealogy(
     events: list[dict[str, Any]], uoms: dict[str, Unit] | None = None
 ) -> GenealogyFeed:
     """Tables from normalised events (`normalise_document`), in capture order. Periods are
     months (year × 12 + month − 1); sites are bizLocation ids."""
-    b = _Builder({**UOM_UNITS, **(uoms or {})})
-    kind: list[int] = []
-    ev_site: list[int] = []
-    ev_period: list[int] = []
-    event_ids: list[str] = []
-    l_event: list[int] = []
-    l_lot: list[int] = []
-    l_out: list[bool] = []
-    l_qty: list[float] = []
-    sh: dict[str, list[int]] = {k: [] for k in ("lot", "event", "from", "to", "period")}
-    shipment_ids: list[str] = []
-    attributes: dict[int, dict[str, Any]] = {}
-    links: list[dict[str, Any]] = []
-
-    def add_event(
-        k: EventKind, e: dict[str, Any], ins: list[tuple[int, float]], outs: list[tuple[int, float]]
-    ) -> None:
-        row = len(kind)
-        kind.append(int(k))
-        ev_site.append(site)
-        ev_period.append(_period(e))
-        event_ids.append(str(e.get("eventID", "")))
-        for lots, is_out in ((ins, False), (outs, True)):
-            for lot, q in lots:
-                l_event.append(row)
-                l_lot.append(lot)
-                l_out.append(is_out)
-                l_qty.append(q)
-
-    for e in events:
-        t = e.get("type")
-        action = e.get("action")
-        site = b.site(e.get("bizLocation") or e.get("readPoint"))
-        touched: list[tuple[int, float]] = []
-        if t == "TransformationEvent":
-            ins = b.items(e, "inputEPCList", "inputQuantityList", site)
-            outs = b.items(e, "outputEPCList", "outputQuantityList", site)
-            add_event(EventKind.TRANSFORMATION, e, ins, outs)
-            touched = outs
-        elif t == "AggregationEvent" and action in ("ADD", "DELETE") and e.get("parentID"):
-            parent = [(b.lot(e["parentID"], int(Unit.PIECE), site), 1.0)]
-            children = b.items(e, "childEPCs", "childQuantityList", site)
-            if action == "ADD":
-                add_event(EventKind.AGGREGATION, e, children, parent)
-            else:
-                add_event(EventKind.DISAGGREGATION, e, parent, children)
-        elif t == "ObjectEvent":
-            touched = b.items(e, "epcList", "quantityList", site)
-            if action == "ADD":
-                for lot, q in touched:
-                    if not math.isnan(q):
-                        b.lot_qty[lot] = q
-        elif t in ("TransactionEvent", "AssociationEvent"):
-            touched = b.items(e, "epcList", "quantityList", site)
-            links.append(
-                {
-                    "eventID": e.get("eventID"),
-                    "type": t,
-                    "action": action,
-                    "parentID": e.get("parentID"),
-                    "lots": [lot for lot, _ in touched],
-                    "bizTransactionList": e.get("bizTransactionList", []),
-                }
-            )
-        if isinstance(e.get("ilmd"), dict):
-            for lot, _ in touched:
-                attributes.setdefault(lot, {}).update(e["ilmd"])
-        if t in ("ObjectEvent", "TransactionEvent") and e.get("bizStep") in SHIPPING_STEPS:
-            src, dst = _location(e.get("sourceList")), _location(e.get("destinationList"))
-            if src or dst:
-                for lot, _ in touched:
-                    sh["lot"].append(lot)
-                    sh["event"].append(len(shipment_ids))
-                    sh["from"].append(b.site(src) if src else site)
-                    sh["to"].append(b.site(dst) if dst else site)
-                    sh["period"].append(_period(e))
-                shipment_ids.append(str(e.get("eventID", "")))
-
-    def ints(values: list[int]) -> np.ndarray:
-        return np.asarray(values, dtype=np.int64)
-
-    return GenealogyFeed(
-        lots=LotTable.of(b.lot_material, b.lot_unit, b.lot_qty, site=b.lot_site),
-        events=EventTable.of(ints(kind), site=ints(ev_site), period=ints(ev_period)),
-        lines=EventLines.of(ints(l_event), ints(l_lot), np.asarray(l_out, bool), l_qty),
-        shipments=Shipments(
-            ints(sh["lot"]), ints(sh["event"]), ints(sh["from"]), ints(sh["to"]), ints(sh["period"])
-        ),
-        lot_keys=b.lot_keys,
-        materials=list(b.materials),
-        sites=list(b.sites),
-        event_ids=event_ids,
-        shipment_event_ids=shipment_ids,
-        lot_attributes=attributes,
-        links=links,
-        problems=b.problems,
-    )
+    return FeedBuilder(uoms).add(events).feed()
 
 
 @dataclass(frozen=True)
