@@ -326,39 +326,41 @@ def overconsumption(
     `stock` gives, per lot key, (declared or NaN, produced, consumed) by events captured
     before `feed`'s: a capture judges only its new events, seeded with what is stored."""
     lines = feed.lines
-    declared = feed.lots.quantity.copy()
-    produced = np.zeros(len(feed.lots))
-    consumed = np.zeros(len(feed.lots))
+    # plain lists: indexing numpy arrays one element at a time was most of this function's time
+    declared_at: list[float] = feed.lots.quantity.tolist()
+    produced_at = [0.0] * len(declared_at)
+    consumed_at = [0.0] * len(declared_at)
+    lot_index = feed.lot_index
     for key, (was_declared, was_produced, was_consumed) in (stock or {}).items():
-        at = feed.lot_index.get(key)
+        at = lot_index.get(key)
         if at is None:
             continue
-        if np.isnan(declared[at]):
-            declared[at] = was_declared
-        produced[at] += was_produced
-        consumed[at] += was_consumed
-    known = ~np.isnan(declared)
+        if math.isnan(declared_at[at]):
+            declared_at[at] = was_declared
+        produced_at[at] += was_produced
+        consumed_at[at] += was_consumed
+    known = [d == d for d in declared_at]  # not NaN
     out: list[Overconsumption] = []
     flagged: set[int] = set()
     order = np.argsort(lines.event, kind="stable")
-    for i in order:
-        lot, q = int(lines.lot[i]), float(lines.quantity[i])
-        if math.isnan(q):
+    lots = lines.lot[order].tolist()
+    quantities = lines.quantity[order].tolist()
+    outputs = lines.is_output[order].tolist()
+    events = lines.event[order].tolist()
+    for lot, q, is_output, event in zip(lots, quantities, outputs, events, strict=True):
+        if q != q:  # NaN: no quantity
             continue
-        if lines.is_output[i]:
-            produced[lot] += q
+        if is_output:
+            produced_at[lot] += q
             continue
-        consumed[lot] += q
-        held = declared[lot] if known[lot] else produced[lot]
-        judged = known[lot] or produced[lot] > 0
-        if judged and lot not in flagged and consumed[lot] > held * (1 + tolerance) + 1e-9:
+        consumed_at[lot] += q
+        held = declared_at[lot] if known[lot] else produced_at[lot]
+        judged = known[lot] or produced_at[lot] > 0
+        if judged and lot not in flagged and consumed_at[lot] > held * (1 + tolerance) + 1e-9:
             flagged.add(lot)
             out.append(
                 Overconsumption(
-                    feed.event_ids[int(lines.event[i])],
-                    feed.lot_keys[lot],
-                    float(consumed[lot]),
-                    float(held),
+                    feed.event_ids[event], feed.lot_keys[lot], float(consumed_at[lot]), float(held)
                 )
             )
     return out
