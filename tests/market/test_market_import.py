@@ -152,3 +152,70 @@ def test_import_page_upload_mapping_import(world, client_for):
     assert done.status_code == 302
     assert SalesRecord.objects.get().channel == "ecommerce"
     assert SalesRecord.objects.get().date == datetime.date(2024, 3, 4)
+
+
+def _xlsx(rows: list[list[object]]) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+XLSX_HEADER = ["下单日期", "渠道", "类目", "数量", "金额"]
+XLSX_MAPPING = json.dumps(
+    {"下单日期": "date", "渠道": "channel", "类目": "category", "数量": "quantity", "金额": "value"}
+)
+
+
+def _post_xlsx(client, firm, content, **data):
+    upload = SimpleUploadedFile(
+        "orders.xlsx",
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    return client.post(f"/api/v1/enterprises/{firm.pk}/sales/import", {"file": upload, **data})
+
+
+def test_an_excel_file_is_imported_with_real_dates_and_numbers(world, client_for):
+    content = _xlsx(
+        [
+            XLSX_HEADER,
+            [datetime.datetime(2024, 3, 4), "电商", "handbag", 2, 520.5],
+            [datetime.date(2024, 3, 5), "直播", "wallet", 3, 900],
+            ["2024-03-06", "档口", "wallet", 1, 300],
+        ]
+    )
+    client = client_for(world.users.enterprise)
+    response = _post_xlsx(client, world.own, content, mapping=XLSX_MAPPING)
+    assert response.status_code == 201, response.content
+    rows = SalesRecord.objects.filter(enterprise=world.own).order_by("date")
+    assert [(r.date, r.channel, r.quantity, r.value) for r in rows] == [
+        (datetime.date(2024, 3, 4), "ecommerce", 2, 520.5),
+        (datetime.date(2024, 3, 5), "livestream", 3, 900),
+        (datetime.date(2024, 3, 6), "market_stall", 1, 300),
+    ]
+
+
+def test_an_excel_error_is_named_by_row_and_column_and_nothing_is_written(world, client_for):
+    content = _xlsx(
+        [
+            XLSX_HEADER,
+            [datetime.date(2024, 3, 4), "电商", "handbag", 2, 520],
+            [datetime.date(2024, 3, 5), "电商", "handbag", "lots", 520],
+            [datetime.date(2024, 3, 6), "电商", "handbag", 1, 300],
+        ]
+    )
+    client = client_for(world.users.enterprise)
+    response = _post_xlsx(client, world.own, content, mapping=XLSX_MAPPING)
+    assert response.status_code == 422, response.content
+    # the sheet's own row number (the header is row 1) and the field its column was mapped to
+    errors = response.json()["errors"]
+    assert ["row", 3, "quantity"] in [e["loc"] for e in errors], errors
+    assert not SalesRecord.objects.exists()
