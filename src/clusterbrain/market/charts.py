@@ -139,8 +139,12 @@ def forecast_chart(series: dict[str, Any]) -> Spec:
 
     return {
         "data": [
-            *band("lo_95", "hi_95", "rgba(29,78,216,0.12)", _("95 % interval")),
-            *band("lo_80", "hi_80", "rgba(29,78,216,0.25)", _("80 % interval")),
+            *band(
+                "lo_95", "hi_95", "rgba(29,78,216,0.12)", _("%(level)d %% interval") % {"level": 95}
+            ),
+            *band(
+                "lo_80", "hi_80", "rgba(29,78,216,0.25)", _("%(level)d %% interval") % {"level": 80}
+            ),
             {
                 "type": "scatter",
                 "mode": "lines",

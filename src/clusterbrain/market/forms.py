@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from clusterbrain.market.models import LeadStatus
+from clusterbrain.market.models import LeadStatus, PriceBand
 from clusterbrain.web.forms import ServiceForm
 
 
@@ -27,3 +27,20 @@ class LeadForm(ServiceForm):
         label=_("Estimated value (yuan)"), min_value=0, required=False
     )
     status = forms.ChoiceField(label=_("Status"), choices=LeadStatus.choices)
+
+
+class ProductForm(ServiceForm):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    category = forms.CharField(label=_("Category"), max_length=80)
+    material = forms.CharField(label=_("Material"), max_length=80, required=False)
+    colour = forms.CharField(label=_("Colour"), max_length=80, required=False)
+    style_tags = forms.CharField(
+        label=_("Style tags"),
+        max_length=400,
+        required=False,
+        help_text=_("Separated by commas; a sale of the product counts under the first."),
+    )
+    price_band = forms.ChoiceField(
+        label=_("Price band"), choices=[("", "—"), *PriceBand.choices], required=False
+    )
+    sku = forms.CharField(label=_("SKU"), max_length=80, required=False)

@@ -34,6 +34,7 @@ from clusterbrain.market.models import (
     Channel,
     ExhibitionLead,
     MarketStamp,
+    Product,
     SalesImport,
     SalesRecord,
 )
@@ -260,7 +261,7 @@ def records_of(
 
 def leads_of(enterprise: Enterprise, user: Any) -> QuerySet[ExhibitionLead]:
     _visible_firm(enterprise, user)
-    return ExhibitionLead.objects.filter(enterprise=enterprise)
+    return ExhibitionLead.objects.filter(enterprise=enterprise).order_by("-date", "-pk")
 
 
 def get_import(import_id: int, user: Any) -> SalesImport:
@@ -560,4 +561,18 @@ def forecasts(cluster: Cluster, user: Any) -> Forecasts:
         mase=data["mase"],
         mase_naive=data["mase_naive"],
         note=note,
+    )
+
+
+def products_of(enterprise: Enterprise, user: Any) -> QuerySet[Product]:
+    _visible_firm(enterprise, user)
+    return Product.objects.filter(enterprise=enterprise).order_by("name", "pk")
+
+
+def imports_of(enterprise: Enterprise, user: Any) -> QuerySet[SalesImport]:
+    _visible_firm(enterprise, user)
+    return (
+        SalesImport.objects.filter(enterprise=enterprise)
+        .select_related("created_by")
+        .order_by("-created_at", "-pk")
     )

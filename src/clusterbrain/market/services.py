@@ -6,6 +6,7 @@ recomputed from the new data (decision 0015)."""
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,7 @@ from clusterbrain.market.models import (
     ImportMapping,
     LeadStatus,
     MarketStamp,
+    PriceBand,
     Product,
     SalesImport,
     SalesRecord,
@@ -272,3 +274,51 @@ def _lead_values(data: Mapping[str, Any]) -> dict[str, Any]:
 def add_lead(user: Any, enterprise: Enterprise, data: Mapping[str, Any]) -> ExhibitionLead:
     _require_record(user, enterprise)
     return ExhibitionLead.objects.create(enterprise=enterprise, **_lead_values(data))
+
+
+def _product_values(enterprise: Enterprise, data: Mapping[str, Any]) -> dict[str, Any]:
+    """A product's attributes in the spelling sales rows carry (importing's `_attribute`), so
+    the trend scan reads a product's sales and an imported row's as the same value."""
+    errors: list[FieldError] = []
+    values: dict[str, Any] = {}
+    for name, limit, required in (
+        ("name", 200, True),
+        ("category", 80, True),
+        ("material", 80, False),
+        ("colour", 80, False),
+        ("sku", 80, False),
+    ):
+        text = str(data.get(name) or "").strip()
+        if not text and required:
+            errors.append(FieldError((name,), _("This field is required.")))
+        elif len(text) > limit:
+            errors.append(FieldError((name,), _("At most %(n)d characters.") % {"n": limit}))
+        values[name] = text if name in ("name", "sku") else importing._attribute(text)
+    tags = data.get("style_tags") or []
+    if isinstance(tags, str):
+        tags = re.split(r"[,，、;；]", tags)
+    values["style_tags"] = [importing._attribute(str(t)) for t in tags if str(t).strip()]
+    if any(len(t) > 80 for t in values["style_tags"]):
+        errors.append(FieldError(("style_tags",), _("At most %(n)d characters.") % {"n": 80}))
+    band = str(data.get("price_band") or "")
+    if band and band not in PriceBand.values:
+        errors.append(
+            FieldError(
+                ("price_band",),
+                _("Choose one of: %(limit)s.") % {"limit": ", ".join(PriceBand.values)},
+            )
+        )
+    values["price_band"] = band
+    if values["sku"] and Product.objects.filter(enterprise=enterprise, sku=values["sku"]).exists():
+        errors.append(FieldError(("sku",), _("Your firm already has a product with this SKU.")))
+    if errors:
+        raise InvalidInput(
+            errors[0].msg if len(errors) == 1 else _("Some fields need correcting."), errors
+        )
+    return values
+
+
+@transaction.atomic
+def add_product(user: Any, enterprise: Enterprise, data: Mapping[str, Any]) -> Product:
+    _require_record(user, enterprise)
+    return Product.objects.create(enterprise=enterprise, **_product_values(enterprise, data))

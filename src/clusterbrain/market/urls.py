@@ -7,4 +7,12 @@ urlpatterns = [
     path("c/<slug:slug>/market/forecasts/", views.forecasts, name="market-forecasts"),
     path("firms/<int:enterprise_id>/sales/", views.firm, name="market-firm"),
     path("firms/<int:enterprise_id>/sales/import/", views.import_sales, name="market-import"),
+    path("firms/<int:enterprise_id>/sales/imports/", views.imports, name="market-imports"),
+    path(
+        "firms/<int:enterprise_id>/sales/imports/<int:import_id>/delete/",
+        views.delete_import,
+        name="market-import-delete",
+    ),
+    path("firms/<int:enterprise_id>/products/", views.products, name="market-products"),
+    path("firms/<int:enterprise_id>/leads/", views.leads, name="market-leads"),
 ]

@@ -6,6 +6,7 @@ import shows every problem by row and column (422), nothing saved."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -16,11 +17,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from clusterbrain.errors import Forbidden, InvalidInput
+from clusterbrain.errors import Forbidden, InvalidInput, NotFound
 from clusterbrain.market import charts, importing, permissions, selectors, services
-from clusterbrain.market.forms import UploadForm
+from clusterbrain.market.forms import LeadForm, ProductForm, UploadForm
 from clusterbrain.registry import selectors as registry_selectors
+from clusterbrain.registry.models import Enterprise
 from clusterbrain.web.decorators import domain_errors
+from clusterbrain.web.forms import ServiceForm
 
 UPLOAD_SECONDS = 3600
 
@@ -200,3 +203,99 @@ def import_sales(request: HttpRequest, enterprise_id: int) -> HttpResponse:
                     return redirect("market-firm", enterprise_id=enterprise.pk)
     context["form"] = form
     return render(request, "market/import.html", context, status=status)
+
+
+def _firm_page(
+    request: HttpRequest,
+    enterprise_id: int,
+    template: str,
+    form_class: type[ServiceForm],
+    add: Callable[[Any, Enterprise, dict[str, Any]], Any],
+    listing: Callable[[Enterprise, Any], Any],
+    added: str,
+) -> HttpResponse:
+    """A firm's own list with an add form (products, exhibition leads): the list for whoever
+    may see the firm's sales, the form for its own users; a refused form is a 422 with each
+    problem beside its field, nothing saved."""
+    enterprise = registry_selectors.get_enterprise(enterprise_id)
+    items = listing(enterprise, request.user)  # 404 for anyone the firm's sales are hidden from
+    can_record = permissions.can_record(request.user, enterprise)
+    form = form_class()
+    status = 200
+    if request.method == "POST":
+        form = form_class(request.POST)
+        if form.is_valid():
+            try:
+                add(request.user, enterprise, form.cleaned_data)
+            except InvalidInput as exc:
+                form.add_domain_errors(exc)
+            else:
+                messages.success(request, added)
+                return redirect(request.path)
+        status = 422
+    context = {
+        "cluster": enterprise.cluster,
+        "enterprise": enterprise,
+        "items": items,
+        "form": form,
+        "can_record": can_record,
+        "active_nav": "market",
+    }
+    return render(request, template, context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@domain_errors
+def products(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+    return _firm_page(
+        request,
+        enterprise_id,
+        "market/products.html",
+        ProductForm,
+        services.add_product,
+        selectors.products_of,
+        _("The product was added."),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@domain_errors
+def leads(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+    return _firm_page(
+        request,
+        enterprise_id,
+        "market/leads.html",
+        LeadForm,
+        services.add_lead,
+        selectors.leads_of,
+        _("The lead was added."),
+    )
+
+
+@require_http_methods(["GET"])
+@domain_errors
+def imports(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+    enterprise = registry_selectors.get_enterprise(enterprise_id)
+    context = {
+        "cluster": enterprise.cluster,
+        "enterprise": enterprise,
+        "items": selectors.imports_of(enterprise, request.user),
+        "can_record": permissions.can_record(request.user, enterprise),
+        "active_nav": "market",
+    }
+    return render(request, "market/imports.html", context)
+
+
+@require_http_methods(["POST"])
+@domain_errors
+def delete_import(request: HttpRequest, enterprise_id: int, import_id: int) -> HttpResponse:
+    batch = selectors.get_import(import_id, request.user)
+    if batch.enterprise_id != enterprise_id:
+        raise NotFound(_("No such import."))
+    rows = services.delete_import(request.user, batch)
+    messages.success(
+        request,
+        _("The import %(name)s was taken back: %(rows)d sales deleted.")
+        % {"name": batch.file_name, "rows": rows},
+    )
+    return redirect("market-imports", enterprise_id)
