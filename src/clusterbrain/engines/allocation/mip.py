@@ -315,6 +315,9 @@ class Relaxation:
     # (P,) the LP's share of each order on each pair (models of binary pairs only): the tabu
     # search starts from each order's largest share, nearly feasible and at the bound's cost
     pair_share: np.ndarray | None = None
+    # (n,) the dual price of each order's row (models of binary pairs only): the Lagrangian
+    # bound's subgradient ascent starts there
+    order_dual: np.ndarray | None = None
 
 
 def lp_relaxation(core: CoreModel, time_limit: float) -> Relaxation:
@@ -337,9 +340,10 @@ def lp_relaxation(core: CoreModel, time_limit: float) -> Relaxation:
     rc = np.asarray(h.getSolution().col_dual)
     has_y = cols.ycol >= 0
     pair_rc[has_y] = rc[cols.ycol[has_y]]
-    share = None
+    share = dual = None
     if has_y.all():
         share = np.asarray(h.getSolution().col_value)[cols.ycol]
+        dual = np.asarray(h.getSolution().row_dual)[: core.orders]
     has_x = cols.xcol >= 0
     if has_x.any():
         arc_rc = np.full(core.arcs, np.inf)
@@ -348,7 +352,13 @@ def lp_relaxation(core: CoreModel, time_limit: float) -> Relaxation:
         q = core.quantity[core.pair_order]
         pair_rc += np.where(np.isfinite(best), np.maximum(best, 0.0) * q, 0.0)
     bound = float(h.getInfo().objective_function_value)
-    return Relaxation(bound, np.maximum(pair_rc, 0.0), time.monotonic() - start, pair_share=share)
+    return Relaxation(
+        bound,
+        np.maximum(pair_rc, 0.0),
+        time.monotonic() - start,
+        pair_share=share,
+        order_dual=dual,
+    )
 
 
 def build_compact_lp(core: CoreModel) -> highspy.Highs:

@@ -42,6 +42,7 @@ MAX_RESTRICTED_PAIRS = 30_000
 # scaled down below 1,000 orders) and again after it, before fix-and-optimise.
 TABU_SHARE = 0.5
 TABU_PATIENCE = 0.1
+LAGRANGE_SHARE = 0.1  # of the time left: the subgradient ascent (under a second to 100 jobs)
 LOCAL_SEARCH_SHARE = (
     1.0  # of the time left; fix-and-optimise only if it stops early (it gains little there)
 )
@@ -117,6 +118,30 @@ def _solve_mip_path(
         log.debug("tabu search %d: %.1f", run, found.objective(core))
         return found, found.objective(core)
 
+    # integral objective: a strictly better solution costs at most upper − 1
+    slack = 1.0 - 1e-6 if core.integral_objective else 0.0
+    lagrange = None
+    if gap_like and left() > 0.5 and not _proven(core, upper, lower, mip_rel_gap):
+        from clusterbrain.engines.allocation.lagrange import lagrange_bound
+
+        # the subgradient step aims a little above the LP bound (the heuristic's cost is far)
+        aim = min(upper, lp_bound + 0.003 * abs(lp_bound) + 1.0)
+        lagrange = lagrange_bound(
+            core, time.monotonic() + LAGRANGE_SHARE * left(), aim, prices=relax.order_dual
+        )
+        if lagrange is not None:
+            # both are lower bounds of every solution that uses the pair: keep the stronger
+            rc = np.maximum(rc, lagrange.pair_bound - lp_bound)
+            lower = max(lower, lagrange.bound)
+            log.debug(
+                "Lagrangian bound %.2f (%d iterations, %.1fs); %d of %d pairs can improve %.0f",
+                lagrange.bound,
+                lagrange.iterations,
+                lagrange.seconds,
+                int((rc <= upper - slack - lp_bound + 1e-9).sum()),
+                core.pairs,
+                upper,
+            )
     if gap_like and left() > 0.5 and not _proven(core, upper, lower, mip_rel_gap):
         best, upper = tabu(best, TABU_SHARE, 0)
     # only a binary-only pair's reduced cost proves it out of every better solution
@@ -126,7 +151,7 @@ def _solve_mip_path(
     too_big, first = False, True
     while left() > 0.5 and not _proven(core, upper, lower, mip_rel_gap):
         if np.isfinite(delta):
-            delta = min(delta, upper - lp_bound)
+            delta = min(delta, upper - slack - lp_bound)
         mask = (rc <= delta + 1e-9) | (best.pair_qty(core) > 0)
         if first and int(mask.sum()) > MAX_RESTRICTED_PAIRS:
             too_big = True  # HiGHS's search does not get anywhere at this size: local search
@@ -156,11 +181,11 @@ def _solve_mip_path(
         if not (excluded & ~binary_only).any():
             # a better solution lives in the restricted model or pays an excluded pair's cost
             outside = lp_bound + float(rc[excluded].min(initial=np.inf))
-            if upper <= outside + 1e-9:
+            if upper - slack <= outside + 1e-9:
                 lower = upper
                 break
             lower = max(lower, min(result.best_bound, outside))
-        if delta >= upper - lp_bound - 1e-9:
+        if delta >= upper - slack - lp_bound - 1e-9:
             # widening cannot prove more (the pairs left out are not binary): the whole model
             delta = np.inf
         else:
