@@ -113,6 +113,43 @@ def test_quantity_as_text() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("quantity", "code"),
+    [
+        (float("inf"), "quantity_not_number"),
+        (float("nan"), "quantity_not_number"),
+        (10**400, "quantity_not_number"),
+        (-5, "quantity_negative"),
+        (-0.5, "quantity_negative"),
+    ],
+)
+def test_quantities_a_lot_cannot_hold(quantity: float, code: str) -> None:
+    """Checked on the parsed document too, since bulk capture passes dicts, not text."""
+    doc = doc_with(
+        quantityList=[{"epcClass": "urn:epc:class:lgtin:6901234.012345.L1", "quantity": quantity}]
+    )
+    assert [(p.event, p.field, p.code) for p in validate(doc)] == [
+        (0, "quantityList/0/quantity", code)
+    ]
+
+
+@pytest.mark.parametrize("token", ["NaN", "Infinity", "-Infinity"])
+def test_non_json_number_tokens_are_malformed(token: str) -> None:
+    text = json.dumps(OBJECT_EVENT).replace('"ADD"', token, 1)
+    doc, problems = check_document(text)
+    assert doc is None and [p.code for p in problems] == ["malformed_json"]
+    assert token in problems[0].message
+
+
+def test_zero_quantity_and_a_deeply_nested_document() -> None:
+    doc = doc_with(
+        quantityList=[{"epcClass": "urn:epc:class:lgtin:6901234.012345.L1", "quantity": 0}]
+    )
+    assert validate(doc) == []
+    doc, problems = check_document('{"a": ' * 5000 + "1" + "}" * 5000)
+    assert doc is None and [p.code for p in problems] == ["malformed_json"]
+
+
 def test_missing_event_time() -> None:
     problems = validate(doc_with(eventTime=None))
     assert (0, "eventTime", "missing_event_time") in [(p.event, p.field, p.code) for p in problems]

@@ -10,6 +10,7 @@ beside the repository); it is not redistributed with clusterbrain (decision 0010
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from collections.abc import Iterator
@@ -150,6 +151,32 @@ def _validator(path: str) -> jsonschema.Draft7Validator:
     )
 
 
+class _NotJson(ValueError):
+    """A token Python's json module takes but JSON (RFC 8259) does not have."""
+
+
+def _not_a_number(name: str) -> Any:
+    # Python reads NaN/Infinity/-Infinity by default; a lot of NaN kilograms breaks stock,
+    # mass balance and every sum downstream, and they are not JSON
+    raise _NotJson(f"{name} is not a JSON number")
+
+
+def _quantity_problem(v: Any) -> tuple[str, str] | None:
+    """(code, message) when `v` is no quantity a lot can hold: not a number, not finite (1e400
+    reads as infinity, 10**400 overflows a double) or below zero."""
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        return "quantity_not_number", f"quantity {_short(json.dumps(v), 40)} must be a JSON number"
+    try:
+        finite = math.isfinite(float(v))
+    except OverflowError:
+        finite = False
+    if not finite:
+        return "quantity_not_number", "quantity must be a finite number a double can hold"
+    if v < 0:
+        return "quantity_negative", f"quantity {v!r} is below zero"
+    return None
+
+
 def parse(data: str | bytes) -> tuple[Any, list[Problem]]:
     """The JSON value of a request body, or None with a problem naming line and column."""
     if isinstance(data, bytes):
@@ -158,11 +185,16 @@ def parse(data: str | bytes) -> tuple[Any, list[Problem]]:
         except UnicodeDecodeError as e:
             return None, [Problem(None, "", "not_utf8", f"body is not UTF-8 at byte {e.start}")]
     try:
-        doc = json.loads(data)
+        doc = json.loads(data, parse_constant=_not_a_number)
     except json.JSONDecodeError as e:
         return None, [
             Problem(None, "", "malformed_json", f"line {e.lineno} column {e.colno}: {e.msg}")
         ]
+    except _NotJson as e:
+        return None, [Problem(None, "", "malformed_json", str(e))]
+    except RecursionError:
+        # the C decoder gives up at Python's recursion limit; no EPCIS document nests so deep
+        return None, [Problem(None, "", "malformed_json", "the JSON nests too deeply")]
     if not isinstance(doc, dict):
         return None, [Problem(None, "", "not_an_object", "an EPCIS document is a JSON object")]
     return doc, []
@@ -384,14 +416,12 @@ def _check_event(i: int | None, base: str, event: Any, prefixes: dict[str, str])
         "outputQuantityList",
     ):
         for j, q in enumerate(event.get(list_name) or []):
-            if isinstance(q, dict) and "quantity" in q:
-                v = q["quantity"]
-                if isinstance(v, bool) or not isinstance(v, int | float):
-                    add(
-                        f"/{list_name}/{j}/quantity",
-                        "quantity_not_number",
-                        f"quantity {_short(json.dumps(v), 40)} must be a JSON number",
-                    )
+            if (
+                isinstance(q, dict)
+                and "quantity" in q
+                and (bad := _quantity_problem(q["quantity"]))
+            ):
+                add(f"/{list_name}/{j}/quantity", *bad)
     ilmd = event.get("ilmd")
     if isinstance(ilmd, dict):
         for key in ilmd:
