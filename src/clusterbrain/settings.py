@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "clusterbrain.trace",
     "clusterbrain.passport",
     "clusterbrain.market",
+    "clusterbrain.livestream",
     "clusterbrain.web",
 ]
 
