@@ -186,3 +186,84 @@ class MarketStamp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cluster_id}:{self.version}"
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    PUBLISHED = "published", _("published")
+
+
+class ReportAudience(models.TextChoices):
+    MEMBERS = "members", _("members")
+    PUBLIC = "public", _("public")
+
+
+class TrendReport(models.Model):
+    """The association's seasonal trend release (issue 6 item 4). Its figures are frozen into
+    its sections when composed, so a published report says what it said on the day, whatever
+    the sales imported since; once published it is never changed (a new version is a new
+    draft copied from it, decision 0015 addendum)."""
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="trend_reports")
+    title_zh = models.CharField(_("title (Chinese)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    season = models.CharField(_("season"), max_length=80, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ReportStatus.choices, default=ReportStatus.DRAFT
+    )
+    audience = models.CharField(
+        _("audience"), max_length=16, choices=ReportAudience.choices, default=ReportAudience.MEMBERS
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    version = models.PositiveIntegerField(default=1)
+    previous = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="next_versions"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title_zh
+
+    def title(self, lang: str) -> str:
+        return (self.title_en or self.title_zh) if lang == "en" else self.title_zh
+
+
+class SectionKind(models.TextChoices):
+    TEXT = "text", _("text")
+    CHART = "chart", _("chart of a figure")
+    TREND = "trend", _("highlighted trend")
+    FORECAST = "forecast", _("forecast chart")
+
+
+class ReportSection(models.Model):
+    """One section in order. `figure` names what was frozen (e.g. `weekly_by_channel`,
+    `categories`, `material:suede`, `handbag|livestream`); `data` holds it as composed, with
+    nothing withheld in it."""
+
+    report = models.ForeignKey(TrendReport, on_delete=models.CASCADE, related_name="sections")
+    order = models.PositiveIntegerField(default=0)
+    kind = models.CharField(_("kind"), max_length=16, choices=SectionKind.choices)
+    heading_zh = models.CharField(_("heading (Chinese)"), max_length=200, blank=True)
+    heading_en = models.CharField(_("heading (English)"), max_length=200, blank=True)
+    body_zh = models.TextField(_("text (Chinese)"), blank=True)
+    body_en = models.TextField(_("text (English)"), blank=True)
+    figure = models.CharField(_("figure"), max_length=200, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["report_id", "order", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.report_id}#{self.order} {self.kind}"
+
+    def heading(self, lang: str) -> str:
+        return (self.heading_en or self.heading_zh) if lang == "en" else self.heading_zh
+
+    def body(self, lang: str) -> str:
+        return (self.body_en or self.body_zh) if lang == "en" else self.body_zh
