@@ -195,6 +195,7 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 def _add_routers() -> None:
     from clusterbrain.green.api import router as green_router
+    from clusterbrain.livestream.api import router as livestream_router
     from clusterbrain.market.api import router as market_router
     from clusterbrain.matching.api import router as matching_router
     from clusterbrain.passport.api import router as passport_router
@@ -207,6 +208,7 @@ def _add_routers() -> None:
     api.add_router("/v1/", green_router)
     api.add_router("/v1/", passport_router)
     api.add_router("/v1/", market_router)
+    api.add_router("/v1/", livestream_router)
 
 
 _add_routers()
