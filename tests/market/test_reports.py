@@ -268,3 +268,18 @@ def test_missing_report_is_404(market, client_for):
     with pytest.raises(NotFound):
         reports.get_report(999999, None)
     assert ReportSection.objects.count() == 0
+
+
+def test_demo_publishes_wenzhous_public_report(db, today, client_for):
+    template = factories.chain_template("footwear", [], [])
+    cluster = factories.cluster(
+        slug="wenzhou", name_zh="温州", name_en="Wenzhou", template=template
+    )
+    for _ in range(40):
+        factories.enterprise(cluster)
+    load_market_demo(cluster, today=TODAY)
+    report = TrendReport.objects.get(cluster=cluster)
+    assert report.status == ReportStatus.PUBLISHED and report.audience == "public"
+    kinds = list(report.sections.order_by("order").values_list("kind", flat=True))
+    assert kinds[0] == "text" and "chart" in kinds and "trend" in kinds
+    assert client_for(None).get(f"/market/reports/{report.pk}/pdf/").content.startswith(b"%PDF")

@@ -20,6 +20,7 @@ from django.db import connection
 
 from clusterbrain.engines.forecast.synthetic import default_plants, sales_rows
 from clusterbrain.market.models import BASE_CURRENCY, SalesRecord
+from clusterbrain.market.reports import load_report_demo
 from clusterbrain.market.services import touch_cluster
 from clusterbrain.registry.models import Cluster, Enterprise
 
@@ -91,4 +92,5 @@ def load_market_demo(
                 f"INSERT INTO {table} ({names}) VALUES ({marks})", records[start : start + BATCH]
             )
     touch_cluster(cluster)
+    load_report_demo(cluster)
     return len(records)

@@ -412,3 +412,88 @@ def new_version(user: Any, report: TrendReport) -> TrendReport:
         for s in sections_of(report)
     )
     return copy
+
+
+# --- demo ------------------------------------------------------------------------------------
+
+DEMO_REPORTS = {
+    "wenzhou": (
+        ReportAudience.PUBLIC,
+        "温州鞋业趋势发布",
+        "Wenzhou footwear trend release",
+    ),
+    "xinji": (
+        ReportAudience.MEMBERS,
+        "辛集皮衣会员趋势简报",
+        "Xinji leather garments: members' trend brief",
+    ),
+}
+
+
+def load_report_demo(cluster: Cluster) -> TrendReport | None:
+    """A published trend report for the demo (Wenzhou public, Xinji members), composed from the
+    demo sales by the same freezing as the compose page: the public view, nothing withheld.
+    No author (the demo's users are made later); no forecast section (it takes seconds)."""
+    spec = DEMO_REPORTS.get(cluster.slug)
+    if spec is None:
+        return None
+    audience, title_zh, title_en = spec
+    report = TrendReport.objects.create(
+        cluster=cluster,
+        title_zh=title_zh,
+        title_en=title_en,
+        season=str(timezone.localdate().year + 1) + " SS",
+        audience=audience,
+    )
+    trends = selectors.trends(cluster, None)
+    picked = [f for f in trends.findings if not f.get("suppressed")][:3]
+    rows: list[ReportSection] = [
+        ReportSection(
+            report=report,
+            kind=SectionKind.TEXT,
+            heading_zh="本季概述",
+            heading_en="The season at a glance",
+            body_zh="本报告依据集群企业的销售数据编制；企业数不足或由单一企业主导的数字不予公开。",
+            body_en="Composed from the sales of the cluster's firms; figures resting on too few "
+            "firms or on one dominant firm are withheld.",
+        )
+    ]
+    for figure, zh, en in (
+        ("weekly_by_channel", "各渠道周销售额", "Weekly sales by channel"),
+        ("categories", "各品类销售额", "Sales by category"),
+    ):
+        try:
+            data = _chart_data(cluster, figure, len(rows) + 1)
+        except InvalidInput:
+            continue
+        rows.append(
+            ReportSection(
+                report=report,
+                kind=SectionKind.CHART,
+                figure=figure,
+                heading_zh=zh,
+                heading_en=en,
+                data=data,
+            )
+        )
+    names = {"rising": ("上升", "Rising"), "falling": ("下降", "Falling"), "new": ("新出现", "New")}
+    for f in picked:
+        figure = f"{f['column']}:{f['value']}"
+        zh, en = names.get(f["direction"], ("", ""))
+        rows.append(
+            ReportSection(
+                report=report,
+                kind=SectionKind.TREND,
+                figure=figure,
+                heading_zh=f"{zh}：{f['value']}",
+                heading_en=f"{en}: {f['value']}",
+                data=_trend_data(cluster, figure, len(rows) + 1),
+            )
+        )
+    for n, row in enumerate(rows, start=1):
+        row.order = n
+    ReportSection.objects.bulk_create(rows)
+    report.status = ReportStatus.PUBLISHED
+    report.published_at = timezone.now()
+    report.save(update_fields=["status", "published_at"])
+    return report
