@@ -283,3 +283,52 @@ def test_demo_publishes_wenzhous_public_report(db, today, client_for):
     kinds = list(report.sections.order_by("order").values_list("kind", flat=True))
     assert kinds[0] == "text" and "chart" in kinds and "trend" in kinds
     assert client_for(None).get(f"/market/reports/{report.pk}/pdf/").content.startswith(b"%PDF")
+
+
+def test_api_compose_refuse_publish_and_read(market, client_for):
+    cluster, users = market
+    assoc = client_for(users["association"])
+    created = assoc.post(
+        "/api/v1/clusters/sl/market/reports",
+        {"title_zh": "接口报告", "title_en": "API report", "audience": "members"},
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.content
+    rid = created.json()["id"]
+    refused = assoc.post(
+        f"/api/v1/market/reports/{rid}/sections",
+        {"kind": "trend", "figure": "material:ostrich"},
+        content_type="application/json",
+    )
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["loc"] == ["sections", 1, "figure"]
+    added = assoc.post(
+        f"/api/v1/market/reports/{rid}/sections",
+        {"kind": "chart", "figure": "channels", "heading_en": "By channel"},
+        content_type="application/json",
+    )
+    assert added.status_code == 201 and len(added.json()["sections"]) == 1
+    assert all(r["value"] is not None for r in added.json()["sections"][0]["data"]["rows"])
+    firm = client_for(users["firm"])
+    assert firm.post(f"/api/v1/market/reports/{rid}/publish").status_code == 404
+    assert (
+        firm.post(
+            "/api/v1/clusters/sl/market/reports", {"title_zh": "x"}, content_type="application/json"
+        ).status_code
+        == 403
+    )
+    assert client_for(None).get(f"/api/v1/market/reports/{rid}").status_code == 404
+    published = assoc.post(f"/api/v1/market/reports/{rid}/publish")
+    assert published.status_code == 200 and published.json()["status"] == "published"
+    again = assoc.post(
+        f"/api/v1/market/reports/{rid}/sections",
+        {"kind": "text", "body_zh": "再加"},
+        content_type="application/json",
+    )
+    assert again.status_code == 403
+    member = client_for(users["member"])
+    assert member.get(f"/api/v1/market/reports/{rid}").status_code == 200
+    assert [r["id"] for r in member.get("/api/v1/clusters/sl/market/reports").json()] == [rid]
+    assert client_for(None).get("/api/v1/clusters/sl/market/reports").json() == []
+    version = assoc.post(f"/api/v1/market/reports/{rid}/versions")
+    assert version.status_code == 201 and version.json()["version"] == 2

@@ -20,7 +20,7 @@ from pydantic import ConfigDict, Field
 
 from clusterbrain.accounts.auth import READ_AUTH, WRITE_AUTH
 from clusterbrain.errors import InvalidInput
-from clusterbrain.market import importing, selectors, services
+from clusterbrain.market import importing, reports, selectors, services
 from clusterbrain.market.models import Channel, ExhibitionLead, LeadStatus, SalesRecord
 from clusterbrain.registry import selectors as registry_selectors
 from clusterbrain.registry.api import ERRORS, READ_ERRORS
@@ -424,3 +424,141 @@ def cluster_forecasts(request: HttpRequest, slug: str) -> dict[str, Any]:
         "series": series,
         "withheld": [{"category": w["category"], "channel": w["channel"]} for w in f.withheld],
     }
+
+
+# --- trend reports (issue 6 item 4) ----------------------------------------------------------
+
+
+class SectionOut(Schema):
+    id: int
+    order: int
+    kind: str = Field(description="text, chart, trend or forecast")
+    figure: str
+    heading_zh: str
+    heading_en: str
+    body_zh: str
+    body_en: str
+    data: dict[str, Any] = Field(description="The figure as frozen when composed")
+
+
+class ReportOut(Schema):
+    id: int
+    cluster: str
+    title_zh: str
+    title_en: str
+    season: str
+    status: str
+    audience: str
+    version: int
+    previous: int | None
+    published_at: datetime.datetime | None
+    pdf: str = Field(description="The PDF's URL (?lang=zh|en)")
+    sections: list[SectionOut] | None = None
+
+
+class ReportIn(Schema):
+    title_zh: str
+    title_en: str = ""
+    season: str = ""
+    audience: str = "members"
+
+
+class SectionIn(Schema):
+    kind: str = Field(description="text, chart, trend or forecast")
+    figure: str = Field(
+        "",
+        description="chart: weekly_by_channel, channels or categories; trend: column:value; "
+        "forecast: category|channel",
+    )
+    heading_zh: str = ""
+    heading_en: str = ""
+    body_zh: str = ""
+    body_en: str = ""
+
+
+def report_out(report: Any, with_sections: bool = False) -> dict[str, Any]:
+    out = {
+        "id": report.pk,
+        "cluster": report.cluster.slug,
+        "title_zh": report.title_zh,
+        "title_en": report.title_en,
+        "season": report.season,
+        "status": report.status,
+        "audience": report.audience,
+        "version": report.version,
+        "previous": report.previous_id,
+        "published_at": report.published_at,
+        "pdf": f"/market/reports/{report.pk}/pdf/",
+    }
+    if with_sections:
+        out["sections"] = [
+            {
+                "id": s.pk,
+                "order": s.order,
+                "kind": s.kind,
+                "figure": s.figure,
+                "heading_zh": s.heading_zh,
+                "heading_en": s.heading_en,
+                "body_zh": s.body_zh,
+                "body_en": s.body_en,
+                "data": s.data,
+            }
+            for s in reports.sections_of(report)
+        ]
+    return out
+
+
+@router.get(
+    "/clusters/{slug}/market/reports",
+    response={200: list[ReportOut], **READ_ERRORS},
+    auth=READ_AUTH,
+)
+def list_reports(request: HttpRequest, slug: str) -> list[dict[str, Any]]:
+    """Published reports this caller may read (public ones; members reports for members);
+    the association's drafts too for its staff."""
+    cluster = registry_selectors.get_cluster(slug)
+    user = _user(request)
+    rows = reports.published_reports(cluster, user) + reports.drafts(cluster, user)
+    return [report_out(r) for r in rows]
+
+
+@router.get("/market/reports/{report_id}", response={200: ReportOut, **READ_ERRORS}, auth=READ_AUTH)
+def get_report(request: HttpRequest, report_id: int) -> dict[str, Any]:
+    return report_out(reports.get_report(report_id, _user(request)), with_sections=True)
+
+
+@router.post(
+    "/clusters/{slug}/market/reports", response={201: ReportOut, **ERRORS}, auth=WRITE_AUTH
+)
+def create_report(request: HttpRequest, slug: str, payload: ReportIn) -> Status[dict[str, Any]]:
+    """A draft; the cluster's association staff and admins only."""
+    cluster = registry_selectors.get_cluster(slug)
+    report = reports.create_report(_user(request), cluster, payload.model_dump())
+    return Status(201, report_out(report, with_sections=True))
+
+
+@router.post(
+    "/market/reports/{report_id}/sections", response={201: ReportOut, **ERRORS}, auth=WRITE_AUTH
+)
+def add_section(request: HttpRequest, report_id: int, payload: SectionIn) -> Status[dict[str, Any]]:
+    """Freezes the figure now; a withheld one is a 422 naming the section."""
+    report = reports.get_report(report_id, _user(request))
+    reports.add_section(_user(request), report, payload.model_dump())
+    return Status(201, report_out(report, with_sections=True))
+
+
+@router.post(
+    "/market/reports/{report_id}/publish", response={200: ReportOut, **ERRORS}, auth=WRITE_AUTH
+)
+def publish_report(request: HttpRequest, report_id: int) -> dict[str, Any]:
+    report = reports.publish(_user(request), reports.get_report(report_id, _user(request)))
+    return report_out(report, with_sections=True)
+
+
+@router.post(
+    "/market/reports/{report_id}/versions", response={201: ReportOut, **ERRORS}, auth=WRITE_AUTH
+)
+def new_report_version(request: HttpRequest, report_id: int) -> Status[dict[str, Any]]:
+    """A published report never changes: this copies it into a new draft."""
+    copy = reports.new_version(_user(request), reports.get_report(report_id, _user(request)))
+    return Status(201, report_out(copy, with_sections=True))
