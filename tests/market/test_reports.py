@@ -332,3 +332,26 @@ def test_api_compose_refuse_publish_and_read(market, client_for):
     assert client_for(None).get("/api/v1/clusters/sl/market/reports").json() == []
     version = assoc.post(f"/api/v1/market/reports/{rid}/versions")
     assert version.status_code == 201 and version.json()["version"] == 2
+
+
+def test_forecast_section_on_page_and_pdf(market, client_for):
+    pypdf = pytest.importorskip("pypdf")
+    cluster, users = market
+    report = reports.create_report(users["association"], cluster, {"title_zh": "预测"})
+    key = reports.forecast_choices(cluster)[0][0]
+    reports.add_section(
+        users["association"],
+        report,
+        {"kind": "forecast", "figure": key, "heading_en": "Forecast of the biggest series"},
+    )
+    frozen = report.sections.get().data
+    assert frozen["forecast"]["mean"] and frozen["history"]["y"]
+    with pytest.raises(InvalidInput) as exc:
+        reports.add_section(users["association"], report, {"kind": "forecast", "figure": "x|y"})
+    assert exc.value.errors[0].loc == ("sections", 2, "figure")
+    client = client_for(users["association"])
+    page = client.get(f"/market/reports/{report.pk}/")
+    assert page.status_code == 200 and 'data-kind="forecast"' in page.content.decode()
+    pdf = client.get(f"/market/reports/{report.pk}/pdf/?lang=en")
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Forecast of the biggest series" in text
