@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("clusterbrain.passport.urls")),
     path("", include("clusterbrain.green.urls")),
     path("", include("clusterbrain.market.urls")),
+    path("", include("clusterbrain.livestream.urls")),
     path("", include("clusterbrain.web.urls")),
 ]

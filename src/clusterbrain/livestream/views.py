@@ -1,0 +1,162 @@
+"""The livestream base's pages: the schedule by week (with the operator's form to schedule a
+session), a session's results, a firm's ROI and the streamer match. Reads go through
+`livestream.selectors`, writes through `livestream.services`; a refused form shows each error
+by its field (422), nothing saved."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from clusterbrain.errors import DomainError, Forbidden, InvalidInput
+from clusterbrain.livestream import charts, permissions, selectors, services
+from clusterbrain.livestream.models import Platform
+from clusterbrain.registry import selectors as registry_selectors
+from clusterbrain.registry.models import Enterprise
+from clusterbrain.web.decorators import domain_errors
+
+
+def _schedule_post(request: HttpRequest, cluster: Any) -> list[dict[str, Any]]:
+    """The operator's form: returns the errors by field (empty when scheduled)."""
+    data = request.POST
+    errors: list[dict[str, Any]] = []
+    streamer = None
+    try:
+        streamer = selectors.get_streamer(data.get("streamer"), request.user)
+        if streamer.cluster_id != cluster.pk:
+            streamer = None
+    except DomainError:
+        streamer = None
+    if streamer is None:
+        errors.append({"field": "streamer", "msg": _("Choose a streamer of this base.")})
+    start = parse_datetime(data.get("start", "") or "")
+    if start is None:
+        errors.append({"field": "start", "msg": _("Enter a date and time as YYYY-MM-DD HH:MM.")})
+    if errors or streamer is None or start is None:
+        return errors
+    firm_ids = [i for i in data.getlist("firms") if i.isdigit()]
+    try:
+        services.schedule_session(
+            request.user,
+            streamer,
+            start=start,
+            duration_minutes=data.get("duration_minutes") or None,  # type: ignore[arg-type]
+            firms=list(Enterprise.objects.filter(pk__in=firm_ids)),
+            title=data.get("title", ""),
+            slot_fee=data.get("slot_fee") or 0,  # type: ignore[arg-type]
+        )
+    except InvalidInput as exc:
+        return [{"field": str(e.loc[0]), "msg": e.msg} for e in exc.errors]
+    return []
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@domain_errors
+def schedule(request: HttpRequest, slug: str) -> HttpResponse:
+    """Two weeks of the base's sessions, calendar-like, from the week asked for."""
+    cluster = registry_selectors.get_cluster(slug)
+    day = parse_date(request.GET.get("week", "") or "") or timezone.localdate()
+    status, errors = 200, []
+    if request.method == "POST":
+        if not permissions.can_manage(request.user, cluster):
+            raise Forbidden(_("Only the livestream base's operator (the association) may do this."))
+        errors = _schedule_post(request, cluster)
+        if not errors:
+            messages.success(request, _("Session scheduled."))
+            return redirect(f"{request.path}?week={request.POST.get('start', '')[:10]}")
+        status = 422
+    weeks = selectors.schedule(cluster, request.user, day)
+    monday = selectors.week_start(day)
+    manage = permissions.can_manage(request.user, cluster)
+    context = {
+        "cluster": cluster,
+        "weeks": weeks,
+        "today": timezone.localdate(),
+        "prev": monday - datetime.timedelta(days=14),
+        "next": monday + datetime.timedelta(days=14),
+        "streamers": selectors.streamers(cluster, request.user),
+        "can_manage": manage,
+        "firms": Enterprise.objects.filter(cluster=cluster).order_by("name_zh")[:300]
+        if manage
+        else [],
+        "errors": errors,
+        "form": request.POST if request.method == "POST" else {},
+        "own_firm": permissions.firm_of(request.user),
+        "active_nav": "livestream",
+    }
+    return render(request, "livestream/schedule.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET"])
+@domain_errors
+def session(request: HttpRequest, session_id: int) -> HttpResponse:
+    s = selectors.get_session(session_id, request.user)
+    view = selectors.session_view(s, request.user)
+    context = {
+        "cluster": s.cluster,
+        "s": s,
+        "view": view,
+        "charts": {"chart-session-items": charts.items(view.items)} if view.items else {},
+        "active_nav": "livestream",
+    }
+    return render(request, "livestream/session.html", context)
+
+
+@login_required
+@require_http_methods(["GET"])
+@domain_errors
+def firm_roi(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+    enterprise = registry_selectors.get_enterprise(enterprise_id)
+    roi = selectors.firm_roi(enterprise, request.user)
+    context = {
+        "cluster": enterprise.cluster,
+        "enterprise": enterprise,
+        "roi": roi,
+        "charts": {
+            "chart-roi-sessions": charts.firm_sessions(roi.sessions),
+            "chart-roi-streamers": charts.by_streamer(roi.by_streamer),
+        },
+        "active_nav": "livestream",
+    }
+    return render(request, "livestream/firm.html", context)
+
+
+@login_required
+@require_http_methods(["GET"])
+@domain_errors
+def match(request: HttpRequest, slug: str) -> HttpResponse:
+    """Streamers ranked for the user's own firm, or for a category typed in."""
+    cluster = registry_selectors.get_cluster(slug)
+    category = (request.GET.get("category") or "").strip()[:80]
+    firm = None
+    own = permissions.firm_of(request.user)
+    if not category and own is not None:
+        firm = registry_selectors.get_enterprise(own)
+        if firm.cluster_id != cluster.pk:
+            firm = None
+    rows = (
+        selectors.matches(cluster, request.user, enterprise=firm, category=category)
+        if (firm is not None or category)
+        else []
+    )
+    context = {
+        "cluster": cluster,
+        "rows": rows,
+        "firm": firm,
+        "category": category,
+        "platforms": dict(Platform.choices),
+        "charts": {"chart-match": charts.match_scores(rows)} if rows else {},
+        "active_nav": "livestream",
+    }
+    return render(request, "livestream/match.html", context)
