@@ -267,11 +267,6 @@ def _receive(lot_key, site, **extra):
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review: a firm takes over another firm's lot by capturing 'receiving' of it at its "
-    "own location (trace.services._store_lots sets owner without any shipment to it)",
-)
 def test_a_firm_cannot_take_over_another_firms_lot_by_receiving_it(silk, world, client_for):
     from clusterbrain.trace import services
 
@@ -286,12 +281,6 @@ def test_a_firm_cannot_take_over_another_firms_lot_by_receiving_it(silk, world, 
     assert page.status_code == 404, r.status_code
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review: a firm's ObjectEvent ADD naming another firm's lot re-assigns the lot and "
-    "overwrites its ILMD facts (trace.services._store_lots: 'made' keys take the capturer as "
-    "owner and merge attributes into an existing lot)",
-)
 def test_a_firm_cannot_rewrite_another_firms_lot_facts(silk, world, client_for):
     from clusterbrain.trace import services
 

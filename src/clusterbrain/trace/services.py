@@ -101,6 +101,9 @@ _TYPED_LISTS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+_NOT_YOURS = frozenset({"location_not_yours", "lot_not_yours"})
+
+
 @dataclass
 class CaptureOutcome:
     """What a capture did: its job (always saved), the events stored and those sent again."""
@@ -116,7 +119,7 @@ class CaptureOutcome:
 
     @property
     def only_permission_problems(self) -> bool:
-        return bool(self.problems) and all(p.code == "location_not_yours" for p in self.problems)
+        return bool(self.problems) and all(p.code in _NOT_YOURS for p in self.problems)
 
 
 def problem_dict(p: Problem) -> dict[str, Any]:
@@ -594,7 +597,11 @@ def _insert(table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> 
 
 
 def _store(
-    job: CaptureJob, prepared: list[_Prepared], feed: GenealogyFeed, known: _LotRows
+    job: CaptureJob,
+    prepared: list[_Prepared],
+    feed: GenealogyFeed,
+    known: _LotRows,
+    anywhere: bool = True,
 ) -> None:
     """Events, their identifiers, the lots they name and the stamp: one transaction (the
     caller's, which has saved the job: on SQLite that holds the write lock). Rows go in with
@@ -655,7 +662,7 @@ def _store(
         ("event_id", "role", "value", "qualifier", "quantity", "uom"),
         [(p.pk, *key) for p in prepared for key in p.keys],
     )
-    _store_lots(prepared, feed, known)
+    _store_lots(prepared, feed, known, anywhere)
     stamp, _created = TraceStamp.objects.select_for_update().get_or_create(pk=1)
     TraceStamp.objects.filter(pk=stamp.pk).update(
         events=F("events") + len(prepared), last_event=prepared[-1].pk
@@ -678,11 +685,110 @@ class _LotChange:
     owner_changed: bool = False
 
 
-def _store_lots(prepared: list[_Prepared], feed: GenealogyFeed, known: _LotRows) -> None:
+def _made_names(event: dict[str, Any]) -> list[tuple[str, str]]:
+    """(lot, pointer within the event) of the lots an event makes: ObjectEvent ADD, a
+    transformation's outputs, an aggregation's new parent."""
+    kind, action = event.get("type"), event.get("action")
+    if kind == "TransformationEvent":
+        lists = ("outputEPCList", "outputQuantityList")
+    elif kind == "ObjectEvent" and action == "ADD":
+        lists = ("epcList", "quantityList")
+    elif kind == "AggregationEvent" and action == "ADD":
+        parent = event.get("parentID")
+        return [(parent, "/parentID")] if isinstance(parent, str) else []
+    else:
+        return []
+    out: list[tuple[str, str]] = []
+    for j, epc in enumerate(event.get(lists[0]) or ()):
+        if isinstance(epc, str):
+            out.append((epc, f"/{lists[0]}/{j}"))
+    for j, q in enumerate(event.get(lists[1]) or ()):
+        if isinstance(q, dict) and isinstance(q.get("epcClass"), str):
+            out.append((q["epcClass"], f"/{lists[1]}/{j}/epcClass"))
+    return out
+
+
+def _lot_holders(keys: Sequence[str]) -> dict[str, tuple[int | None, int | None]]:
+    """Stored lot → (owner firm, firm of the event that made it)."""
+    lot_table, event_table = Lot._meta.db_table, Event._meta.db_table
+    return {
+        key: (owner, maker)
+        for key, owner, maker in _rows_in(
+            f"SELECT l.key, l.owner_id, e.enterprise_id FROM {lot_table} l "  # noqa: S608
+            f"LEFT JOIN {event_table} e ON e.id = l.made_by_id WHERE l.key IN ({{marks}})",
+            keys,
+        )
+    }
+
+
+def _check_lot_claims(
+    user: Any, prepared: list[_Prepared], problems: list[Problem]
+) -> list[_Prepared]:
+    """Refuse a firm's event that makes (ADD, transformation output, aggregation parent) a lot
+    another firm owns or made: it would take the lot over and rewrite its ILMD facts (origin,
+    deforestation-free…), which only its maker states (decision 0011). The platform and
+    admins capture as before."""
+    if permissions.captures_anywhere(user) or not prepared:
+        return prepared
+    firm = permissions.firm_of(user)
+    made = {p.index: _made_names(p.event) for p in prepared}
+    holders = _lot_holders(sorted({key for names in made.values() for key, _ in names}))
+    bad: set[int] = set()
+    for p in prepared:
+        for key, member in made[p.index]:
+            owner, maker = holders.get(key, (None, None))
+            if (owner is not None and owner != firm) or (maker is not None and maker != firm):
+                bad.add(p.index)
+                problems.append(
+                    Problem(
+                        p.index,
+                        p.pointer + member,
+                        "lot_not_yours",
+                        _(
+                            "Lot %(lot)s is another firm's: only the firm that made it declares "
+                            "it or its facts; record what you received with a receiving event."
+                        )
+                        % {"lot": key},
+                    )
+                )
+    return [p for p in prepared if p.index not in bad]
+
+
+def _shipped_to(keys: Sequence[str]) -> dict[str, set[tuple[int, int]]]:
+    """Lot → {(shipping firm, destination firm)}: the shipping/departing events naming the lot
+    whose destinations are registered locations, as the receiving firm's claim reads them."""
+    if not keys:
+        return {}
+    event_table, key_table = Event._meta.db_table, EventKey._meta.db_table
+    rows = _rows_in(
+        f"SELECT k.value, e.enterprise_id, d.value FROM {key_table} k "  # noqa: S608
+        f"JOIN {event_table} e ON e.id = k.event_id "
+        f"JOIN {key_table} d ON d.event_id = k.event_id AND d.role = 'destination' "
+        "WHERE k.role IN ('epc', 'epcClass') AND e.enterprise_id IS NOT NULL "
+        f"AND e.biz_step IN ('shipping', 'departing') AND k.value IN ({{marks}})",
+        keys,
+    )
+    destinations = _locations({_dl(d) for _k, _f, d in rows})
+    out: dict[str, set[tuple[int, int]]] = {}
+    for key, shipper, destination in rows:
+        where = destinations.get(_dl(destination))
+        if where is not None and where.enterprise_id is not None:
+            out.setdefault(key, set()).add((shipper, where.enterprise_id))
+    return out
+
+
+def _store_lots(
+    prepared: list[_Prepared], feed: GenealogyFeed, known: _LotRows, anywhere: bool = True
+) -> None:
     """Lots named by the new events: stock from the genealogy lines (as overconsumption reads
-    it), owner = the firm that made it, or that last received it at its location."""
+    it), owner = the firm that made it, or that last received it at its location. A firm's
+    receipt takes over a lot another firm owns only when that firm shipped it to one of the
+    receiver's locations (`anywhere`: the platform and admins, whose receipts move it as
+    recorded); any other event names a lot without changing an owner it has (decision 0011)."""
     if not feed.lot_keys:
         return
+    holders = _lot_holders(list(feed.lot_keys))
+    shipped: dict[str, set[tuple[int, int]]] | None = None
     changes: dict[str, _LotChange] = {}
     uoms: dict[str, str] = {}
     for p in prepared:
@@ -735,7 +841,18 @@ def _store_lots(prepared: list[_Prepared], feed: GenealogyFeed, known: _LotRows)
             receiving = e.get("bizStep") in RECEIVING_STEPS
             for key in held:
                 c = change(key, p)
-                if firm is not None and (receiving or c.owner_id is None):
+                if firm is None:
+                    continue
+                owner = c.owner_id if c.owner_changed else holders.get(key, (None, None))[0]
+                takes = owner is None or owner == firm
+                if not takes and receiving:
+                    if anywhere:
+                        takes = True
+                    else:
+                        if shipped is None:
+                            shipped = _shipped_to(list(feed.lot_keys))
+                        takes = (owner, firm) in shipped.get(key, set())
+                if takes:
                     c.owner_id, c.location_id, c.cluster_id = firm, where, p.cluster_id
                     c.owner_changed = True
     lot_keys = feed.lot_keys
@@ -909,6 +1026,7 @@ def _capture(
     prepared = _prepare(doc, prefixes, bad_events, problems)
     prepared = _check_locations(user, prepared, problems)
     prepared, duplicates = _check_event_ids(prepared, problems)
+    prepared = _check_lot_claims(user, prepared, problems)
     known: _LotRows = {}
     prepared, feed = _check_overconsumption(prepared, problems, known)
     problems.sort(key=lambda p: (-1 if p.event is None else p.event, p.pointer))
@@ -920,7 +1038,7 @@ def _capture(
         _finish(job, problems, len(prepared), duplicates)
         job.save()
         if prepared:
-            _store(job, prepared, feed, known)
+            _store(job, prepared, feed, known, permissions.captures_anywhere(user))
     return CaptureOutcome(job, len(prepared), duplicates, problems)
 
 
