@@ -360,6 +360,10 @@ def load_cluster(
         from clusterbrain.market.demo import load_market_demo
 
         load_market_demo(cluster)
+        # The livestream base: streamers and a year of sessions (Xinji, Shiling).
+        from clusterbrain.livestream.demo import load_livestream_demo
+
+        load_livestream_demo(cluster)
         # Traceability demo chains with published passports (not counted in `rows`).
         from clusterbrain.passport.demo import load_chain_demo
 
