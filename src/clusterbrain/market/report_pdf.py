@@ -75,30 +75,39 @@ def _bars(labels: list[str], values: list[float]) -> Drawing:
     return d
 
 
-def _lines(series: list[tuple[str, list[tuple[float, float]]]], note: str) -> Drawing:
+def _lines(
+    series: list[tuple[str, list[tuple[float, float]]]], note: str, dates: list[str]
+) -> Drawing:
+    """Weeks on x by their index (`dates` gives each index's Monday for the labels); a series
+    without a name is drawn in its predecessor's colour (an interval's upper edge)."""
     d = Drawing(WIDTH, 190)
     plot = LinePlot()
     plot.x, plot.y, plot.width, plot.height = 45, 40, WIDTH - 60, 130
     plot.data = [points or [(0, 0)] for _name, points in series]
-    for i in range(len(series)):
-        plot.lines[i].strokeColor = colors.HexColor(PALETTE[i % len(PALETTE)])
+    shade: list[str] = []
+    for i, (name, _points) in enumerate(series):
+        shade.append(shade[-1] if not name and shade else PALETTE[i % len(PALETTE)])
+        plot.lines[i].strokeColor = colors.HexColor(shade[i])
         plot.lines[i].strokeWidth = 1.5
     plot.xValueAxis.labels.fontName = _font()
-    plot.xValueAxis.labelTextFormat = lambda v: f"{int(v)}"
+    plot.xValueAxis.labels.fontSize = 7
+
+    def label(v: float) -> str:
+        i = int(round(v))
+        return dates[i][:10] if 0 <= i < len(dates) else ""
+
+    plot.xValueAxis.labelTextFormat = label
     plot.yValueAxis.labels.fontName = _font()
     plot.yValueAxis.valueMin = 0
     plot.yValueAxis.labelTextFormat = lambda v: f"{v:,.0f}"
     d.add(plot)
     x = 45.0
     for i, (name, _points) in enumerate(series):
+        if not name:
+            continue
         d.add(
             String(
-                x,
-                8,
-                f"— {name}",
-                fontName=_font(),
-                fontSize=8,
-                fillColor=colors.HexColor(PALETTE[i % len(PALETTE)]),
+                x, 8, f"— {name}", fontName=_font(), fontSize=8, fillColor=colors.HexColor(shade[i])
             )
         )
         x += 95
@@ -115,7 +124,7 @@ def _weekly(data: dict[str, Any]) -> Drawing:
             (float(index[r["week"]]), float(r["value"])) for r in data["rows"] if r["channel"] == ch
         ]
         series.append((channel_label(ch), sorted(points)))
-    return _lines(series, _("yuan a week"))
+    return _lines(series, _("yuan a week"), [str(w) for w in weeks])
 
 
 def chart_of(section: ReportSection) -> Drawing | None:
@@ -145,6 +154,7 @@ def chart_of(section: ReportSection) -> Drawing | None:
                 ("", hi),
             ],
             _("pieces a week"),
+            [str(d) for d in [*hist.get("ds", []), *fc.get("ds", [])]],
         )
     return None
 
