@@ -355,3 +355,17 @@ def test_forecast_section_on_page_and_pdf(market, client_for):
     pdf = client.get(f"/market/reports/{report.pk}/pdf/?lang=en")
     text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
     assert "Forecast of the biggest series" in text
+
+
+def test_bad_compose_posts_are_clear_errors_not_500(market, client_for):
+    cluster, users = market
+    report = _compose(cluster, users["association"])
+    client = client_for(users["association"])
+    url = f"/market/reports/{report.pk}/compose/"
+    assert client.post(url, {"action": "remove", "section": "abc"}).status_code == 404
+    assert client.post(url, {"action": "explode"}).status_code == 422
+    assert client.post(url, {"action": "add", "kind": "poem"}).status_code == 422
+    assert client.post(url, {"action": "add", "kind": "text"}).status_code == 422
+    assert client.post(url, {"action": "add", "kind": "chart"}).status_code == 422
+    assert client.post(url, {"action": "add", "kind": "chart", "figure": "nope"}).status_code == 422
+    assert report.sections.count() == 3

@@ -156,7 +156,8 @@ def report_compose(request: HttpRequest, report_id: int) -> HttpResponse:
                 reports.add_section(request.user, report, values)
                 messages.success(request, _("The section was added."))
             elif action in ("up", "down", "remove"):
-                section = reports.get_section(report, int(request.POST.get("section") or 0))
+                raw = request.POST.get("section", "")
+                section = reports.get_section(report, int(raw) if raw.isdigit() else 0)
                 if action == "remove":
                     reports.remove_section(request.user, section)
                 else:
