@@ -5,7 +5,7 @@ declares, outputs or rewrites the facts of a lot another firm owns or made."""
 from __future__ import annotations
 
 import pytest
-from tracedata import CONTEXT, OTHER_SITE, OWN_SITE, body, declare, document, transform
+from tracedata import CONTEXT, OTHER_SITE, OWN_MILL, OWN_SITE, body, declare, document, transform
 
 import factories
 from clusterbrain.accounts.models import Role
@@ -131,3 +131,27 @@ def test_over_http_a_claim_on_another_firms_lot_is_403_naming_it(world, other_us
     assert error["code"] == "lot_not_yours"
     assert error["loc"] == ["epcisBody", "eventList", 0, "quantityList", 0, "epcClass"]
     assert Event.objects.count() == 1 and _owner() == world.own.pk
+
+
+def test_quantities_of_a_lot_nobody_owns_only_for_admins_and_its_clusters_office(world, places):
+    from clusterbrain.trace import permissions, selectors
+
+    nobodys = "urn:epc:class:lgtin:6909999.012345.N1"
+    made = "urn:epc:class:lgtin:6901234.012345.N2"
+    unregistered = declare(nobodys, 30, site="urn:epc:id:sgln:6909999.00001.0")
+    assert services.capture(world.users.admin, body(unregistered)).success
+    assert services.capture(None, body(transform([(nobodys, 30)], [(made, 20)], OWN_MILL))).success
+    assert Lot.objects.get(key=nobodys).owner is None
+    start = Lot.objects.get(key=made)
+
+    def seen(user):
+        rows = {r.key: r for r in selectors.trace(user, start, "back").rows}
+        edges = {e.parent: e for e in selectors.trace(user, start, "back").edges}
+        return rows[nobodys].quantity, edges[nobodys].amount
+
+    assert seen(world.users.admin) == (30, 30)
+    # the office of own's cluster sees own's lot, but not a lot no firm of its cluster holds
+    assert seen(world.users.office) == (None, None)
+    assert permissions.sees_quantities_of(world.users.office, None, world.a.pk)
+    assert not permissions.sees_quantities_of(world.users.office_b, None, world.a.pk)
+    assert not permissions.sees_quantities_of(world.users.office, None, None)

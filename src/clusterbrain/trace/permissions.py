@@ -76,14 +76,20 @@ def scoped(user: Any, firm_field: str, cluster_field: str | None = None) -> Q | 
     return None
 
 
-def sees_quantities_of(user: Any, enterprise_id: int | None) -> bool:
+def sees_quantities_of(user: Any, enterprise_id: int | None, cluster_id: int | None = None) -> bool:
     """A lot's quantities in someone else's trace: its own firm's, or a role that sees the
     owner's confidential figures (office of its cluster, sharing members for the association,
-    admins). Lots with no known owner: admins and the office only."""
+    admins). Lots with no known owner: admins, and the office of the lot's cluster
+    (`cluster_id`, the lot's own; a lot with neither owner nor cluster is no office's, so an
+    office never reads another cluster's figures through a lot nobody claimed)."""
     if user is None or permissions.is_admin(user):
         return True
     if enterprise_id is None:
-        return getattr(user, "role", None) == Role.OFFICE
+        return (
+            getattr(user, "role", None) == Role.OFFICE
+            and cluster_id is not None
+            and getattr(user, "cluster_id", None) == cluster_id
+        )
     from clusterbrain.registry.models import Enterprise
 
     firm = Enterprise.all_objects.filter(pk=enterprise_id).first()

@@ -323,12 +323,14 @@ def trace(user: Any, lot: Lot, direction: str = "back") -> LotTrace:
     keys = [g.feed.lot_keys[i] for i in result.lots.tolist()]
     stored = _lots_by_key([*keys, lot.key])
     depth = _depths(g.graph, start, result.lots, back)
-    quantity_cache: dict[int | None, bool] = {}
+    quantity_cache: dict[tuple[int | None, int | None], bool] = {}
 
-    def may_see(owner_id: int | None) -> bool:
-        if owner_id not in quantity_cache:
-            quantity_cache[owner_id] = permissions.sees_quantities_of(user, owner_id)
-        return quantity_cache[owner_id]
+    def may_see(owner_id: int | None, cluster_id: int | None) -> bool:
+        # the cluster matters only for lots with no owner
+        at = (owner_id, cluster_id if owner_id is None else None)
+        if at not in quantity_cache:
+            quantity_cache[at] = permissions.sees_quantities_of(user, *at)
+        return quantity_cache[at]
 
     rows: list[TraceRow] = []
     for i, key, share, end in zip(
@@ -336,7 +338,11 @@ def trace(user: Any, lot: Lot, direction: str = "back") -> LotTrace:
     ):
         row_lot = stored.get(key)
         owner_id = row_lot.owner_id if row_lot is not None else None
-        quantity = row_lot.quantity if row_lot is not None and may_see(owner_id) else None
+        quantity = (
+            row_lot.quantity
+            if row_lot is not None and may_see(owner_id, row_lot.cluster_id)
+            else None
+        )
         uom = (
             row_lot.uom
             if row_lot is not None
@@ -367,7 +373,11 @@ def trace(user: Any, lot: Lot, direction: str = "back") -> LotTrace:
                 continue
             parent_key = g.feed.lot_keys[parent]
             owner = stored.get(parent_key)
-            visible = may_see(owner.owner_id if owner is not None else None)
+            visible = (
+                may_see(owner.owner_id, owner.cluster_id)
+                if owner is not None
+                else may_see(None, None)
+            )
             edges.append(
                 TraceEdge(
                     parent_key,

@@ -81,7 +81,7 @@ def lot_search(request: HttpRequest) -> HttpResponse:
 
 
 def _sees_quantity(request: HttpRequest, lot: Any) -> bool:
-    return permissions.sees_quantities_of(request.user, lot.owner_id)
+    return permissions.sees_quantities_of(request.user, lot.owner_id, lot.cluster_id)
 
 
 @login_required
