@@ -67,7 +67,7 @@ class LivestreamSession(models.Model):
     cluster = models.ForeignKey(
         Cluster, on_delete=models.CASCADE, related_name="livestream_sessions"
     )
-    streamer = models.ForeignKey(Streamer, on_delete=models.PROTECT, related_name="sessions")
+    streamer = models.ForeignKey(Streamer, on_delete=models.CASCADE, related_name="sessions")
     firms = models.ManyToManyField(Enterprise, related_name="livestream_sessions", blank=True)
     title = models.CharField(_("title"), max_length=200, blank=True)
     start = models.DateTimeField(_("scheduled start"))
