@@ -231,7 +231,9 @@ def lagrange_bound(
         norm = float((g * g).sum())
         if norm == 0.0:
             break  # the knapsacks assign every job once: the bound is a solution's cost
-        lam = lam + scale * max(upper - value, 1e-3) / norm * g
+        # aim above the best bound so far: an aim below the dual optimum would stall the steps
+        aim = max(upper, best_value + 0.001 * abs(best_value) + 1.0)
+        lam = lam + scale * max(aim - value, 1e-3) / norm * g
     bound, pair = _pair_bounds(data, best_lam)
     bound = max(bound, best_value)
     _lagrange_value(cost, weight, cap, present, best_lam, x)
