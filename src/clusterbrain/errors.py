@@ -24,6 +24,17 @@ class DomainError(Exception):
         self.detail = detail
         self.errors = list(errors)
 
+    def command_message(self, limit: int | None = None) -> str:
+        """The error as the CLI prints it: the detail, then each field's message (the first
+        `limit` of them, and how many more)."""
+        shown = self.errors if limit is None else self.errors[:limit]
+        lines = [self.detail] + [
+            f"  {'.'.join(str(p) for p in e.loc)}: {e.msg}" for e in shown if e.msg != self.detail
+        ]
+        if limit is not None and len(self.errors) > limit:
+            lines.append(f"  … and {len(self.errors) - limit} more.")
+        return "\n".join(lines)
+
     def as_dict(self) -> dict[str, object]:
         return {
             "detail": self.detail,

@@ -52,14 +52,7 @@ class Command(BaseCommand):
         try:
             self._import(options)
         except DomainError as exc:
-            lines = [exc.detail] + [
-                f"  {'.'.join(str(p) for p in e.loc)}: {e.msg}"
-                for e in exc.errors[:SHOWN_PROBLEMS]
-                if e.msg != exc.detail
-            ]
-            if len(exc.errors) > SHOWN_PROBLEMS:
-                lines.append(f"  … and {len(exc.errors) - SHOWN_PROBLEMS} more.")
-            raise CommandError("\n".join(lines)) from exc
+            raise CommandError(exc.command_message(SHOWN_PROBLEMS)) from exc
 
     def _import(self, options: dict[str, Any]) -> None:
         path: Path = options["file"]

@@ -61,12 +61,7 @@ class Command(BaseCommand):
         try:
             getattr(self, "_" + options["verb"])(options)
         except DomainError as exc:
-            lines = [exc.detail] + [
-                f"  {'.'.join(str(p) for p in e.loc)}: {e.msg}"
-                for e in exc.errors
-                if e.msg != exc.detail
-            ]
-            raise CommandError("\n".join(lines)) from exc
+            raise CommandError(exc.command_message()) from exc
 
     # --- verbs ---
 
