@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from browsing import CHROMIUM, SCREENSHOTS
+from browsing import CHROMIUM, SCREENSHOTS, open_page
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "green"))
 
@@ -24,26 +24,6 @@ TEXT = {
     "zh": {"lang": "zh-Hans", "saved": "记录已保存", "exceeds": "超出"},
     "en": {"lang": "en", "saved": "The record was saved", "exceeds": "exceeds"},
 }
-
-
-def login(browser, base, username, lang):
-    import factories
-
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.set_default_timeout(20_000)
-    page.goto(base + "/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", factories.PASSWORD)
-    page.click("section.login button[type=submit]")
-    page.wait_for_url(base + "/")
-    if lang == "en":
-        page.click(".lang-switch button[value=en]")
-        page.wait_for_load_state("networkidle")
-    assert page.locator("html").get_attribute("lang") == TEXT[lang]["lang"]
-    return context, page, errors
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -59,7 +39,7 @@ def test_firm_records_and_office_sees_the_dashboard(site, live_server, browser, 
     firm = site.own
 
     # The tannery: the dashboard's link to its own page → a month's record → a test.
-    context, page, errors = login(browser, live_server.url, "own-user", lang)
+    context, page, errors = open_page(browser, live_server.url, lang, "own-user")
     page.goto(live_server.url + f"/c/{site.a.slug}/green/")
     page.click("#own-green-link")
     page.wait_for_url(re.compile(rf"/firms/{firm.pk}/green/$"))
@@ -88,7 +68,7 @@ def test_firm_records_and_office_sees_the_dashboard(site, live_server, browser, 
     assert WastewaterTest.objects.get(enterprise=firm).exceeded == ["total_cr"]
 
     # The office: the green dashboard with every firm and the charts drawn.
-    context, page, errors = login(browser, live_server.url, "office-a", lang)
+    context, page, errors = open_page(browser, live_server.url, lang, "office-a")
     page.goto(live_server.url + f"/c/{site.a.slug}/green/")
     assert page.locator(f"#green-firms tr[data-firm='{firm.pk}']").count() == 1
     page.locator("[data-chart='chart-green-chrome-free'] .main-svg").first.wait_for()

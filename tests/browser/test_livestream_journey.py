@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from browsing import CHROMIUM, SCREENSHOTS
+from browsing import CHROMIUM, SCREENSHOTS, open_page
 
 pytestmark = [
     pytest.mark.browser,
@@ -21,26 +21,6 @@ TEXT = {
     "zh": {"lang": "zh-Hans", "scheduled": "直播已排期", "title": "直播基地"},
     "en": {"lang": "en", "scheduled": "Session scheduled", "title": "Livestream base"},
 }
-
-
-def _open(browser, base, lang, username):
-    import factories
-
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.set_default_timeout(30_000)
-    page.goto(base + "/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", factories.PASSWORD)
-    page.click("section.login button[type=submit]")
-    page.wait_for_url(base + "/")
-    if lang == "en":
-        page.click(".lang-switch button[value=en]")
-        page.wait_for_load_state("networkidle")
-    assert page.locator("html").get_attribute("lang") == TEXT[lang]["lang"]
-    return context, page, errors
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -70,7 +50,7 @@ def test_base_schedules_and_firm_sees_its_roi(site, live_server, browser, lang):
         start=timezone.make_aware(datetime.datetime.combine(day, datetime.time(19, 0))),
     )
     # the association schedules from the page: a clash first, then a free evening
-    context, page, errors = _open(browser, live_server.url, lang, "assoc-a")
+    context, page, errors = open_page(browser, live_server.url, lang, "assoc-a", timeout=30_000)
     page.goto(live_server.url + f"/c/{world.a.slug}/livestream/")
     assert TEXT[lang]["title"] in page.locator("h1").inner_text()
     page.fill("#schedule-form input[name=start]", f"{day.isoformat()} 20:00")
@@ -105,7 +85,7 @@ def test_base_schedules_and_firm_sees_its_roi(site, live_server, browser, lang):
         ],
     )
     # the firm: its own item with the chart, its fee share; then its ROI page
-    context, page, errors = _open(browser, live_server.url, lang, "own-user")
+    context, page, errors = open_page(browser, live_server.url, lang, "own-user", timeout=30_000)
     page.goto(live_server.url + f"/livestream/sessions/{session.pk}/")
     page.locator("[data-chart='chart-session-items'] .main-svg").first.wait_for()
     assert page.locator(f"#session-items tr[data-firm='{world.sharing.pk}']").count() == 0

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
-from browsing import CHROMIUM, SCREENSHOTS
+from browsing import CHROMIUM, SCREENSHOTS, open_page
 
 pytestmark = [
     pytest.mark.browser,
@@ -35,29 +35,6 @@ def _export(path: Path) -> Path:
     return path
 
 
-def _open(browser, base, lang, username=None):
-    import factories
-
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.set_default_timeout(30_000)
-    if username:
-        page.goto(base + "/accounts/login/")
-        page.fill("input[name=username]", username)
-        page.fill("input[name=password]", factories.PASSWORD)
-        page.click("section.login button[type=submit]")
-        page.wait_for_url(base + "/")
-    else:
-        page.goto(base + "/")
-    if lang == "en":
-        page.click(".lang-switch button[value=en]")
-        page.wait_for_load_state("networkidle")
-    assert page.locator("html").get_attribute("lang") == TEXT[lang]["lang"]
-    return context, page, errors
-
-
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_firm_imports_with_a_mapping_and_sees_its_charts(
     site, live_server, browser, lang, tmp_path
@@ -65,7 +42,7 @@ def test_firm_imports_with_a_mapping_and_sees_its_charts(
     from clusterbrain.market.models import SalesRecord
 
     firm = site.own
-    context, page, errors = _open(browser, live_server.url, lang, "own-user")
+    context, page, errors = open_page(browser, live_server.url, lang, "own-user", timeout=30_000)
     page.goto(live_server.url + f"/firms/{firm.pk}/sales/")
     page.click("#import-link")
     page.wait_for_url(re.compile(rf"/firms/{firm.pk}/sales/import/$"))
@@ -110,7 +87,7 @@ def market_cluster(site):
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_public_sees_trends_charts_and_forecast_bands(market_cluster, live_server, browser, lang):
-    context, page, errors = _open(browser, live_server.url, lang)
+    context, page, errors = open_page(browser, live_server.url, lang, timeout=30_000)
     page.goto(live_server.url + f"/c/{market_cluster.slug}/market/")
     findings = page.locator("#trend-findings [data-direction]")
     assert findings.count() >= 2

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from browsing import CHROMIUM, SCREENSHOTS
+from browsing import CHROMIUM, SCREENSHOTS, open_page
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "matching"))
 
@@ -23,26 +23,6 @@ TEXT = {
     "zh": {"lang": "zh-Hans", "confirmed": "方案已确认", "accepted": "您已接单"},
     "en": {"lang": "en", "confirmed": "The proposal was confirmed", "accepted": "You accepted"},
 }
-
-
-def login(browser, base, username, lang):
-    import factories
-
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.set_default_timeout(20_000)
-    page.goto(base + "/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", factories.PASSWORD)
-    page.click("section.login button[type=submit]")
-    page.wait_for_url(base + "/")
-    if lang == "en":
-        page.click(".lang-switch button[value=en]")
-        page.wait_for_load_state("networkidle")
-    assert page.locator("html").get_attribute("lang") == TEXT[lang]["lang"]
-    return context, page, errors
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -61,7 +41,7 @@ def test_buyer_confirms_and_supplier_accepts(site, live_server, browser, lang):
     text = TEXT[lang]
 
     # The leading firm: Orders in the cluster nav → its order → confirm the proposal.
-    context, page, errors = login(browser, live_server.url, "buyer", lang)
+    context, page, errors = open_page(browser, live_server.url, lang, "buyer")
     page.goto(live_server.url + f"/c/{market.cluster.slug}/orders/")
     page.click(f"#placed-orders a:has-text('{order.reference}')")
     page.wait_for_url(re.compile(rf"/orders/{order.pk}/$"))
@@ -73,7 +53,7 @@ def test_buyer_confirms_and_supplier_accepts(site, live_server, browser, lang):
     assert not errors, errors
 
     # The supplier: the badge counts the offer; the notification leads to the order.
-    context, page, errors = login(browser, live_server.url, "far-user", lang)
+    context, page, errors = open_page(browser, live_server.url, lang, "far-user")
     assert page.inner_text("#unread-count") == "1"
     page.click(".notifications-link")
     page.click("#notification-list a")

@@ -12,14 +12,13 @@ import re
 from pathlib import Path
 
 import pytest
-from browsing import CHROMIUM, SCREENSHOTS
+from browsing import CHROMIUM, SCREENSHOTS, open_page
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no chromium at {CHROMIUM}"),
 ]
 
-LANG = {"zh": "zh-Hans", "en": "en"}
 HEADINGS = {"zh": ("概述", "各渠道周销售", "重点趋势"), "en": ("Overview", "Weekly sales", "Trend")}
 
 
@@ -36,29 +35,6 @@ def market_cluster(site):
     assert load_market_demo(cluster, today=datetime.date.today()) > 25_000
     factories.user(Role.ASSOCIATION, cluster=cluster, username="assoc-sl")
     return cluster
-
-
-def _open(browser, base, lang, username=None):
-    import factories
-
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.set_default_timeout(30_000)
-    if username:
-        page.goto(base + "/accounts/login/")
-        page.fill("input[name=username]", username)
-        page.fill("input[name=password]", factories.PASSWORD)
-        page.click("section.login button[type=submit]")
-        page.wait_for_url(base + "/")
-    else:
-        page.goto(base + "/")
-    if lang == "en":
-        page.click(".lang-switch button[value=en]")
-        page.wait_for_load_state("networkidle")
-    assert page.locator("html").get_attribute("lang") == LANG[lang]
-    return context, page, errors
 
 
 def _add(page, kind, figure, heading, body=""):
@@ -78,7 +54,7 @@ def test_association_publishes_a_report_and_its_pdf(market_cluster, live_server,
     from clusterbrain.market.models import TrendReport
 
     base = live_server.url
-    context, page, errors = _open(browser, base, lang, "assoc-sl")
+    context, page, errors = open_page(browser, base, lang, "assoc-sl", timeout=30_000)
     page.goto(base + "/c/sl/market/")
     page.click("#reports-link")
     page.wait_for_url(re.compile(r"/c/sl/market/reports/$"))
@@ -117,7 +93,7 @@ def test_association_publishes_a_report_and_its_pdf(market_cluster, live_server,
 
     report = TrendReport.objects.get(cluster=market_cluster)
     assert report.status == "published" and report.sections.count() == 3
-    context, page, errors = _open(browser, base, lang)
+    context, page, errors = open_page(browser, base, lang, timeout=30_000)
     page.goto(base + "/c/sl/market/reports/")
     page.click(f"#published-reports li[data-id='{report.pk}'] a")
     page.wait_for_url(re.compile(rf"/market/reports/{report.pk}/$"))

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from browsing import CHROMIUM, SCREENSHOTS
+from browsing import CHROMIUM, SCREENSHOTS, open_page
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "trace"))
 
@@ -26,26 +26,6 @@ TEXT = {
 }
 
 
-def login(browser, base, username, lang):
-    import factories
-
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.set_default_timeout(20_000)
-    page.goto(base + "/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", factories.PASSWORD)
-    page.click("section.login button[type=submit]")
-    page.wait_for_url(base + "/")
-    if lang == "en":
-        page.click(".lang-switch button[value=en]")
-        page.wait_for_load_state("networkidle")
-    assert page.locator("html").get_attribute("lang") == TEXT[lang]["lang"]
-    return context, page, errors
-
-
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_lot_search_genealogy_and_recall(site, live_server, browser, lang):
     from tracedata import COCOONS, COCOONS_2, FABRIC, SILK, silk_chain
@@ -58,7 +38,7 @@ def test_lot_search_genealogy_and_recall(site, live_server, browser, lang):
     silk = Lot.objects.get(key=SILK)
     text = TEXT[lang]
 
-    context, page, errors = login(browser, live_server.url, "own-user", lang)
+    context, page, errors = open_page(browser, live_server.url, lang, "own-user")
     # the cluster nav leads to the lots; the search swaps its results in (HTMX)
     page.goto(live_server.url + f"/c/{site.a.slug}/")
     page.click(".cluster-nav a[href*='/trace/lots/']")
