@@ -194,11 +194,15 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 def _add_routers() -> None:
+    from clusterbrain.brand.api import router as brand_router
+    from clusterbrain.exhibitions.api import router as exhibitions_router
+    from clusterbrain.finance.api import router as finance_router
     from clusterbrain.green.api import router as green_router
     from clusterbrain.livestream.api import router as livestream_router
     from clusterbrain.market.api import router as market_router
     from clusterbrain.matching.api import router as matching_router
     from clusterbrain.passport.api import router as passport_router
+    from clusterbrain.programs.api import router as programs_router
     from clusterbrain.registry.api import router as registry_router
     from clusterbrain.registry.stewardship_api import router as stewardship_router
 
@@ -209,6 +213,10 @@ def _add_routers() -> None:
     api.add_router("/v1/", passport_router)
     api.add_router("/v1/", market_router)
     api.add_router("/v1/", livestream_router)
+    api.add_router("/v1/", programs_router)
+    api.add_router("/v1/", finance_router)
+    api.add_router("/v1/", brand_router)
+    api.add_router("/v1/", exhibitions_router)
 
 
 _add_routers()

@@ -80,6 +80,10 @@ INSTALLED_APPS = [
     "clusterbrain.passport",
     "clusterbrain.market",
     "clusterbrain.livestream",
+    "clusterbrain.programs",
+    "clusterbrain.finance",
+    "clusterbrain.brand",
+    "clusterbrain.exhibitions",
     "clusterbrain.web",
 ]
 

@@ -16,5 +16,9 @@ urlpatterns = [
     path("", include("clusterbrain.green.urls")),
     path("", include("clusterbrain.market.urls")),
     path("", include("clusterbrain.livestream.urls")),
+    path("", include("clusterbrain.programs.urls")),
+    path("", include("clusterbrain.finance.urls")),
+    path("", include("clusterbrain.brand.urls")),
+    path("", include("clusterbrain.exhibitions.urls")),
     path("", include("clusterbrain.web.urls")),
 ]

@@ -368,6 +368,19 @@ def load_cluster(
         from clusterbrain.passport.demo import load_chain_demo
 
         load_chain_demo(cluster, seed=data.seed)
+        # Support programs, bank credit, the regional brand and exhibitions (issue 7).
+        from clusterbrain.programs.demo import load_programs_demo
+
+        load_programs_demo(cluster, seed=data.seed)
+        from clusterbrain.finance.demo import load_finance_demo
+
+        load_finance_demo(cluster, seed=data.seed)
+        from clusterbrain.brand.demo import load_brand_demo
+
+        load_brand_demo(cluster, seed=data.seed)
+        from clusterbrain.exhibitions.demo import load_exhibitions_demo
+
+        load_exhibitions_demo(cluster, seed=data.seed)
     return LoadResult(data.slug, cluster.pk, len(data.firms), rows, time.perf_counter() - started)
 
 

@@ -1,0 +1,7 @@
+"""Regional brand in the JSON API under /api/v1/ (issue 7)."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["brand"])

@@ -1,0 +1,1 @@
+"""Regional brand (issue 7)."""

@@ -1,0 +1,1 @@
+"""Exhibitions (issue 7)."""

@@ -1,0 +1,7 @@
+"""Bank credit in the JSON API under /api/v1/ (issue 7)."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["finance"])

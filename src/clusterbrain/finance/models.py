@@ -1,0 +1,1 @@
+"""Bank credit (issue 7)."""

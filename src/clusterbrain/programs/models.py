@@ -1,0 +1,1 @@
+"""Support programs (issue 7)."""
