@@ -194,6 +194,7 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 def _add_routers() -> None:
+    from clusterbrain.awards.api import router as awards_router
     from clusterbrain.brand.api import router as brand_router
     from clusterbrain.exhibitions.api import router as exhibitions_router
     from clusterbrain.finance.api import router as finance_router
@@ -214,6 +215,7 @@ def _add_routers() -> None:
     api.add_router("/v1/", market_router)
     api.add_router("/v1/", livestream_router)
     api.add_router("/v1/", programs_router)
+    api.add_router("/v1/", awards_router)
     api.add_router("/v1/", finance_router)
     api.add_router("/v1/", brand_router)
     api.add_router("/v1/", exhibitions_router)

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "clusterbrain.market",
     "clusterbrain.livestream",
     "clusterbrain.programs",
+    "clusterbrain.awards",
     "clusterbrain.finance",
     "clusterbrain.brand",
     "clusterbrain.exhibitions",

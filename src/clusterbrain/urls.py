@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("clusterbrain.market.urls")),
     path("", include("clusterbrain.livestream.urls")),
     path("", include("clusterbrain.programs.urls")),
+    path("", include("clusterbrain.awards.urls")),
     path("", include("clusterbrain.finance.urls")),
     path("", include("clusterbrain.brand.urls")),
     path("", include("clusterbrain.exhibitions.urls")),

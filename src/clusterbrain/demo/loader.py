@@ -372,6 +372,9 @@ def load_cluster(
         from clusterbrain.programs.demo import load_programs_demo
 
         load_programs_demo(cluster, seed=data.seed)
+        from clusterbrain.awards.demo import load_awards_demo
+
+        load_awards_demo(cluster, seed=data.seed)
         from clusterbrain.finance.demo import load_finance_demo
 
         load_finance_demo(cluster, seed=data.seed)

@@ -1,0 +1,1 @@
+"""Support awards (issue 7)."""
