@@ -219,3 +219,45 @@ class CarbonYear(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise} {self.year}"
+
+
+class EnvironmentalViolation(models.Model):
+    """An environmental authority's finding against a firm (a penalty decision, an order to
+    rectify), kept by the cluster office until it is closed. An open one is the
+    `open_environmental_violation` field of the support programs' eligibility rules."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        CLOSED = "closed", _("closed")
+
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="environmental_violations"
+    )
+    authority = models.CharField(_("authority"), max_length=200)
+    found_on = models.DateField(_("found on"))
+    description = models.TextField(_("description"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.OPEN
+    )
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    is_demo = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["enterprise", "-found_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(status="open") & models.Q(closed_on__isnull=True))
+                | (models.Q(status="closed") & models.Q(closed_on__gte=models.F("found_on"))),
+                name="violation_closed_on_when_closed",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "enterprise"])]
+        verbose_name = _("environmental violation")
+        verbose_name_plural = _("environmental violations")
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} {self.found_on} ({self.get_status_display()})"
