@@ -211,6 +211,8 @@ def record_results(
     _require_manage(user, cluster)
     if session.status == SessionStatus.CANCELLED:
         raise InvalidInput.field("status", _("The session was cancelled."))
+    if session.start > timezone.now():
+        raise InvalidInput.field("status", _("The session has not started yet."))
     errors: list[FieldError] = []
     values: dict[str, float | None] = {
         f: _number(errors, (f,), results.get(f)) for f in RESULT_FIELDS

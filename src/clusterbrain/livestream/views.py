@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from clusterbrain.errors import DomainError, Forbidden, InvalidInput
@@ -97,20 +98,123 @@ def schedule(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "livestream/schedule.html", context, status=status)
 
 
+# Empty item rows the results form offers beyond the featured firms (more: save, then reopen).
+_SPARE_ITEM_ROWS = 2
+_MAX_ITEM_ROWS = 60
+_LABELS = {
+    "viewers": gettext_lazy("Viewers"),
+    "peak_viewers": gettext_lazy("Peak viewers"),
+    "items_shown": gettext_lazy("Items shown"),
+    "orders": gettext_lazy("Orders"),
+    "gmv": gettext_lazy("GMV (yuan)"),
+    "returns_value": gettext_lazy("Returns (yuan)"),
+    "slot_fee": gettext_lazy("Slot fee (yuan)"),
+    "commission": gettext_lazy("Commission (yuan)"),
+    "enterprise": gettext_lazy("Firm"),
+    "category": gettext_lazy("Category"),
+    "units": gettext_lazy("Units"),
+    "product": gettext_lazy("Product"),
+    "status": gettext_lazy("Status"),
+    "items": gettext_lazy("Items"),
+}
+
+
+def _item_rows(data: Any) -> list[dict[str, str]]:
+    """The results form's item rows as sent (`item-<n>-<field>`), blank rows dropped."""
+    rows = []
+    for n in range(_MAX_ITEM_ROWS):
+        row = {
+            f: (data.get(f"item-{n}-{f}") or "").strip()
+            for f in ("enterprise", "category", "units", "gmv", "returns_value")
+        }
+        if any(row.values()):
+            rows.append(row)
+    return rows
+
+
+def _results_post(request: HttpRequest, s: Any) -> list[dict[str, str]]:
+    """The operator's results form: the errors by field (empty when recorded). Item errors are
+    named by their row as the form shows it (1-based)."""
+    data = request.POST
+    items = _item_rows(data)
+    try:
+        services.record_results(
+            request.user,
+            s,
+            results={f: data.get(f, "") for f in (*services.RESULT_FIELDS, "slot_fee")},
+            items=items,
+            commission=data.get("commission") or None,  # type: ignore[arg-type]
+        )
+    except InvalidInput as exc:
+        errors = []
+        for e in exc.errors:
+            if len(e.loc) >= 3 and e.loc[0] == "items" and isinstance(e.loc[1], int):
+                field = f"item-{e.loc[1]}-{e.loc[2]}"
+                label = _("Item row %(row)d, %(field)s") % {
+                    "row": e.loc[1] + 1,
+                    "field": _LABELS.get(str(e.loc[2]), e.loc[2]),
+                }
+            else:
+                field = str(e.loc[0]) if e.loc else "items"
+                label = str(_LABELS.get(field, field))
+            errors.append({"field": field, "label": label, "msg": e.msg})
+        return errors
+    return []
+
+
 @login_required
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "POST"])
 @domain_errors
 def session(request: HttpRequest, session_id: int) -> HttpResponse:
+    """A session's results; the base's operator records them here (or cancels a planned one)."""
     s = selectors.get_session(session_id, request.user)
+    manage = permissions.can_manage(request.user, s.cluster)
+    status, errors = 200, []
+    if request.method == "POST":
+        if not manage:
+            raise Forbidden(_("Only the livestream base's operator (the association) may do this."))
+        if request.POST.get("action") == "cancel":
+            services.cancel_session(request.user, s)
+            messages.success(request, _("Session cancelled."))
+            return redirect(request.path)
+        errors = _results_post(request, s)
+        if not errors:
+            messages.success(request, _("Results recorded."))
+            return redirect(request.path)
+        status = 422
+        s.refresh_from_db()
     view = selectors.session_view(s, request.user)
+    featured = list(s.firms.order_by("name_zh"))
+    form_rows: list[dict[str, Any]] = []
+    if manage and s.status != "cancelled":
+        if request.method == "POST":
+            sent = _item_rows(request.POST)
+            form_rows = sent + [{} for _n in range(_SPARE_ITEM_ROWS)]
+        else:
+            # The operator enters each firm's figures but reads them back only where its role
+            # sees them (decision 0016): the rows start from the featured firms, not the figures.
+            form_rows = [{"enterprise": str(f.pk)} for f in featured]
+            form_rows += [{} for _n in range(_SPARE_ITEM_ROWS)]
+    form: Any = request.POST if request.method == "POST" else {}
+    if manage and request.method == "GET" and s.status == "done" and not view.totals.withheld:
+        form = {f: getattr(s, f) for f in (*services.RESULT_FIELDS, *services.FEE_FIELDS)}
     context = {
         "cluster": s.cluster,
         "s": s,
         "view": view,
         "charts": {"chart-session-items": charts.items(view.items)} if view.items else {},
         "active_nav": "livestream",
+        "can_manage": manage,
+        "errors": errors,
+        "error_fields": {e["field"] for e in errors},
+        "form": form,
+        "result_labels": [(f, _LABELS[f]) for f in (*services.RESULT_FIELDS, *services.FEE_FIELDS)],
+        "form_rows": form_rows[:_MAX_ITEM_ROWS],
+        "firms": Enterprise.objects.filter(cluster=s.cluster).order_by("name_zh")[:300]
+        if manage
+        else [],
     }
-    return render(request, "livestream/session.html", context)
+    return render(request, "livestream/session.html", context, status=status)
 
 
 @login_required
