@@ -177,3 +177,22 @@ def test_a_lot_without_gtin_cannot_have_a_passport(world):
     with pytest.raises(InvalidInput) as caught:
         services.publish(world.users.enterprise, pallet, "托盘")
     assert caught.value.errors[0].loc == ("lot",)
+
+
+def test_a_publish_racing_another_for_the_same_address_is_refused_not_a_500(
+    leather, world, monkeypatch
+):
+    """Two requests pass the checks at once and the second save meets the unique short address:
+    it is refused by field, like the check would have, and nothing of it is saved."""
+    from clusterbrain.errors import InvalidInput
+    from clusterbrain.passport import services
+    from clusterbrain.passport.models import Passport
+
+    leather_lot = _lot(leather.lots["eudr_ready"])
+    # The address drawn for it was free when drawn, and taken by the time it is saved.
+    monkeypatch.setattr(services, "_new_slug", lambda: "alpha-jacket")
+    with pytest.raises(InvalidInput) as caught:
+        services.publish(world.users.enterprise, leather_lot, "坯革")
+    assert caught.value.errors[0].loc == ("lot",)
+    assert not Passport.objects.filter(lot=leather_lot).exists()
+    assert Passport.objects.get(slug="alpha-jacket").lot_number == "JK2601"

@@ -20,7 +20,8 @@ import re
 import secrets
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -120,30 +121,40 @@ def publish(
     assert key is not None and lot.owner_id is not None
     owner = Enterprise.all_objects.get(pk=lot.owner_id)
     now = timezone.now()
-    with transaction.atomic():
-        passport = existing or Passport(
-            gtin=key.gtin,
-            lot_number=key.lot,
-            serial=key.serial,
-            slug=slug or _new_slug(),
-            published_at=now,
-        )
-        if slug:
-            passport.slug = slug
-        passport.enterprise = owner
-        passport.lot = lot
-        passport.title_zh = title_zh.strip()
-        passport.title_en = (title_en or "").strip()
-        passport.origins = origins
-        passport.show_firms = bool(show_firms)
-        passport.show_certificates = bool(show_certificates)
-        passport.show_footprint = bool(show_footprint)
-        passport.status = Passport.Status.PUBLISHED
-        passport.published_at = now
-        passport.withdrawn_at = None
-        passport.published_by = user if getattr(user, "pk", None) else None
-        _compute(passport, now)
-        passport.save()
+    try:
+        with transaction.atomic():
+            passport = existing or Passport(
+                gtin=key.gtin,
+                lot_number=key.lot,
+                serial=key.serial,
+                slug=slug or _new_slug(),
+                published_at=now,
+            )
+            if slug:
+                passport.slug = slug
+            passport.enterprise = owner
+            passport.lot = lot
+            passport.title_zh = title_zh.strip()
+            passport.title_en = (title_en or "").strip()
+            passport.origins = origins
+            passport.show_firms = bool(show_firms)
+            passport.show_certificates = bool(show_certificates)
+            passport.show_footprint = bool(show_footprint)
+            passport.status = Passport.Status.PUBLISHED
+            passport.published_at = now
+            passport.withdrawn_at = None
+            passport.published_by = user if getattr(user, "pk", None) else None
+            _compute(passport, now)
+            passport.save()
+    except IntegrityError:
+        # Another publish got in between the checks above and this save (the same short address,
+        # or the same product key): answer as the checks would have, with nothing saved.
+        same_key = Q(gtin=key.gtin, lot_number=key.lot, serial=key.serial)
+        if slug and Passport.objects.filter(slug=slug).exclude(same_key).exists():
+            raise InvalidInput.field("slug", _("This short address is taken.")) from None
+        raise InvalidInput.field(
+            "lot", _("The passport was published by another request at the same moment; reload.")
+        ) from None
     return passport
 
 
