@@ -1,3 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from clusterbrain.finance import views
+
+urlpatterns = [
+    path("finance/sharing/", views.sharing, name="finance-sharing"),
+    path("finance/bank/", views.bank_home, name="finance-bank-home"),
+    path(
+        "finance/bank/firms/<int:enterprise_id>/",
+        views.credit_profile,
+        name="finance-bank-profile",
+    ),
+    path("finance/loans/<int:loan_id>/", views.loan, name="finance-loan"),
+]
