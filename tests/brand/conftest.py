@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime
 
-import factories
 import pytest
 
+import factories
 from clusterbrain.brand import services
 
 TODAY = datetime.date.today()

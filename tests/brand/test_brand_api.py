@@ -7,13 +7,14 @@ import datetime
 import json
 import logging
 
-import factories
 import pytest
-from conftest import TODAY
 
+import factories
 from clusterbrain.brand.models import BrandLicence
 
 pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date.today()
 
 
 @pytest.fixture(autouse=True)

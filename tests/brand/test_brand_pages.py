@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import datetime
 
-import factories
 import pytest
-from conftest import TODAY
 
+import factories
 from clusterbrain.brand.models import BrandLicence
 
 pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date.today()
 
 
 def test_verify_page_shows_the_public_face_only(client_for, licence):

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import datetime
 
-import factories
 import pytest
-from conftest import TODAY
 
+import factories
 from clusterbrain.brand import selectors, services
 from clusterbrain.brand.codes import ALPHABET
 from clusterbrain.brand.models import BrandLicence, LicenceEvent
 from clusterbrain.errors import Forbidden, InvalidInput, NotFound
 
 pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date.today()
 
 
 def grant(world, brand, **overrides):
@@ -100,9 +101,7 @@ def test_lifecycle_suspend_reinstate_renew_revoke(world, licence):
     services.suspend_licence(assoc, licence, reason="spot check failed")
     v = selectors.verify(licence.code)
     assert v.outcome == "suspended" and v.licence is not None
-    assert locs(refused(services.suspend_licence, assoc, licence, reason="again")) == [
-        ("status",)
-    ]
+    assert locs(refused(services.suspend_licence, assoc, licence, reason="again")) == [("status",)]
     services.reinstate_licence(assoc, licence)
     assert selectors.verify(licence.code).outcome == "valid"
     exc = refused(services.renew_licence, assoc, licence, valid_until=licence.valid_until)
