@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.utils import timezone
 
 import factories
 from clusterbrain.brand import services
 
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()
 
 
 @pytest.fixture

@@ -8,13 +8,14 @@ import json
 import logging
 
 import pytest
+from django.utils import timezone
 
 import factories
 from clusterbrain.brand.models import BrandLicence
 
 pytestmark = pytest.mark.django_db
 
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()
 
 
 @pytest.fixture(autouse=True)

@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.utils import timezone
 
 import factories
 from clusterbrain.brand.models import BrandLicence
 
 pytestmark = pytest.mark.django_db
 
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()
 
 
 def test_verify_page_shows_the_public_face_only(client_for, licence):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.utils import timezone
 
 import factories
 from clusterbrain.brand import selectors, services
@@ -15,7 +16,7 @@ from clusterbrain.errors import Forbidden, InvalidInput, NotFound
 
 pytestmark = pytest.mark.django_db
 
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()
 
 
 def grant(world, brand, **overrides):
