@@ -14,6 +14,8 @@ NotFound, and changes nothing when it raises):
     check_import(user, enterprise, size) -> None                           before reading an upload
     import_file(user, enterprise, content, file_name, dry_run=False) -> ImportResult
                                                                            a CSV/XLSX file
+    record_violation(user, enterprise, data) -> EnvironmentalViolation    the cluster office
+    close_violation(user, violation, closed_on=None) -> EnvironmentalViolation
 
 `data` holds the fields by name (strings from forms, numbers from the API). A record's energy
 in tce and its CO₂e are computed here with engines.green's factors; a test's compliance with
@@ -40,6 +42,7 @@ from clusterbrain.green.models import (
     AREA_FIELDS,
     ENERGY_FIELDS,
     CarbonYear,
+    EnvironmentalViolation,
     ProductionRecord,
     WastewaterTest,
 )
@@ -563,3 +566,61 @@ def import_file(
     return ImportResult(
         rows=len(saved), created=created, replaced=len(saved) - created, dry_run=dry_run
     )
+
+
+# --- environmental violations (issue 7: an eligibility field of support programs) ----------
+
+VIOLATION_FIELDS = frozenset({"authority", "found_on", "description"})
+
+
+def _require_office(user: Any, enterprise: Enterprise) -> None:
+    from clusterbrain.accounts.permissions import can_view_enterprise_statistics
+
+    # The office keeps them: a finding of the authorities, not the firm's own word.
+    if not can_view_enterprise_statistics(user, enterprise.cluster):
+        raise Forbidden(_("Only the cluster office records environmental violations."))
+
+
+@transaction.atomic
+def record_violation(
+    user: Any, enterprise: Enterprise, data: Mapping[str, Any]
+) -> EnvironmentalViolation:
+    _require_office(user, enterprise)
+    problems = _Problems()
+    _reject_unknown(data, VIOLATION_FIELDS, problems)
+    authority = _text("authority", data.get("authority"), problems, max_length=200)
+    if not authority and "authority" not in problems.fields():
+        problems.add("authority", _("This field is required."))
+    found_on = _as_date("found_on", data.get("found_on"), problems)
+    if found_on is None and "found_on" not in problems.fields():
+        problems.add("found_on", _("This field is required."))
+    elif found_on is not None and found_on > _today():
+        problems.add("found_on", _("The date cannot be in the future."))
+    description = _text("description", data.get("description"), problems, max_length=5000)
+    problems.raise_if_any()
+    assert found_on is not None  # reported above otherwise
+    return EnvironmentalViolation.objects.create(
+        enterprise=enterprise,
+        authority=authority,
+        found_on=found_on,
+        description=description,
+        created_by=user,
+    )
+
+
+@transaction.atomic
+def close_violation(
+    user: Any, violation: EnvironmentalViolation, closed_on: Any = None
+) -> EnvironmentalViolation:
+    _require_office(user, violation.enterprise)
+    problems = _Problems()
+    day = _as_date("closed_on", closed_on, problems) if closed_on not in (None, "") else _today()
+    if day is not None and day < violation.found_on:
+        problems.add("closed_on", _("A violation cannot be closed before it was found."))
+    if violation.status == EnvironmentalViolation.Status.CLOSED:
+        problems.add("status", _("The violation is already closed."))
+    problems.raise_if_any()
+    violation.status = EnvironmentalViolation.Status.CLOSED
+    violation.closed_on = day
+    violation.save(update_fields=["status", "closed_on"])
+    return violation

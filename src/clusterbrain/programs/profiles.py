@@ -112,7 +112,7 @@ def _lists(rows: list[tuple[int, str]], column: str) -> pl.DataFrame:
     return frame.group_by("enterprise_id").agg(pl.col(column).sort())
 
 
-def _years(firms: QuerySet[Enterprise]) -> pl.DataFrame:
+def _years(firms: QuerySet[Enterprise, Any]) -> pl.DataFrame:
     """Each firm's latest reported year's figures and its revenue growth on the year before."""
     rows = list(
         EnterpriseYear.objects.filter(enterprise__in=firms)
@@ -157,7 +157,7 @@ def _years(firms: QuerySet[Enterprise]) -> pl.DataFrame:
     )
 
 
-def _violations(firms: QuerySet[Enterprise]) -> set[int]:
+def _violations(firms: QuerySet[Enterprise, Any]) -> set[int]:
     from clusterbrain.green.models import EnvironmentalViolation
 
     return set(
@@ -169,7 +169,7 @@ def _violations(firms: QuerySet[Enterprise]) -> set[int]:
     )
 
 
-def _deliveries(firms: QuerySet[Enterprise]) -> pl.DataFrame:
+def _deliveries(firms: QuerySet[Enterprise, Any]) -> pl.DataFrame:
     from clusterbrain.matching.models import Assignment
 
     rows = list(
