@@ -38,7 +38,7 @@ class Condition:
     text: str
     field: str
     outcome: Outcome
-    actual: Any
+    actual: Any  # the firm's value (a text list as a tuple), None when missing
 
 
 @dataclass(frozen=True)
@@ -158,6 +158,9 @@ class _Evaluation:
         result = leaf_outcome(node, value)
         index = len(self.conditions)
         shown = None if value is None else actual
+        if isinstance(shown, list | set | frozenset):
+            # A tuple keeps the Condition hashable; a set's order is made stable for display.
+            shown = tuple(shown) if isinstance(shown, list) else tuple(sorted(shown))
         self.conditions.append(Condition(format_condition(node), node.field, result, shown))
         return _Outcome(node, result, [], index)
 
