@@ -16,7 +16,6 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import factories
-
 from clusterbrain.accounts.models import Role
 from clusterbrain.finance.models import BankOfficer, PartnerBank
 
@@ -34,7 +33,9 @@ def build_finance(world: SimpleNamespace) -> SimpleNamespace:
     officer_b = factories.user(Role.BANK, username="bank-b", organisation="他行")
     BankOfficer.objects.create(user=officer_b, bank=other_bank)
     unlinked = factories.user(Role.BANK, username="bank-unlinked", organisation="伙伴银行")
-    sharing_user = factories.user(Role.ENTERPRISE, enterprise=world.sharing, username="sharing-user")
+    sharing_user = factories.user(
+        Role.ENTERPRISE, enterprise=world.sharing, username="sharing-user"
+    )
     own = world.own
     factories.year(own, 2022, revenue=20_000_000, output_value=18_000_000, employees=100)
     factories.year(own, 2023, revenue=25_000_000, output_value=21_000_000, employees=110)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-import factories
 import pytest
 
+import factories
 from clusterbrain.accounts.models import Role
 from clusterbrain.errors import Forbidden, InvalidInput, NotFound
 from clusterbrain.finance import selectors, services
