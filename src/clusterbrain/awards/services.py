@@ -95,12 +95,16 @@ def _require_office(user: Any, program: SupportProgram) -> None:
 
 
 def _lock_program(program: SupportProgram) -> SupportProgram:
-    return SupportProgram.objects.select_for_update().select_related("cluster").get(pk=program.pk)
+    return (
+        SupportProgram.objects.select_for_update(of=("self",))
+        .select_related("cluster")
+        .get(pk=program.pk)
+    )
 
 
 def _lock_application(application: Application) -> Application:
     return (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .select_related("program__cluster", "enterprise")
         .get(pk=application.pk)
     )
@@ -183,7 +187,7 @@ def submit_review(
     """Score every criterion of the program (0 … its highest score) once. The weighted score
     is kept with the review."""
     assignment = (
-        ReviewAssignment.objects.select_for_update()
+        ReviewAssignment.objects.select_for_update(of=("self",))
         .select_related("application__program__cluster")
         .get(pk=assignment.pk)
     )
@@ -559,7 +563,7 @@ def submit_outcome(
     """The firm's statement a year after the award, frozen with the indicators the platform
     computes from its data on that day."""
     report = (
-        OutcomeReport.objects.select_for_update()
+        OutcomeReport.objects.select_for_update(of=("self",))
         .select_related("application__program__cluster", "application__enterprise")
         .filter(application=application)
         .first()
