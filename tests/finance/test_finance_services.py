@@ -361,3 +361,59 @@ def test_only_the_banks_officer_moves_an_application(fin):
         services.move_loan(fin.world.users.admin, loan.pk, status="under_review")
     assert LoanApplication.objects.get(pk=loan.pk).status == "received"
     assert LoanEvent.objects.filter(application=loan).count() == 1
+
+
+def test_profile_program_awards_with_what_was_paid(fin):
+    from clusterbrain.awards.models import Account, Decision, EntryKind, LedgerEntry
+    from clusterbrain.programs.models import Application, SupportProgram
+
+    w = fin.world
+    program = SupportProgram.objects.create(
+        cluster=w.a,
+        code="upgrade",
+        name_zh="技改补贴",
+        name_en="Upgrading grant",
+        budget=Decimal("1000000.00"),
+        period_start=datetime.date(2025, 1, 1),
+        period_end=datetime.date(2025, 12, 31),
+        applications_open=datetime.date(2025, 1, 1),
+        applications_close=datetime.date(2025, 3, 1),
+    )
+    awarded = Application.objects.create(
+        program=program, enterprise=w.own, requested_amount=Decimal("300000.00")
+    )
+    Decision.objects.create(application=awarded, outcome="award", amount=Decimal("200000.00"))
+    rejected = Application.objects.create(
+        program=program, enterprise=w.sharing, requested_amount=Decimal("5.00")
+    )
+    Decision.objects.create(application=rejected, outcome="reject")
+    paid = LedgerEntry.objects.create(
+        program=program,
+        application=awarded,
+        kind=EntryKind.DISBURSEMENT,
+        debit=Account.PAID,
+        credit=Account.COMMITTED,
+        amount=Decimal("120000.00"),
+    )
+    LedgerEntry.objects.create(
+        program=program,
+        application=awarded,
+        kind=EntryKind.DISBURSEMENT,
+        debit=Account.PAID,
+        credit=Account.COMMITTED,
+        amount=Decimal("30000.00"),
+    )
+    LedgerEntry.objects.create(  # the first tranche reversed: it no longer counts as paid
+        program=program,
+        application=awarded,
+        kind=EntryKind.REVERSAL,
+        debit=Account.COMMITTED,
+        credit=Account.PAID,
+        amount=Decimal("120000.00"),
+        reverses=paid,
+    )
+    grant(fin, sections=["awards"])
+    profile, _consent = read(fin)
+    assert [(a.program, a.amount, a.paid) for a in profile.awards] == [
+        ("技改补贴", Decimal("200000.00"), Decimal("30000.00"))
+    ]

@@ -226,6 +226,13 @@ class GreenOut(Schema):
     industry: str
 
 
+class AwardOut(Schema):
+    program: str
+    amount: Decimal = Field(description="yuan awarded")
+    paid: Decimal = Field(description="yuan paid out so far")
+    decided_on: datetime.date
+
+
 class ProfileOut(Schema):
     enterprise: int
     name: str
@@ -239,8 +246,7 @@ class ProfileOut(Schema):
     orders: OrdersOut | None
     certificates: list[CertificateOut] | None
     green: GreenOut | None
-    awards: list[dict[str, Any]] | None
-    notes: dict[str, str]
+    awards: list[AwardOut] | None
 
 
 def profile_out(p: selectors.CreditProfile, c: Consent) -> dict[str, Any]:
@@ -264,8 +270,7 @@ def profile_out(p: selectors.CreditProfile, c: Consent) -> dict[str, Any]:
         "orders": orders,
         "certificates": [vars(r) for r in p.certificates] if p.certificates is not None else None,
         "green": vars(p.green) if p.green is not None else None,
-        "awards": p.awards,
-        "notes": p.notes,
+        "awards": [vars(a) for a in p.awards] if p.awards is not None else None,
     }
 
 

@@ -119,7 +119,7 @@ def load_finance_demo(
 
     second, leading, third, fourth = firms
     # (firm, start days ago, end days ahead (negative: in the past), sections, withdrawn days ago)
-    plan = [
+    plan: list[tuple[Enterprise, int, int, list[str], int | None]] = [
         (second, 60, 300, ALL, None),
         (leading, 20, 180, [Section.REVENUE, Section.ORDERS, Section.CERTIFICATES], None),
         (third, 120, 200, [Section.REVENUE, Section.CERTIFICATES], 30),

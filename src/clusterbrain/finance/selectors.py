@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -111,6 +111,14 @@ def consented_firms(user: Any, day: datetime.date | None = None) -> list[Consent
 
 def _require_firm(user: Any) -> int:
     firm = permissions.firm_of(user)
+    if firm is None:
+        raise Forbidden(_("Only the firm's own users manage its bank sharing."))
+    return firm
+
+
+def own_firm(user: Any) -> Enterprise:
+    """The firm an enterprise user acts for; Forbidden for every other user."""
+    firm = Enterprise.objects.select_related("cluster").filter(pk=_require_firm(user)).first()
     if firm is None:
         raise Forbidden(_("Only the firm's own users manage its bank sharing."))
     return firm
@@ -225,6 +233,14 @@ class GreenGrade:
     industry: str
 
 
+@dataclass(frozen=True)
+class AwardRow:
+    program: str
+    amount: Decimal  # yuan awarded
+    paid: Decimal  # yuan paid out so far
+    decided_on: datetime.date
+
+
 @dataclass
 class CreditProfile:
     enterprise: Enterprise
@@ -234,8 +250,7 @@ class CreditProfile:
     orders: OrderRecord | None = None
     certificates: list[CertificateRow] | None = None
     green: GreenGrade | None = None
-    awards: list[dict[str, Any]] | None = None
-    notes: dict[str, str] = field(default_factory=dict)
+    awards: list[AwardRow] | None = None
 
     def has(self, section: str) -> bool:
         return section in self.sections
@@ -264,8 +279,6 @@ def build_credit_profile(
         profile.green = _green(enterprise)
     if Section.AWARDS in chosen:
         profile.awards = _awards(enterprise)
-        if profile.awards is None:
-            profile.notes[Section.AWARDS] = _("Program awards are not on the platform yet.")
     return profile
 
 
@@ -368,9 +381,39 @@ def _green(enterprise: Enterprise) -> GreenGrade | None:
     return fallback
 
 
-def _awards(enterprise: Enterprise) -> list[dict[str, Any]] | None:
-    """Program awards: None until the awards app keeps them (see the report of issue 7)."""
-    return None
+def _awards(enterprise: Enterprise) -> list[AwardRow]:
+    """Support awards the office decided for the firm, with what has been paid out so far (the
+    PAID account of the program's ledger for that application: debits less credits, so a
+    reversed tranche no longer counts)."""
+    from django.db.models import Sum
+
+    from clusterbrain.awards.models import Account, Decision, LedgerEntry
+
+    decisions = list(
+        Decision.objects.filter(application__enterprise=enterprise, outcome=Decision.Outcome.AWARD)
+        .select_related("application__program")
+        .order_by("-decided_at", "pk")
+    )
+    application_ids = [d.application_id for d in decisions]
+    paid: dict[int, Decimal] = defaultdict(Decimal)
+    for side, sign in (("debit", 1), ("credit", -1)):
+        rows = (
+            LedgerEntry.objects.filter(application_id__in=application_ids, **{side: Account.PAID})
+            .values("application_id")
+            .annotate(total=Sum("amount"))
+            .order_by()
+        )
+        for row in rows:
+            paid[row["application_id"]] += sign * (row["total"] or Decimal(0))
+    return [
+        AwardRow(
+            program=d.application.program.name,
+            amount=d.amount or Decimal(0),
+            paid=paid[d.application_id],
+            decided_on=timezone.localtime(d.decided_at).date(),
+        )
+        for d in decisions
+    ]
 
 
 # --- loans -----------------------------------------------------------------------------------

@@ -47,14 +47,6 @@ def _raise(errors: list[FieldError]) -> None:
         )
 
 
-def _firm(user: Any) -> Enterprise:
-    firm_id = permissions.firm_of(user)
-    firm = Enterprise.objects.select_related("cluster").filter(pk=firm_id).first()
-    if firm is None:
-        raise Forbidden(_("Only the firm's own users manage its bank sharing."))
-    return firm
-
-
 def _date(errors: list[FieldError], name: str, value: Any) -> datetime.date | None:
     if isinstance(value, datetime.datetime):
         return value.date()
@@ -95,7 +87,7 @@ def grant_consent(
     `starts_on` (default today) to `ends_on`, both included, at most a year. A period that
     overlaps another consent to the same bank that is not withdrawn is refused: one consent
     at a time says unambiguously what the bank may read."""
-    firm = _firm(user)
+    firm = selectors.own_firm(user)
     day = today or selectors.today()
     errors: list[FieldError] = []
     chosen_bank = _partner_bank(errors, firm, bank)
@@ -284,7 +276,7 @@ def apply_for_loan(
 ) -> LoanApplication:
     """The user's firm applies for a loan to a bank it has a live consent with: the bank then
     reads the profile it decides on."""
-    firm = _firm(user)
+    firm = selectors.own_firm(user)
     day = today or selectors.today()
     errors: list[FieldError] = []
     chosen_bank = _partner_bank(errors, firm, bank)

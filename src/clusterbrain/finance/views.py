@@ -66,7 +66,8 @@ def _sharing_post(request: HttpRequest) -> tuple[str, list[dict[str, Any]]]:
 def sharing(request: HttpRequest) -> HttpResponse:
     """The firm's bank sharing: its consents, the banks' looks at its profile, its loans."""
     firm = selectors.own_firm(request.user)
-    status, errors, action = 200, [], ""
+    status, action = 200, ""
+    errors: list[dict[str, Any]] = []
     if request.method == "POST":
         action, errors = _sharing_post(request)
         if not errors:
@@ -146,7 +147,8 @@ def loan(request: HttpRequest, loan_id: int) -> HttpResponse:
     application = selectors.get_loan(loan_id, request.user)
     bank = permissions.bank_of(request.user)
     decides = bank is not None and application.bank_id == bank.pk
-    status, errors = 200, []
+    status = 200
+    errors: list[dict[str, Any]] = []
     if request.method == "POST":
         if not decides:
             raise Forbidden(_("Only the bank's officers decide on its applications."))
