@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime
 import math
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -147,18 +148,53 @@ def _withhold(frame: pl.DataFrame, group: list[str], k: int, open_: bool) -> pl.
     ).drop("top_share")
 
 
-def _secondary(frame: pl.DataFrame, group: list[str]) -> pl.DataFrame:
-    """Where one member of a group shown with its total is withheld, withhold the smallest
-    other member too: the total less the rest would give it away."""
-    if frame.is_empty():
-        return frame
-    over = group or None
-    n_withheld = pl.col("withheld").sum().over(over) if over else pl.col("withheld").sum()
-    n_all = pl.len().over(over) if over else pl.len()
-    ranked = pl.when(pl.col("withheld")).then(None).otherwise(pl.col("value")).rank("ordinal")
-    ranked = ranked.over(over) if over else ranked
-    extra = (n_withheld == 1) & (n_all > 1) & ~pl.col("withheld") & (ranked == 1)
-    return frame.with_columns((pl.col("withheld") | extra).alias("withheld"))
+def _per_firm(frame: pl.DataFrame, keys: list[str]) -> dict[tuple[Any, ...], dict[str, float]]:
+    """Each cell's value by firm: what a group of withheld cells adds up to, firm by firm."""
+    out: dict[tuple[Any, ...], dict[str, float]] = defaultdict(dict)
+    per = frame.group_by(*keys, "firm").agg(pl.col("value").sum())
+    for row in per.select(*keys, "firm", "value").iter_rows():
+        out[tuple(row[: len(keys)])][row[-2]] = row[-1]
+    return out
+
+
+def _secondary(
+    cells: pl.DataFrame,
+    frame: pl.DataFrame,
+    keys: list[str],
+    group: Callable[[dict[str, Any]], Any] = lambda row: None,
+    k: int | None = None,
+) -> pl.DataFrame:
+    """Cells shown beside their group's total (or beside figures adding up to it) give away
+    the withheld ones together: the total less the rest. So the withheld cells of a group,
+    added up, must themselves rest on k firms with none dominant; while they do not, the
+    smallest cell shown is withheld too. (Withholding one sibling only where exactly one cell
+    was withheld let two cells of one firm through: the total less the rest was its sales.)"""
+    if cells.is_empty() or not cells["withheld"].any():
+        return cells
+    k = min_firms() if k is None else k
+    by_firm = _per_firm(frame, keys)
+    rows = cells.to_dicts()
+    groups: dict[Any, list[int]] = defaultdict(list)
+    for i, row in enumerate(rows):
+        groups[group(row)].append(i)
+    for members in groups.values():
+        while True:
+            hidden = [i for i in members if rows[i]["withheld"]]
+            if not hidden or len(hidden) == len(members):
+                break
+            residual: dict[str, float] = defaultdict(float)
+            for i in hidden:
+                for firm, value in by_firm[tuple(rows[i][c] for c in keys)].items():
+                    residual[firm] += value
+            total = sum(residual.values())
+            if len(residual) >= k and total > 0 and max(residual.values()) / total < DOMINANCE:
+                break
+            smallest = min(
+                (i for i in members if not rows[i]["withheld"]),
+                key=lambda i: rows[i]["value"] or 0.0,
+            )
+            rows[smallest]["withheld"] = True
+    return pl.DataFrame(rows, schema=cells.schema)
 
 
 def _blank(frame: pl.DataFrame) -> pl.DataFrame:
@@ -319,9 +355,22 @@ def _aggregates(cluster: Cluster, open_: bool) -> dict[str, Any]:
     since = until - datetime.timedelta(weeks=WEEKS_SHOWN) + datetime.timedelta(days=1)  # type: ignore[operator]
     recent = frame.filter(pl.col("date") >= since).with_columns(_week().alias("week"))
     totals = _withhold(recent.with_columns(pl.lit(1).alias("all")), ["all"], k, open_)
-    weekly = _blank(_withhold(recent, ["week", "channel"], k, open_)).sort("week", "channel")
-    channels = _blank(_secondary(_withhold(recent, ["channel"], k, open_), []))
-    categories = _blank(_secondary(_withhold(recent, ["category"], k, open_), []))
+    channels = _secondary(_withhold(recent, ["channel"], k, open_), recent, ["channel"])
+    categories = _secondary(_withhold(recent, ["category"], k, open_), recent, ["category"])
+    # a channel's weeks add up to its total when it is shown, and the weeks of the withheld
+    # channels to the total less the channels shown: each is a group of its own
+    hidden = set(channels.filter(pl.col("withheld"))["channel"].to_list())
+    weekly = _secondary(
+        _withhold(recent, ["week", "channel"], k, open_),
+        recent,
+        ["week", "channel"],
+        lambda row: "" if row["channel"] in hidden else row["channel"],
+    )
+    weekly, channels, categories = (
+        _blank(weekly).sort("week", "channel"),
+        _blank(channels),
+        _blank(categories),
+    )
     out: dict[str, Any] = {
         "firms": int(recent["firm"].n_unique()),
         "totals": totals.to_dicts()[0],
@@ -499,7 +548,16 @@ def _forecast(cluster: Cluster, open_: bool) -> dict[str, Any]:
     weekly = _weekly_panel(frame).with_columns(
         (pl.col("category") + "|" + pl.col("channel")).alias("unique_id")
     )
-    checked = _withhold(weekly, ["unique_id", "category", "channel"], k, open_)
+    keys = ["unique_id", "category", "channel"]
+    checked = _withhold(weekly, keys, k, open_)
+    # a channel's series add up to its weekly figures on the market page, a category's to its
+    # total there: the withheld series of each must not be those figures less the rest
+    while True:
+        before = int(checked["withheld"].sum())
+        checked = _secondary(checked, weekly, keys, lambda row: row["channel"], k)
+        checked = _secondary(checked, weekly, keys, lambda row: row["category"], k)
+        if int(checked["withheld"].sum()) == before:
+            break
     shown = checked.filter(~pl.col("withheld"))
     withheld = checked.filter(pl.col("withheld")).select("category", "channel", "firms")
     panel = (

@@ -1,0 +1,178 @@
+"""Adversarial review of issue 6's apps (market, livestream) against DOMAIN.md's roles and
+decisions 0014-0016: a firm's sales, products, leads and session items reach only the firm, the
+office of its cluster and admins; an aggregate resting on fewer than k firms or on one dominant
+firm is withheld and cannot be worked back from the figures shown beside it; bad input is a
+4xx naming the field and changes nothing, never a 500.
+
+Every test goes over HTTP with Django's test client (sessions and API tokens). A passing test
+documents a path that was tried and held.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import json
+import os
+
+import pytest
+
+from clusterbrain.accounts.auth import create_api_token
+from clusterbrain.market.models import (
+    SalesRecord,
+)
+from clusterbrain.market.services import touch_cluster
+
+pytestmark = pytest.mark.django_db
+
+ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith("postgres")
+TODAY = datetime.date.today()
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def token_client(client_for, user):
+    _token, key = create_api_token(user)
+    return client_for(None, HTTP_AUTHORIZATION=f"Bearer {key}")
+
+
+def post_json(client, url, data):
+    body = data if isinstance(data, str | bytes) else json.dumps(data)
+    return client.post(url, body, content_type="application/json")
+
+
+def not_a_500(response):
+    assert response.status_code < 500, (response.status_code, response.content[:500])
+    assert b"Traceback" not in response.content
+
+
+def locs(response):
+    return [tuple(e["loc"]) for e in response.json().get("errors", [])]
+
+
+def sell(firm, category, quantity, value, channel="ecommerce", day=None, **attrs):
+    SalesRecord.objects.create(
+        enterprise=firm,
+        channel=channel,
+        date=day or TODAY - datetime.timedelta(days=10),
+        category=category,
+        quantity=quantity,
+        value=value,
+        value_original=value,
+        **attrs,
+    )
+
+
+def upload(client, firm, content, name="sales.csv", **fields):
+    f = io.BytesIO(content)
+    f.name = name
+    return client.post(f"/api/v1/enterprises/{firm.pk}/sales/import", {"file": f, **fields})
+
+
+@pytest.fixture
+def market(world):
+    """Cluster alpha: three firms sell handbags alike; `leading` alone sells luggage and
+    wallets (two categories, each withheld), small beside the handbags so no total is
+    dominated by it."""
+    for firm in (world.own, world.sharing, world.other):
+        sell(firm, "handbag", 10, 10_000)
+    sell(world.leading, "luggage", 5, 777)
+    sell(world.leading, "wallet", 3, 333)
+    touch_cluster(world.a)
+    return world
+
+
+PUBLIC_VIEWERS = ("anonymous", "enterprise", "association", "bank", "office_b")
+
+
+def viewer(world, who):
+    return None if who == "anonymous" else getattr(world.users, who)
+
+
+# --- k-anonymity: a withheld figure cannot be worked back ---------------------------------------
+
+
+@pytest.mark.parametrize("who", PUBLIC_VIEWERS)
+def test_two_withheld_categories_of_one_firm_are_not_the_total_less_the_rest(
+    market, client_for, who
+):
+    """`leading` alone sells luggage and wallets: both withheld. The secondary rule withheld a
+    sibling only when exactly one was withheld, so with two the cluster total less the shown
+    handbags gave the one firm's sales (777 + 333 = 1,110 yuan). The withheld cells together
+    must themselves rest on k firms with none dominant, or more is withheld."""
+    body = client_for(viewer(market, who)).get("/api/v1/clusters/alpha/market").json()
+    shown = [c["value"] for c in body["categories"] if not c["withheld"]]
+    if body["value"] is not None and shown:
+        assert round(body["value"] - sum(shown)) != 1_110
+    chans = [c["value"] for c in body["channels"] if not c["withheld"]]
+    if body["value"] is not None and chans:
+        assert round(body["value"] - sum(chans)) != 1_110
+
+
+@pytest.mark.parametrize("who", PUBLIC_VIEWERS)
+def test_a_withheld_week_is_not_the_channel_total_less_the_other_weeks(world, client_for, who):
+    """Three firms sell online every week; `leading` alone sells online in one week (its week
+    withheld, fewer than k firms). The channel's 52-week total is shown, so the total less the
+    weeks shown was the one firm's week: a weekly cell withheld must take a sibling with it."""
+    for weeks_ago in (1, 2, 3):
+        for firm in (world.own, world.sharing, world.other):
+            sell(firm, "handbag", 10, 10_000, day=TODAY - datetime.timedelta(weeks=weeks_ago))
+    sell(world.leading, "luggage", 5, 4_321, day=TODAY - datetime.timedelta(weeks=6))
+    touch_cluster(world.a)
+    body = client_for(viewer(world, who)).get("/api/v1/clusters/alpha/market").json()
+    online = next(c for c in body["channels"] if c["channel"] == "ecommerce")
+    weeks = [w for w in body["weekly"] if w["channel"] == "ecommerce"]
+    assert any(w["withheld"] for w in weeks)
+    if not online["withheld"]:
+        rest = online["value"] - sum(w["value"] for w in weeks if not w["withheld"])
+        assert round(rest) != 4_321
+
+
+def test_the_office_still_sees_every_cell(market, client_for):
+    """The fix withholds more from the public only: the office of the cluster sees every
+    category, the total and the firms' rows unwithheld (decision 0015)."""
+    body = client_for(market.users.office).get("/api/v1/clusters/alpha/market").json()
+    cats = {c["category"]: c["value"] for c in body["categories"]}
+    assert cats == {"handbag": 30_000, "luggage": 777, "wallet": 333}
+    assert body["value"] == 31_110 and len(body["firm_rows"]) == 4
+
+
+@pytest.mark.parametrize("who", ["association"])
+def test_a_withheld_forecast_series_is_not_the_weekly_channel_less_the_series_shown(
+    world, client_for, who
+):
+    """Three firms sell handbags online every week, `leading` alone sells luggage online every
+    week: the luggage series is withheld, the handbag series shown (its history frozen into a
+    report's forecast section) and the online channel's weekly quantity shown on the market
+    API. The week's channel figure less the handbag history was `leading`'s luggage, week by
+    week: the withheld series of a channel (and of a category) must add up to k firms."""
+    monday = TODAY - datetime.timedelta(days=TODAY.weekday())
+    for w in range(1, 13):
+        day = monday - datetime.timedelta(weeks=w)
+        for n, firm in enumerate((world.own, world.sharing, world.other)):
+            sell(firm, "handbag", 10 + n + w, 10_000, day=day)
+        sell(world.leading, "luggage", 7, 700, day=day)
+    touch_cluster(world.a)
+    client = client_for(world.users.association)
+    market = client.get("/api/v1/clusters/alpha/market").json()
+    online = {w["week"]: w["quantity"] for w in market["weekly"] if w["channel"] == "ecommerce"}
+    assert any(q is not None for q in online.values())
+    forecasts = client.get("/api/v1/clusters/alpha/market/forecasts").json()
+    shown = {(s["category"], s["channel"]) for s in forecasts["series"]}
+    report = post_json(client, "/api/v1/clusters/alpha/market/reports", {"title_zh": "季报"})
+    rid = report.json()["id"]
+    added = post_json(
+        client,
+        f"/api/v1/market/reports/{rid}/sections",
+        {"kind": "forecast", "figure": "handbag|ecommerce"},
+    )
+    not_a_500(added)
+    if ("handbag", "ecommerce") in shown:
+        assert added.status_code == 201
+        history = added.json()["sections"][-1]["data"]["history"]
+        for ds, y in zip(history["ds"], history["y"], strict=True):
+            if online.get(ds) is not None:
+                assert round(online[ds] - y) != 7, ds
+    else:
+        assert added.status_code == 422 and ("sections", 1, "figure") in locs(added)
