@@ -1,0 +1,107 @@
+"""The awards pages with the test client: each page renders for whom it is for, refused forms
+come back 422 naming the field with nothing saved, and the others get 403/404."""
+
+from __future__ import annotations
+
+from awarddata import reviewed
+from django.urls import reverse
+
+from clusterbrain.awards import services
+from clusterbrain.awards.models import Decision, LedgerEntry, ReviewAssignment
+
+
+def test_reviewer_declares_and_scores_on_the_page(grant, client_for):
+    app = grant.apps.own
+    a = services.assign_reviewer(grant.office, app, grant.reviewers.assoc)
+    reviewer = client_for(grant.reviewers.assoc)
+    r = reviewer.get(reverse("awards-queue"))
+    assert r.status_code == 200 and f'data-assignment="{a.pk}"' in r.content.decode()
+    url = reverse("awards-assignment", args=[a.pk])
+    r = reviewer.get(url)
+    assert 'id="declare-form"' in r.content.decode() and 'id="score-form"' not in r.content.decode()
+    r = reviewer.post(url, {"action": "declare"})
+    assert r.status_code == 422 and 'data-field="conflict"' in r.content.decode()
+    r = reviewer.post(url, {"action": "declare", "conflict": "no"})
+    assert r.status_code == 302
+    r = reviewer.post(url, {"action": "review", "score-impact": "12", "score-feasibility": "3"})
+    assert r.status_code == 422 and 'data-field="impact"' in r.content.decode()
+    assert not hasattr(ReviewAssignment.objects.get(pk=a.pk), "review")
+    r = reviewer.post(url, {"action": "review", "score-impact": "8", "score-feasibility": "4"})
+    assert r.status_code == 302
+    r = reviewer.get(url)
+    assert 'id="own-score">80.00<' in r.content.decode()
+
+
+def test_firm_and_other_reviewers_cannot_open_an_assignment(world, grant, client_for):
+    a = services.assign_reviewer(grant.office, grant.apps.own, grant.reviewers.assoc)
+    url = reverse("awards-assignment", args=[a.pk])
+    for user in (world.users.enterprise, grant.reviewers.assoc2, world.users.office_b):
+        assert client_for(user).get(url).status_code == 404
+        assert (
+            client_for(user).post(url, {"action": "declare", "conflict": "no"}).status_code == 404
+        )
+    assert client_for(world.users.enterprise).get(reverse("awards-queue")).status_code == 403
+    assert client_for(world.users.bank).get(reverse("awards-queue")).status_code == 403
+
+
+def test_office_decides_and_pays_on_the_page(world, grant, client_for):
+    services.post_budget(grant.office, grant.program, amount="500000")
+    app = reviewed(grant, grant.apps.own)
+    office = client_for(grant.office)
+    assert office.get(reverse("awards-office", args=[world.a.slug])).status_code == 200
+    url = reverse("awards-application", args=[app.pk])
+    page = office.get(url).content.decode()
+    assert 'id="app-score">76.67<' in page and 'id="budget-left">500,000.00<' in page
+    r = office.post(url, {"action": "decide", "outcome": "award", "amount": "500000.01"})
+    assert r.status_code == 422
+    body = r.content.decode()
+    assert 'data-field="amount"' in body and "500,000.01" in body and "500,000.00" in body
+    assert not Decision.objects.exists()
+    r = office.post(url, {"action": "decide", "outcome": "award", "amount": "200000"})
+    assert r.status_code == 302
+    r = office.post(url, {"action": "disburse", "amount": "-5"})
+    assert r.status_code == 422 and 'data-field="amount"' in r.content.decode()
+    assert office.post(url, {"action": "disburse", "amount": "50000"}).status_code == 302
+    ledger = reverse("awards-ledger", args=[grant.program.pk])
+    page = office.get(ledger).content.decode()
+    assert 'data-account="paid"' in page and "50,000.00" in page
+    payment = LedgerEntry.objects.get(kind="disbursement")
+    r = office.post(ledger, {"action": "reverse", "entry": payment.pk, "reason": ""})
+    assert r.status_code == 422 and 'data-field="reason"' in r.content.decode()
+    r = office.post(ledger, {"action": "reverse", "entry": payment.pk, "reason": "wrong account"})
+    assert r.status_code == 302
+    assert LedgerEntry.objects.filter(reverses=payment).exists()
+    assert office.get(reverse("awards-outcomes", args=[grant.program.pk])).status_code == 200
+    # the firm sees its award and payments, not the reviews
+    firm = client_for(world.users.enterprise)
+    page = firm.get(reverse("awards-award", args=[app.pk])).content.decode()
+    assert 'id="award-amount">200,000.00<' in page and 'id="payments"' in page
+    assert "76.67" not in page
+    assert firm.get(url).status_code == 403
+
+
+def test_office_pages_refused_to_others(world, grant, client_for):
+    services.post_budget(grant.office, grant.program)
+    app = grant.apps.own
+    pages = [
+        reverse("awards-application", args=[app.pk]),
+        reverse("awards-ledger", args=[grant.program.pk]),
+        reverse("awards-outcomes", args=[grant.program.pk]),
+    ]
+    for url in pages:
+        for user in (world.users.office_b, world.users.bank):
+            assert client_for(user).get(url).status_code == 404, (url, user)
+        assert client_for(world.users.association).get(url).status_code == 403
+    assert (
+        client_for(world.users.association)
+        .post(pages[1], {"action": "budget", "amount": "1"})
+        .status_code
+        == 403
+    )
+    assert LedgerEntry.objects.count() == 1
+    award = reverse("awards-award", args=[grant.apps.sharing.pk])
+    assert client_for(world.users.enterprise).get(award).status_code == 404
+    assert client_for(world.users.bank).get(award).status_code == 404
+    office_b = reverse("awards-office", args=[world.a.slug])
+    assert client_for(world.users.office_b).get(office_b).status_code == 404
+    assert client_for(None).get(office_b).status_code == 302
