@@ -1,11 +1,12 @@
 """Demo bank credit of Shiling, whose chamber partners with a bank to finance the industry
 (demo.loader calls `load_finance_demo` in the same transaction as the registry).
 
-The partner bank (demo.specs.PARTNER_BANK) with its officer `bank-shiling`, four firms' consents
-(the leading firm's and firm-shiling-2's live, firm-shiling-3's withdrawn a month ago, a fourth
-firm's expired), a few weeks of the officer's looks at them and two loan applications, one of
-them disbursed. Dates count back from today; hours come from the seed, so a reload writes the
-same story. Written directly (the services refuse consents that start in the past).
+The partner bank (demo.specs.PARTNER_BANK) with its officer `bank-shiling`, five firms'
+consents (firm-shiling-2's with every section, the leading firm's and a firm with a green grade
+live, firm-shiling-3's withdrawn a month ago, a fifth firm's expired), a few weeks of the
+officer's looks at them and two loan applications, one of them disbursed. Dates count back from
+today; hours come from the seed, so a reload writes the same story. Written directly (the
+services refuse consents that start in the past).
 """
 
 from __future__ import annotations
@@ -58,6 +59,24 @@ def link_new_demo_officer(sender: Any, instance: User, **kwargs: Any) -> None:
     bank = PartnerBank.objects.filter(is_demo=True, name_zh=instance.organisation).first()
     if bank is not None:
         BankOfficer.objects.create(user=instance, bank=bank)
+
+
+def _graded_firm(cluster: Cluster, exclude: list[Enterprise]) -> Enterprise | None:
+    """The first firm (by id) of the green demo with a carbon-efficiency grade, so the green
+    section of a consented profile has something to show."""
+    from clusterbrain.finance.selectors import _green
+
+    candidates = (
+        Enterprise.objects.filter(cluster=cluster, in_cluster=True, carbon_years__isnull=False)
+        .exclude(pk__in=[f.pk for f in exclude])
+        .distinct()
+        .order_by("pk")
+    )
+    for firm in candidates[:10]:
+        grade = _green(firm)
+        if grade is not None and grade.grade is not None:
+            return firm
+    return None
 
 
 def _firms(cluster: Cluster) -> list[Enterprise]:
@@ -118,6 +137,7 @@ def load_finance_demo(
         return day - datetime.timedelta(days=days)
 
     second, leading, third, fourth = firms
+    graded = _graded_firm(cluster, firms)
     # (firm, start days ago, end days ahead (negative: in the past), sections, withdrawn days ago)
     plan: list[tuple[Enterprise, int, int, list[str], int | None]] = [
         (second, 60, 300, ALL, None),
@@ -127,6 +147,9 @@ def load_finance_demo(
     ]
     # days ago of the officer's looks under each consent
     looks = [[55, 49, 30, 12, 2], [18, 5], [110, 45], [380, 300, 200, 90]]
+    if graded is not None:
+        plan.append((graded, 35, 330, [Section.REVENUE, Section.CERTIFICATES, Section.GREEN], None))
+        looks.append([33, 8])
     consents = []
     views = []
     for (firm, start, ahead, sections, withdrawn), days in zip(plan, looks, strict=True):
