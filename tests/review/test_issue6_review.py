@@ -16,11 +16,12 @@ import json
 import os
 
 import pytest
+from django.utils import timezone
 
 from clusterbrain.accounts.auth import create_api_token
-from clusterbrain.market.models import (
-    SalesRecord,
-)
+from clusterbrain.livestream import services as live
+from clusterbrain.livestream.models import LivestreamSession, Streamer
+from clusterbrain.market.models import SalesRecord
 from clusterbrain.market.services import touch_cluster
 
 pytestmark = pytest.mark.django_db
@@ -176,3 +177,81 @@ def test_a_withheld_forecast_series_is_not_the_weekly_channel_less_the_series_sh
                 assert round(online[ds] - y) != 7, ds
     else:
         assert added.status_code == 422 and ("sections", 1, "figure") in locs(added)
+
+
+# --- livestream: bad input is a 4xx naming the field, never a 500 ------------------------------
+
+
+@pytest.fixture
+def base(world):
+    """A streamer of cluster alpha and a session that has taken place, featuring three firms."""
+    assoc = world.users.association
+    streamer = live.save_streamer(
+        assoc, world.a, name="小美", platform="douyin", categories=["bags"], commission_rate=0.1
+    )
+    start = timezone.now() - datetime.timedelta(days=3)
+    session = live.schedule_session(
+        assoc,
+        streamer,
+        start=start,
+        duration_minutes=60,
+        firms=[world.own, world.sharing, world.other],
+        slot_fee=1000,
+    )
+    return world, streamer, session
+
+
+HUGE = 10**30
+
+
+def test_huge_whole_numbers_at_the_livestream_base_are_refused_by_field(base, client_for):
+    """Viewers, followers and a duration of 10**30 passed the checks (finite, not negative)
+    and overflowed the database's integer column at the save (SQLite: OverflowError,
+    PostgreSQL: out of range), or the date arithmetic: a 500 instead of the field named."""
+    world, streamer, session = base
+    client = client_for(world.users.association)
+    r = post_json(client, f"/api/v1/livestream/sessions/{session.pk}/results", {"viewers": HUGE})
+    not_a_500(r)
+    assert r.status_code == 422 and ("viewers",) in locs(r)
+    r = post_json(
+        client,
+        "/api/v1/clusters/alpha/livestream/streamers",
+        {"name": "Big", "platform": "douyin", "followers": HUGE},
+    )
+    not_a_500(r)
+    assert r.status_code == 422 and ("followers",) in locs(r)
+    r = post_json(
+        client,
+        "/api/v1/clusters/alpha/livestream/sessions",
+        {
+            "streamer": streamer.pk,
+            "start": (timezone.now() + datetime.timedelta(days=30)).isoformat(),
+            "duration_minutes": 10**12,
+        },
+    )
+    not_a_500(r)
+    assert r.status_code == 422 and ("duration_minutes",) in locs(r)
+    page = client.post(
+        f"/livestream/sessions/{session.pk}/", {"viewers": "1e30", "orders": "99999999999999"}
+    )
+    not_a_500(page)
+    assert page.status_code == 422
+    session.refresh_from_db()
+    assert session.viewers is None and session.status == "planned"
+    assert not Streamer.objects.filter(name="Big").exists()
+    assert LivestreamSession.objects.count() == 1
+
+
+@pytest.mark.parametrize("week", ["9999-12-31", "0001-01-01", "2026-02-30"])
+def test_schedule_weeks_at_the_ends_of_the_calendar(base, client_for, week):
+    """The schedule's `week`: the last or first representable week overflowed the date
+    arithmetic (next/previous fortnight) and a well-formed impossible date raised in
+    parse_date: a 500 on the page and the API instead of a 4xx or the nearest page."""
+    world, _streamer, _session = base
+    client = client_for(world.users.enterprise)
+    page = client.get(f"/c/alpha/livestream/?week={week}")
+    not_a_500(page)
+    api = client.get(f"/api/v1/clusters/alpha/livestream/sessions?week={week}")
+    not_a_500(api)
+    if api.status_code != 200:
+        assert api.status_code == 422 and any("week" in loc for loc in locs(api))

@@ -15,8 +15,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clusterbrain.errors import Forbidden, NotFound
-from clusterbrain.livestream import permissions, scoring
+from clusterbrain.errors import Forbidden, InvalidInput, NotFound
+from clusterbrain.livestream import permissions, scoring, services
 from clusterbrain.livestream.models import LivestreamSession, SessionItem, SessionStatus, Streamer
 from clusterbrain.market.selectors import DOMINANCE
 from clusterbrain.registry.models import Cluster, Enterprise
@@ -183,6 +183,9 @@ def schedule(cluster: Cluster, user: Any, start: datetime.date, weeks: int = 2) 
     """The base's sessions by week and day from the Monday of `start`: who streams when, for
     which firms, and the status. No figures (those are per session)."""
     _require_member(user)
+    if not services.FIRST_YEAR <= start.year <= services.LAST_YEAR:
+        # the first and last weeks a date can hold have no fortnight after or before them
+        raise InvalidInput.field("week", services._year_message())
     monday = week_start(start)
     first = timezone.make_aware(datetime.datetime.combine(monday, datetime.time.min))
     last = first + datetime.timedelta(days=7 * weeks)

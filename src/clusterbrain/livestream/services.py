@@ -36,8 +36,21 @@ def _require_manage(user: Any, cluster: Cluster) -> None:
         raise Forbidden(_("Only the livestream base's operator (the association) may do this."))
 
 
-def _number(errors: list[FieldError], loc: tuple[str | int, ...], value: Any) -> float | None:
-    """A non-negative finite number, or None when absent; otherwise an error at `loc`."""
+# The database's integer columns end at 2**31 - 1 (PostgreSQL's integer); amounts in yuan stop
+# far below where sums of them lose their cents. Beyond these a value is a typing mistake, and
+# letting it through overflowed the column (or a sum) at the save: a 500, not the field named.
+MAX_WHOLE = 2_147_483_647
+MAX_AMOUNT = 1e15
+MAX_MINUTES = 7 * 24 * 60
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+WHOLE_FIELDS = ("viewers", "peak_viewers", "items_shown", "orders", "followers")
+
+
+def _number(
+    errors: list[FieldError], loc: tuple[str | int, ...], value: Any, limit: float = MAX_AMOUNT
+) -> float | None:
+    """A non-negative finite number up to `limit`, or None when absent; otherwise an error at
+    `loc`."""
     if value is None or value == "":
         return None
     try:
@@ -50,6 +63,11 @@ def _number(errors: list[FieldError], loc: tuple[str | int, ...], value: Any) ->
         return None
     if number < 0:
         errors.append(FieldError(loc, _("Enter a value of at least 0.")))
+        return None
+    if number > limit:
+        errors.append(
+            FieldError(loc, _("Enter a value of at most %(limit)s.") % {"limit": f"{limit:,.0f}"})
+        )
         return None
     return number
 
@@ -86,7 +104,7 @@ def save_streamer(
                 _("Choose one of: %(limit)s.") % {"limit": ", ".join(Platform.values)},
             )
         )
-    fol = _number(errors, ("followers",), followers)
+    fol = _number(errors, ("followers",), followers, MAX_WHOLE)
     rate = _number(errors, ("commission_rate",), commission_rate)
     if rate is not None and rate > 1:
         errors.append(FieldError(("commission_rate",), _("Enter a rate between 0 and 1.")))
@@ -103,6 +121,13 @@ def save_streamer(
     target.commission_rate = rate or 0.0
     target.save()
     return target
+
+
+def _year_message() -> str:
+    return _("Choose a date between the years %(first)d and %(last)d.") % {
+        "first": FIRST_YEAR,
+        "last": LAST_YEAR,
+    }
 
 
 def _aware(value: datetime.datetime) -> datetime.datetime:
@@ -129,16 +154,21 @@ def schedule_session(
     errors: list[FieldError] = []
     start = _aware(start)
     minutes: int | None = None
+    if not FIRST_YEAR <= start.year <= LAST_YEAR:
+        errors.append(FieldError(("start",), _year_message()))
+        _raise(errors)
     if end is not None:
         end = _aware(end)
         if end <= start:
             errors.append(FieldError(("end",), _("The session must end after it starts.")))
+        elif end - start > datetime.timedelta(minutes=MAX_MINUTES):
+            errors.append(FieldError(("end",), _("A session lasts at most %(n)d days.") % {"n": 7}))
         else:
             minutes = max(1, round((end - start).total_seconds() / 60))
     elif duration_minutes is None:
         errors.append(FieldError(("duration_minutes",), _("This field is required.")))
     else:
-        d = _number(errors, ("duration_minutes",), duration_minutes)
+        d = _number(errors, ("duration_minutes",), duration_minutes, MAX_MINUTES)
         if d is not None and d < 1:
             errors.append(
                 FieldError(("duration_minutes",), _("The session must end after it starts."))
@@ -215,7 +245,8 @@ def record_results(
         raise InvalidInput.field("status", _("The session has not started yet."))
     errors: list[FieldError] = []
     values: dict[str, float | None] = {
-        f: _number(errors, (f,), results.get(f)) for f in RESULT_FIELDS
+        f: _number(errors, (f,), results.get(f), MAX_WHOLE if f in WHOLE_FIELDS else MAX_AMOUNT)
+        for f in RESULT_FIELDS
     }
     if "slot_fee" in results:
         values["slot_fee"] = _number(errors, ("slot_fee",), results.get("slot_fee"))

@@ -66,7 +66,10 @@ def _schedule_post(request: HttpRequest, cluster: Any) -> list[dict[str, Any]]:
 def schedule(request: HttpRequest, slug: str) -> HttpResponse:
     """Two weeks of the base's sessions, calendar-like, from the week asked for."""
     cluster = registry_selectors.get_cluster(slug)
-    day = parse_date(request.GET.get("week", "") or "") or timezone.localdate()
+    try:
+        day = parse_date(request.GET.get("week", "") or "") or timezone.localdate()
+    except ValueError:  # well formed, not a date (2026-02-30)
+        raise InvalidInput.field("week", _("Enter a date as YYYY-MM-DD.")) from None
     status, errors = 200, []
     if request.method == "POST":
         if not permissions.can_manage(request.user, cluster):
