@@ -4,8 +4,9 @@ expired, one suspended). Xinji's brand has no registered countries in the seeds,
 can be licensed for it. The demo's own logins firm-<slug>-2 and -3 hold a
 licence each, so they see it on their page.
 
-Codes are drawn from a generator seeded by the cluster's seed: the same demo gives the same codes
-from load to load, so a printed verification address keeps working (real grants use `secrets`).
+Codes are drawn from a generator seeded by the cluster's seed and carry a fixed year: the same
+demo gives the same codes from load to load, whatever the day, so a printed verification address
+keeps working (real grants use `secrets` and the year of the licence's first day).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ PLANS = {
         (["拉杆箱 Trolley cases"], ["CN", "US"]),
     ],
 }
+DEMO_CODE_YEAR = 2025
 TERMS = (
     "使用区域品牌须符合协会《区域品牌使用管理办法》及产品质量标准；许可不得转让。\n"
     "Use of the regional brand follows the association's rules and quality standard; the "
@@ -90,7 +92,7 @@ def load_brand_demo(cluster: Cluster, *, seed: int) -> None:
         licence = BrandLicence.objects.create(
             brand=brand,
             licensee=firm,
-            code=codes.new_code(prefix, valid_from.year, rng),
+            code=codes.new_code(prefix, DEMO_CODE_YEAR, rng),
             terms=TERMS,
             products=products,
             countries=[c for c in countries if c in registered] or registered[:1],
