@@ -84,6 +84,8 @@ DOCUMENT_FIELDS = frozenset(
 )
 APPLICATION_FIELDS = frozenset({"requested_amount", "project"})
 MAX_DOCUMENT_MB = 50
+RESERVED_CODES = frozenset({"new", "rule-check"})  # page addresses beside the programs'
+
 
 # Which status may follow which. Review moves submitted → under_review → awarded/rejected (the
 # awards app); a firm withdraws anything not yet decided and may take a withdrawn one back to
@@ -308,6 +310,8 @@ def save_program(
             problems.add("code", _("This field is required."))
         elif not code.isascii() or not code.replace("-", "").replace("_", "").isalnum():
             problems.add("code", _("Enter a code of letters, digits, - and _."))
+        elif code in RESERVED_CODES:
+            problems.add("code", _("This code is reserved; choose another."))
         elif (
             SupportProgram.objects.filter(cluster=cluster, code=code).exclude(pk=target.pk).exists()
         ):
