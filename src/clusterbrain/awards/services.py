@@ -65,7 +65,15 @@ def money(value: Any, field: str = "amount") -> Decimal:
 def _record_status(application: Application, user: Any, status: str, note: str = "") -> None:
     from clusterbrain.programs.services import record_status
 
-    record_status(application, user, status, note=note)
+    record_status(application, _who(user), status, note=note)
+
+
+def _who(user: Any) -> Any:
+    """The user to name in a row: a saved, signed-in user (the demo loader acts as an unsaved
+    office user, named in the audit trail but in no foreign key)."""
+    if getattr(user, "is_authenticated", False) and getattr(user, "pk", None) is not None:
+        return user
+    return None
 
 
 def _audit(
@@ -75,16 +83,17 @@ def _audit(
     *,
     application: Application | None = None,
     entry: LedgerEntry | None = None,
+    at: datetime.datetime | None = None,
     **detail: Any,
 ) -> AuditEvent:
-    real = actor if getattr(actor, "is_authenticated", False) else None
     return AuditEvent.objects.create(
         program=program,
         application=application,
         entry=entry,
         action=action,
-        actor=real,
-        actor_name=real.get_username() if real is not None else "",
+        actor=_who(actor),
+        actor_name=actor.get_username() if getattr(actor, "is_authenticated", False) else "",
+        at=at or timezone.now(),
         detail={k: (str(v) if isinstance(v, Decimal) else v) for k, v in detail.items()},
     )
 
@@ -114,7 +123,9 @@ def _lock_application(application: Application) -> Application:
 
 
 @transaction.atomic
-def assign_reviewer(user: Any, application: Application, reviewer: Any) -> ReviewAssignment:
+def assign_reviewer(
+    user: Any, application: Application, reviewer: Any, *, at: datetime.datetime | None = None
+) -> ReviewAssignment:
     """The office asks association staff or an office user of the cluster to review a
     submitted application; the first assignment puts it under review."""
     application = _lock_application(application)
@@ -134,7 +145,10 @@ def assign_reviewer(user: Any, application: Application, reviewer: Any) -> Revie
     if ReviewAssignment.objects.filter(application=application, reviewer=reviewer).exists():
         raise InvalidInput.field("reviewer", _("This reviewer is already assigned."))
     assignment = ReviewAssignment.objects.create(
-        application=application, reviewer=reviewer, assigned_by=user
+        application=application,
+        reviewer=reviewer,
+        assigned_by=_who(user),
+        assigned_at=at or timezone.now(),
     )
     if application.status == Application.Status.SUBMITTED:
         _record_status(application, user, Application.Status.UNDER_REVIEW, _("Reviewers assigned."))
@@ -143,6 +157,7 @@ def assign_reviewer(user: Any, application: Application, reviewer: Any) -> Revie
         AuditEvent.Action.ASSIGNED,
         user,
         application=application,
+        at=at,
         reviewer=reviewer.get_username(),
     )
     return assignment
@@ -150,7 +165,12 @@ def assign_reviewer(user: Any, application: Application, reviewer: Any) -> Revie
 
 @transaction.atomic
 def declare_conflict(
-    user: Any, assignment: ReviewAssignment, *, conflict: bool, note: str = ""
+    user: Any,
+    assignment: ReviewAssignment,
+    *,
+    conflict: bool,
+    note: str = "",
+    at: datetime.datetime | None = None,
 ) -> ReviewAssignment:
     """The reviewer's declaration, made once, before the application opens to them. A conflict
     closes the assignment: the office assigns someone else."""
@@ -166,7 +186,7 @@ def declare_conflict(
         raise InvalidInput.field("note", _("Say briefly what the conflict of interest is."))
     assignment.conflict = conflict
     assignment.conflict_note = note[:500]
-    assignment.declared_at = timezone.now()
+    assignment.declared_at = at or timezone.now()
     assignment.save(update_fields=["conflict", "conflict_note", "declared_at"])
     application = assignment.application
     _audit(
@@ -174,6 +194,7 @@ def declare_conflict(
         AuditEvent.Action.DECLARED,
         user,
         application=application,
+        at=at,
         conflict=conflict,
         note=assignment.conflict_note,
     )
@@ -182,7 +203,12 @@ def declare_conflict(
 
 @transaction.atomic
 def submit_review(
-    user: Any, assignment: ReviewAssignment, *, scores: Mapping[str, Any], comment: str = ""
+    user: Any,
+    assignment: ReviewAssignment,
+    *,
+    scores: Mapping[str, Any],
+    comment: str = "",
+    at: datetime.datetime | None = None,
 ) -> Review:
     """Score every criterion of the program (0 … its highest score) once. The weighted score
     is kept with the review."""
@@ -247,6 +273,7 @@ def submit_review(
         assignment=assignment,
         score=selectors.weighted_score(criteria, values),
         comment=(comment or "").strip(),
+        submitted_at=at or timezone.now(),
     )
     ReviewScore.objects.bulk_create(
         ReviewScore(review=review, criterion_id=pk, score=v) for pk, v in values.items()
@@ -256,6 +283,7 @@ def submit_review(
         AuditEvent.Action.REVIEWED,
         user,
         application=application,
+        at=at,
         score=review.score,
     )
     return review
@@ -355,7 +383,7 @@ def decide(
         reason=reason,
         score=selectors.application_score(application),
         reviews=count,
-        decided_by=user if getattr(user, "is_authenticated", False) else None,
+        decided_by=_who(user),
         decided_at=when,
     )
     if value is not None:
@@ -406,7 +434,7 @@ def _post(
         reverses=reverses,
         tranche=tranche,
         memo=(memo or "")[:300],
-        created_by=user if getattr(user, "is_authenticated", False) else None,
+        created_by=_who(user),
         created_at=at or timezone.now(),
     )
 
@@ -443,7 +471,7 @@ def post_budget(
             % {"amount": yuan(value), "unposted": yuan(unposted), "budget": yuan(program.budget)},
         )
     entry = _post(program, EntryKind.BUDGET, value, user, memo=memo, at=at)
-    _audit(program, AuditEvent.Action.BUDGET, user, entry=entry, amount=value)
+    _audit(program, AuditEvent.Action.BUDGET, user, entry=entry, at=at, amount=value)
     return entry
 
 
@@ -493,6 +521,7 @@ def disburse(
         user,
         application=application,
         entry=entry,
+        at=at,
         amount=value,
         tranche=tranche,
     )
@@ -546,6 +575,7 @@ def reverse_entry(
         user,
         application=entry.application,
         entry=reversal,
+        at=at,
         original=entry.pk,
         amount=entry.amount,
         reason=reason,
