@@ -153,3 +153,15 @@ def test_pages_in_both_languages(fin, client_for, settings, lang):
     officer.cookies[conf.LANGUAGE_COOKIE_NAME] = lang
     page = officer.get(f"/finance/bank/firms/{fin.world.own.pk}/").content.decode()
     assert ("信用画像" if lang == "zh-hans" else "Credit profile") in page
+
+
+def test_admin_keeps_banks_and_reads_the_facts(fin, client_for):
+    admin = fin.world.users.admin
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    client_for(fin.firm_user).post(SHARING, grant_form(fin))
+    c = client_for(admin)
+    for model in ("partnerbank", "bankofficer", "consent", "profileview", "loanapplication"):
+        assert c.get(f"/admin/finance/{model}/").status_code == 200, model
+    consent = Consent.objects.get()
+    assert c.get(f"/admin/finance/consent/{consent.pk}/delete/").status_code == 403

@@ -119,17 +119,15 @@ def grant_consent(
     elif not raw:
         errors.append(FieldError(("sections",), _("Choose at least one section to share.")))
     if chosen_bank is not None and start is not None and end is not None and end >= start:
-        clash = (
-            Consent.objects.select_for_update()
-            .filter(
-                enterprise=firm,
-                bank=chosen_bank,
-                withdrawn_at__isnull=True,
-                starts_on__lte=end,
-                ends_on__gte=start,
-            )
-            .first()
-        )
+        # The firm's row is the lock that keeps two grants at once from both passing this check.
+        Enterprise.objects.select_for_update().filter(pk=firm.pk).first()
+        clash = Consent.objects.filter(
+            enterprise=firm,
+            bank=chosen_bank,
+            withdrawn_at__isnull=True,
+            starts_on__lte=end,
+            ends_on__gte=start,
+        ).first()
         if clash is not None:
             errors.append(
                 FieldError(
