@@ -22,8 +22,6 @@ from django.utils.translation import gettext_lazy as _
 from clusterbrain.errors import DomainError
 from clusterbrain.programs.models import Application, ProgramCriterion, SupportProgram
 
-MONEY = {"max_digits": 16, "decimal_places": 2}
-
 
 class ImmutableRecord(DomainError):
     """An attempt to change or delete a ledger entry or an audit event."""
@@ -36,10 +34,10 @@ class AppendOnlyQuerySet(models.QuerySet):
     not go through `QuerySet.delete`, so a cluster's cascade still removes the rows."""
 
     def update(self, **kwargs: Any) -> int:
-        raise ImmutableRecord(_("Ledger entries and audit events cannot be changed."))
+        raise ImmutableRecord(str(_("Ledger entries and audit events cannot be changed.")))
 
     def delete(self) -> tuple[int, dict[str, int]]:
-        raise ImmutableRecord(_("Ledger entries and audit events cannot be deleted."))
+        raise ImmutableRecord(str(_("Ledger entries and audit events cannot be deleted.")))
 
 
 class AppendOnly(models.Model):
@@ -51,12 +49,14 @@ class AppendOnly(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise ImmutableRecord(
-                _("Ledger entries and audit events cannot be changed; post a reversal instead.")
+                str(
+                    _("Ledger entries and audit events cannot be changed; post a reversal instead.")
+                )
             )
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise ImmutableRecord(_("Ledger entries and audit events cannot be deleted."))
+        raise ImmutableRecord(str(_("Ledger entries and audit events cannot be deleted.")))
 
 
 class ReviewAssignment(models.Model):
@@ -145,7 +145,9 @@ class Decision(models.Model):
         Application, on_delete=models.CASCADE, related_name="award_decision"
     )
     outcome = models.CharField(_("decision"), max_length=8, choices=Outcome.choices)
-    amount = models.DecimalField(_("amount awarded (yuan)"), null=True, blank=True, **MONEY)
+    amount = models.DecimalField(
+        _("amount awarded (yuan)"), null=True, blank=True, max_digits=16, decimal_places=2
+    )
     reason = models.TextField(_("reason"), blank=True)
     # What the office saw when it decided.
     score = models.DecimalField(_("score"), max_digits=6, decimal_places=2, null=True, blank=True)
@@ -212,7 +214,7 @@ class LedgerEntry(AppendOnly):
     kind = models.CharField(_("kind"), max_length=12, choices=EntryKind.choices)
     debit = models.CharField(_("debit"), max_length=12, choices=Account.choices)
     credit = models.CharField(_("credit"), max_length=12, choices=Account.choices)
-    amount = models.DecimalField(_("amount (yuan)"), **MONEY)
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=16, decimal_places=2)
     # A reversal names the entry it undoes; one reversal per entry (one-to-one).
     reverses = models.OneToOneField(
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="reversal"

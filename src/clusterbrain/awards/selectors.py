@@ -82,8 +82,8 @@ def balances(
     result = {a: ZERO for a in Account.values}
     for row in entries.values("debit").annotate(total=Sum("amount")):
         result[row["debit"]] += row["total"]
-    for row in entries.values("credit").annotate(total=Sum("amount")):
-        result[row["credit"]] -= row["total"]
+    for out in entries.values("credit").annotate(total=Sum("amount")):
+        result[out["credit"]] -= out["total"]
     return result
 
 
