@@ -104,7 +104,7 @@ def cluster_brand(request: HttpRequest, slug: str) -> HttpResponse:
     """The cluster's regional brands for everyone; the register and the grant form for the
     association (the office reads the register)."""
     cluster = registry_selectors.get_cluster(slug)
-    status, errors = 200, []
+    status, errors = 200, list[dict[str, Any]]()
     if request.method == "POST":
         if not permissions.can_manage(request.user, cluster):
             raise Forbidden(
@@ -149,7 +149,7 @@ ACTIONS = ("suspend", "reinstate", "revoke", "renew")
 @domain_errors
 def licence(request: HttpRequest, licence_id: int) -> HttpResponse:
     lic = selectors.get_licence(request.user, licence_id)
-    status, errors = 200, []
+    status, errors = 200, list[dict[str, Any]]()
     if request.method == "POST":
         action = request.POST.get("action", "")
         reason = request.POST.get("reason", "")

@@ -34,7 +34,7 @@ def _errors(exc: InvalidInput) -> list[dict[str, Any]]:
 def exhibition_list(request: HttpRequest, slug: str) -> HttpResponse:
     cluster = registry_selectors.get_cluster(slug)
     manage = permissions.can_manage(request.user, cluster)
-    status, errors = 200, []
+    status, errors = 200, list[dict[str, Any]]()
     if request.method == "POST":
         if not manage:
             raise Forbidden(
@@ -88,10 +88,8 @@ def _detail_post(request: HttpRequest, exhibition: Any) -> None:
     user = request.user
     if action == "signup":
         own = permissions.firm_of(user)
-        firm_id = data.get("enterprise") or own
-        firm = (
-            Enterprise.objects.filter(pk=firm_id).first() if str(firm_id or "").isdigit() else None
-        )
+        firm_id = str(data.get("enterprise") or own or "")
+        firm = Enterprise.objects.filter(pk=firm_id).first() if firm_id.isdigit() else None
         services.sign_up(
             user,
             exhibition,
@@ -133,7 +131,7 @@ def _detail_post(request: HttpRequest, exhibition: Any) -> None:
 def exhibition_detail(request: HttpRequest, exhibition_id: int) -> HttpResponse:
     exhibition = selectors.get_exhibition(exhibition_id)
     cluster = exhibition.cluster
-    status, errors = 200, []
+    status, errors = 200, list[dict[str, Any]]()
     if request.method == "POST":
         if not request.user.is_authenticated:
             raise Forbidden(_("Sign in first."))
@@ -188,7 +186,7 @@ def leads(request: HttpRequest, signup_id: int) -> HttpResponse:
     """The firm's own leads at one exhibition, and its form to record one at the booth."""
     signup = selectors.get_signup(request.user, signup_id)
     rows = selectors.leads(request.user, signup)  # 404 for anyone but the firm
-    status, errors = 200, []
+    status, errors = 200, list[dict[str, Any]]()
     if request.method == "POST":
         try:
             if request.POST.get("action") == "follow_up":
