@@ -165,3 +165,15 @@ def test_admin_keeps_banks_and_reads_the_facts(fin, client_for):
         assert c.get(f"/admin/finance/{model}/").status_code == 200, model
     consent = Consent.objects.get()
     assert c.get(f"/admin/finance/consent/{consent.pk}/delete/").status_code == 403
+
+
+def test_firm_previews_its_own_profile_unlogged(fin, client_for):
+    page = client_for(fin.firm_user).get("/finance/sharing/preview/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    for section in ("revenue", "orders", "certificates", "green", "awards"):
+        assert f'id="section-{section}"' in html
+    assert "25,000,000" in html  # its own 2023 revenue
+    assert ProfileView.objects.count() == 0
+    for user in (fin.officer, fin.world.users.association, fin.world.users.office):
+        assert client_for(user).get("/finance/sharing/preview/").status_code == 403

@@ -4,6 +4,7 @@ from clusterbrain.finance import views
 
 urlpatterns = [
     path("finance/sharing/", views.sharing, name="finance-sharing"),
+    path("finance/sharing/preview/", views.preview, name="finance-preview"),
     path("finance/bank/", views.bank_home, name="finance-bank-home"),
     path(
         "finance/bank/firms/<int:enterprise_id>/",

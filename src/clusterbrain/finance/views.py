@@ -100,6 +100,33 @@ def sharing(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET"])
 @domain_errors
+def preview(request: HttpRequest) -> HttpResponse:
+    """The firm's own credit profile with every section, so it knows what it would share; the
+    firm sees its own figures anyway, so this look is not logged."""
+    firm = selectors.own_firm(request.user)
+    profile = selectors.build_credit_profile(firm, Section.values)
+    context = {
+        "cluster": firm.cluster,
+        "enterprise": firm,
+        "profile": profile,
+        "preview": True,
+        "charts": _profile_charts(profile),
+    }
+    return render(request, "finance/profile.html", context)
+
+
+def _profile_charts(profile: selectors.CreditProfile) -> dict[str, Any]:
+    specs = {}
+    if profile.revenue:
+        specs["chart-revenue"] = charts.revenue(profile.revenue)
+    if profile.orders is not None and profile.orders.by_year:
+        specs["chart-deliveries"] = charts.deliveries(profile.orders.by_year)
+    return specs
+
+
+@login_required
+@require_http_methods(["GET"])
+@domain_errors
 def bank_home(request: HttpRequest) -> HttpResponse:
     """The officer's firms with a live consent, the applications to his bank, his bank's log."""
     firms = selectors.consented_firms(request.user)
@@ -121,11 +148,7 @@ def bank_home(request: HttpRequest) -> HttpResponse:
 def credit_profile(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     """A consented firm's credit profile for the officer's bank; the look is logged."""
     profile, consent = services.open_credit_profile(request.user, enterprise_id)
-    chart_specs = {}
-    if profile.revenue:
-        chart_specs["chart-revenue"] = charts.revenue(profile.revenue)
-    if profile.orders is not None and profile.orders.by_year:
-        chart_specs["chart-deliveries"] = charts.deliveries(profile.orders.by_year)
+    chart_specs = _profile_charts(profile)
     context = {
         "cluster": profile.enterprise.cluster,
         "enterprise": profile.enterprise,
