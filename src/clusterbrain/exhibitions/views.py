@@ -156,6 +156,7 @@ def exhibition_detail(request: HttpRequest, exhibition_id: int) -> HttpResponse:
         "own_firm": permissions.firm_of(request.user),
         "open": today <= exhibition.signup_deadline,
         "started": today >= exhibition.starts_on,
+        "over": today > exhibition.ends_on,
         "today": today,
         "can_manage": manage,
         "can_report": permissions.can_read_report(request.user, cluster),
