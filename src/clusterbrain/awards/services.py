@@ -142,6 +142,11 @@ def assign_reviewer(
             "reviewer",
             _("A reviewer must be association staff or an office user of this cluster."),
         )
+    if getattr(reviewer, "enterprise_id", None) == application.enterprise_id:
+        # Association staff seconded from a member firm keep the link to it: never their own.
+        raise InvalidInput.field(
+            "reviewer", _("This reviewer works for the applicant firm: a conflict of interest.")
+        )
     if ReviewAssignment.objects.filter(application=application, reviewer=reviewer).exists():
         raise InvalidInput.field("reviewer", _("This reviewer is already assigned."))
     assignment = ReviewAssignment.objects.create(
