@@ -67,12 +67,15 @@ def test_office_creates_edits_opens_a_program(world, client_for):
 def test_bad_rule_is_422_naming_field_and_position_and_saves_nothing(
     world, client_for, rule, needle
 ):
-    c = client_for(world.users.office)
+    c = client_for(world.users.office, HTTP_ACCEPT_LANGUAGE="en")
     r = send(c, "/api/v1/clusters/alpha/programs", program_data(eligibility_rule=rule))
     assert r.status_code == 422, r.content
     assert locs(r) == [("eligibility_rule",)]
     assert needle in r.json()["errors"][0]["msg"]
     assert not SupportProgram.objects.exists()
+    zh = client_for(world.users.office, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    r = send(zh, "/api/v1/clusters/alpha/programs", program_data(eligibility_rule=rule))
+    assert r.status_code == 422 and "行" in r.json()["detail"]
     r = send(c, "/api/v1/clusters/alpha/program-rule-check", {"rule": rule})
     assert r.status_code == 422 and locs(r) == [("rule",)]
 
@@ -92,7 +95,7 @@ def test_a_bad_rule_in_an_edit_changes_nothing(world, client_for, prog):
 
 
 def test_rule_check_and_fields(world, client_for):
-    c = client_for(world.users.association)
+    c = client_for(world.users.association, HTTP_ACCEPT_LANGUAGE="en")
     r = send(c, "/api/v1/clusters/alpha/program-rule-check", {"rule": "revenue >= 'high'"})
     assert r.status_code == 422 and "revenue" in r.json()["detail"]
     r = send(c, "/api/v1/clusters/alpha/program-rule-check", {"rule": "revenue_growth >= 5%"})

@@ -19,6 +19,13 @@ from clusterbrain.programs.models import (
 )
 
 
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are checked in English (the zh catalogue has them too)."""
+    with translation.override("en"):
+        yield
+
+
 def test_office_defines_a_program_with_criteria_documents_and_canonical_rule(prog):
     program = prog.program
     assert program.status == "open"
