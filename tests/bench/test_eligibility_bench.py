@@ -38,6 +38,10 @@ def test_eligibility_bench_runs_at_a_tiny_size(tmp_path: Path) -> None:
         "6",
         "--sample",
         "20",
+        "--page-sample",
+        "5",
+        "--repeat",
+        "2",
         "--out",
         str(out),
     ]
@@ -51,7 +55,10 @@ def test_eligibility_bench_runs_at_a_tiny_size(tmp_path: Path) -> None:
     assert re.search(r"- eligibility of [\d,]+ firms x 6 programs", printed)
     assert re.search(r"ours +[\d.,]+ s \(profile_frame [\d.,]+ s, evaluate_frame x 6", printed)
     assert re.search(r"peer +[\d.,]+ s \(extrapolated: 120 queries on 20 firms", printed)
-    assert "eligible sets equal on the 20 sampled firms: ours = peer = page path" in printed
+    assert (
+        "eligible sets equal on the 20 sampled firms: ours = peer (= page path on the first 5)"
+        in printed
+    )
 
     written = out.read_text()
     assert "## Another benchmark\n\nkept" in written
@@ -59,6 +66,7 @@ def test_eligibility_bench_runs_at_a_tiny_size(tmp_path: Path) -> None:
     assert re.search(r"^\| eligibility of [\d,]+ firms x 6 programs \| ", written, re.M)
     assert "| ≤ 5 s | " in written
     assert "a firm's page path (profile_of + evaluate, per firm)" in written
+    assert re.search(r"Ours ran 2 times \([\d.]+, [\d.]+ s\)", written)
     assert "nproc" in written and "SQLite" in written and "UTC" in written
 
     # A second run replaces its own section and keeps the others.
