@@ -21,7 +21,13 @@ from django.utils import timezone
 from clusterbrain.accounts.auth import create_api_token
 from clusterbrain.livestream import services as live
 from clusterbrain.livestream.models import LivestreamSession, Streamer
-from clusterbrain.market.models import SalesRecord
+from clusterbrain.market.models import (
+    ExhibitionLead,
+    Product,
+    ReportSection,
+    SalesRecord,
+    TrendReport,
+)
 from clusterbrain.market.services import touch_cluster
 
 pytestmark = pytest.mark.django_db
@@ -255,3 +261,172 @@ def test_schedule_weeks_at_the_ends_of_the_calendar(base, client_for, week):
     not_a_500(api)
     if api.status_code != 200:
         assert api.status_code == 422 and any("week" in loc for loc in locs(api))
+
+
+# --- market: bad input -------------------------------------------------------------------------
+
+
+def test_nul_bytes_in_market_text_are_refused_by_field(market, client_for):
+    """A NUL byte in a product's name, a lead's exhibition, a report's title or a section's
+    text: PostgreSQL cannot store it (psycopg raises ValueError at the save: a 500 there, while
+    SQLite kept it). Refused by field, nothing saved, on every database."""
+    firm = market.own
+    client = client_for(market.users.enterprise)
+    r = post_json(
+        client,
+        f"/api/v1/enterprises/{firm.pk}/leads",
+        {"exhibition": "Fair\x00", "date": "2026-01-05", "buyer_country": "IT"},
+    )
+    not_a_500(r)
+    assert r.status_code == 422 and ("exhibition",) in locs(r)
+    page = client.post(f"/firms/{firm.pk}/products/", {"name": "Bag\x00", "category": "handbag"})
+    not_a_500(page)
+    assert page.status_code == 422
+    assoc = client_for(market.users.association)
+    r = post_json(assoc, "/api/v1/clusters/alpha/market/reports", {"title_zh": "季\x00报"})
+    not_a_500(r)
+    assert r.status_code == 422 and ("title_zh",) in locs(r)
+    rid = post_json(assoc, "/api/v1/clusters/alpha/market/reports", {"title_zh": "季报"}).json()[
+        "id"
+    ]
+    r = post_json(
+        assoc, f"/api/v1/market/reports/{rid}/sections", {"kind": "text", "body_zh": "a\x00b"}
+    )
+    not_a_500(r)
+    assert r.status_code == 422 and ("sections", 1, "body_zh") in locs(r)
+    assert not ExhibitionLead.objects.exists() and not Product.objects.exists()
+    assert TrendReport.objects.count() == 1 and not ReportSection.objects.exists()
+
+
+def test_nul_byte_in_a_sales_filter_is_refused(market, client_for):
+    """`?category=` with a NUL byte would go into the query, which psycopg refuses (a 500 on
+    PostgreSQL): refused before the view, naming `category`. Held."""
+    client = client_for(market.users.enterprise)
+    r = client.get(f"/api/v1/enterprises/{market.own.pk}/sales?category=a%00b")
+    not_a_500(r)
+    # the NUL middleware (web/) answers first: 400 naming the query parameter
+    assert r.status_code in (400, 422) and any("category" in loc for loc in locs(r))
+
+
+def test_nul_bytes_in_an_imported_file_are_named_by_row(market, client_for):
+    """A CSV cell with a NUL byte: refused, nothing imported (PostgreSQL would refuse it at
+    the insert: a 500 after every check passed). Held: the reader refuses the file."""
+    client = client_for(market.users.enterprise)
+    csv = "date,channel,category,quantity,value,product\n2026-01-05,online,hand\x00bag,1,10,x\n"
+    r = upload(client, market.own, csv.encode())
+    not_a_500(r)
+    # the registry's reader takes a NUL for a binary file: the file is refused as a whole
+    assert r.status_code == 422 and locs(r) in ([("row", 2, "category")], [("file",)])
+    assert SalesRecord.objects.filter(enterprise=market.own).count() == 1
+
+
+def test_section_headings_and_texts_over_their_length(market, client_for):
+    """A section's heading is 200 characters in the table but was not checked: SQLite kept
+    300, PostgreSQL refused it at the insert (a 500). A 422 naming the heading, nothing saved."""
+    assoc = client_for(market.users.association)
+    rid = post_json(assoc, "/api/v1/clusters/alpha/market/reports", {"title_zh": "季报"}).json()[
+        "id"
+    ]
+    r = post_json(
+        assoc,
+        f"/api/v1/market/reports/{rid}/sections",
+        {"kind": "text", "heading_zh": "长" * 300, "body_zh": "正文"},
+    )
+    not_a_500(r)
+    assert r.status_code == 422 and ("sections", 1, "heading_zh") in locs(r)
+    assert not ReportSection.objects.exists()
+    page = assoc.post(
+        f"/market/reports/{rid}/compose/",
+        {"action": "add", "kind": "text", "heading_en": "x" * 201, "body_en": "body"},
+    )
+    not_a_500(page)
+    assert page.status_code == 422 and not ReportSection.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "quantity,value",
+    [("1e308", "1e308"), ("1e400", "1"), ("nan", "1"), ("inf", "1"), ("1", "-0.0001")],
+)
+def test_huge_and_non_finite_numbers_in_an_import(market, client_for, quantity, value):
+    """1e308 twice adds up to infinity in every total (the import's answer, the cluster's
+    aggregates: JSON with Infinity, charts broken); 1e400, NaN and infinity are not numbers; a
+    negative value is a return. Each is named by row and column, nothing imported."""
+    client = client_for(market.users.enterprise)
+    csv = (
+        "date,channel,category,quantity,value\n"
+        f"2026-01-05,online,handbag,{quantity},{value}\n"
+        f"2026-01-06,online,handbag,{quantity},{value}\n"
+    )
+    r = upload(client, market.own, csv.encode())
+    not_a_500(r)
+    assert r.status_code == 422, r.content[:300]
+    assert {loc[:2] for loc in locs(r)} >= {("row", 2)}
+    assert SalesRecord.objects.filter(enterprise=market.own).count() == 1
+    body = client_for(None).get("/api/v1/clusters/alpha/market")
+    assert b"Infinity" not in body.content and b"NaN" not in body.content
+
+
+def test_lead_values_beyond_a_float(market, client_for):
+    """An estimated value of 10**400 (a JSON integer no float holds), 1e400 and a date in year
+    0 or 99999: a 422 naming the field, no lead saved."""
+    client = client_for(market.users.enterprise)
+    url = f"/api/v1/enterprises/{market.own.pk}/leads"
+    base = '{"exhibition": "Fair", "buyer_country": "IT", "date": "2026-01-05"'
+    for body, field in (
+        (base + ', "estimated_value": 1' + "0" * 400 + "}", "estimated_value"),
+        (base + ', "estimated_value": 1e400}', "estimated_value"),
+        ('{"exhibition": "Fair", "buyer_country": "IT", "date": "0000-01-01"}', "date"),
+        ('{"exhibition": "Fair", "buyer_country": "IT", "date": "99999-01-01"}', "date"),
+    ):
+        r = post_json(client, url, body)
+        not_a_500(r)
+        assert r.status_code == 422 and any(field in loc for loc in locs(r)), (body[-40:], r.json())
+    assert not ExhibitionLead.objects.exists()
+
+
+def test_unknown_and_abusive_sales_query_parameters(market, client_for):
+    """limit=10**9, a negative offset, an unknown channel: 422 naming the parameter. A sort or
+    filter the endpoint does not have (`order_by=value`, `enterprise=…`) was silently ignored,
+    so a caller believed a list filtered that was not: named and refused."""
+    client = client_for(market.users.enterprise)
+    url = f"/api/v1/enterprises/{market.own.pk}/sales"
+    for query, name in (
+        ("limit=1000000000", "limit"),
+        ("offset=-1", "offset"),
+        ("channel=secret", "channel"),
+        ("order_by=value", "order_by"),
+        (f"enterprise={market.leading.pk}", "enterprise"),
+    ):
+        r = client.get(f"{url}?{query}")
+        not_a_500(r)
+        assert r.status_code == 422 and any(name in loc for loc in locs(r)), (query, r.json())
+
+
+def test_csrf_is_required_on_market_and_livestream_forms(base, client_for):
+    """A logged-in session posting without the CSRF token (another site's form): refused 403
+    on the pages and on the session-authenticated API, nothing saved."""
+    world, _streamer, session = base
+    from django.test import Client
+
+    firm_client = Client(enforce_csrf_checks=True)
+    firm_client.force_login(world.users.enterprise)
+    r = firm_client.post(
+        f"/firms/{world.own.pk}/leads/",
+        {"exhibition": "Fair", "date": "2026-01-05", "buyer_country": "IT", "status": "new"},
+    )
+    assert r.status_code == 403
+    r = post_json(
+        firm_client,
+        f"/api/v1/enterprises/{world.own.pk}/leads",
+        {"exhibition": "Fair", "date": "2026-01-05", "buyer_country": "IT"},
+    )
+    assert r.status_code in (401, 403)
+    assoc = Client(enforce_csrf_checks=True)
+    assoc.force_login(world.users.association)
+    r = assoc.post(f"/livestream/sessions/{session.pk}/", {"action": "cancel"})
+    assert r.status_code == 403
+    r = assoc.post("/c/alpha/market/reports/", {"title_zh": "季报"})
+    assert r.status_code == 403
+    session.refresh_from_db()
+    assert session.status == "planned"
+    assert not ExhibitionLead.objects.exists() and not TrendReport.objects.exists()

@@ -19,7 +19,7 @@ from ninja.files import UploadedFile
 from pydantic import ConfigDict, Field
 
 from clusterbrain.accounts.auth import READ_AUTH, WRITE_AUTH
-from clusterbrain.errors import InvalidInput
+from clusterbrain.errors import FieldError, InvalidInput
 from clusterbrain.market import importing, reports, selectors, services
 from clusterbrain.market.models import Channel, ExhibitionLead, LeadStatus, SalesRecord
 from clusterbrain.registry import selectors as registry_selectors
@@ -94,7 +94,15 @@ class SalesPage(Schema):
 def list_sales(
     request: HttpRequest, enterprise_id: int, query: Query[SalesQuery]
 ) -> dict[str, Any]:
-    """The firm's own sales records, newest first."""
+    """The firm's own sales records, newest first. A parameter not listed here (a sort, a
+    filter we do not have) is refused, not ignored: the caller would take the list for
+    filtered."""
+    unknown = sorted(set(request.GET) - set(SalesQuery.model_fields))
+    if unknown:
+        msg = _("Unknown parameter; the parameters are: %(names)s.") % {
+            "names": ", ".join(SalesQuery.model_fields)
+        }
+        raise InvalidInput(msg, [FieldError(("query", name), msg) for name in unknown])
     rows = selectors.records_of(
         _firm(enterprise_id),
         _user(request),

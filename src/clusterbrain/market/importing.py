@@ -49,6 +49,9 @@ FIELDS = (
 )
 REQUIRED = ("date", "channel", "category", "quantity", "value")
 TEXT_LIMIT = 80
+# A row's quantity or value (yuan) beyond this is a typing mistake, and two of 1e308 added up to
+# infinity in every total shown (JSON with Infinity, charts without a scale).
+MAX_NUMBER = 1e15
 
 HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "date": (
@@ -380,6 +383,8 @@ def read_sales(
             if currency != BASE_CURRENCY:
                 if currency in rates:
                     row["value"] = round(row["value_original"] * rates[currency], 2)
+                    if not row["value"] <= MAX_NUMBER:
+                        row_problems.append(("value", _too_large()))
                 elif not any(n == "currency" for n, _m in row_problems):
                     row_problems.append(
                         (
@@ -443,6 +448,8 @@ def _read_cell(
                     % {"number": text},
                 )
             )
+        elif number > MAX_NUMBER:
+            problems.append((name, _too_large()))
         else:
             row[name] = number
     elif name == "channel":
@@ -483,6 +490,10 @@ def _read_cell(
             problems.append((name, _("At most %(n)d characters.") % {"n": limit}))
         else:
             row[name] = text if name in ("product", "sku", "session_ref") else _attribute(text)
+
+
+def _too_large() -> str:
+    return _("Enter a value of at most %(limit)s.") % {"limit": f"{MAX_NUMBER:,.0f}"}
 
 
 def _attribute(text: str) -> str:

@@ -37,6 +37,7 @@ from clusterbrain.market.models import (
     SectionKind,
     TrendReport,
 )
+from clusterbrain.market.services import text_problem
 from clusterbrain.registry.models import Cluster
 
 CHART_FIGURES = ("weekly_by_channel", "channels", "categories")
@@ -283,8 +284,8 @@ def _clean_header(data: dict[str, Any]) -> dict[str, Any]:
     if audience not in ReportAudience.values:
         errors.append(FieldError(("audience",), _("The audience is members or public.")))
     for name, limit in (("title_zh", 200), ("title_en", 200), ("season", 80)):
-        if len(str(data.get(name) or "")) > limit:
-            errors.append(FieldError((name,), _("At most %(n)d characters.") % {"n": limit}))
+        if problem := text_problem(str(data.get(name) or ""), limit):
+            errors.append(FieldError((name,), problem))
     if errors:
         raise InvalidInput(errors[0].msg, errors)
     return {
@@ -324,6 +325,14 @@ def add_section(user: Any, report: TrendReport, data: dict[str, Any]) -> ReportS
         k: str(data.get(k) or "").strip()
         for k in ("heading_zh", "heading_en", "body_zh", "body_en")
     }
+    limits = {"heading_zh": 200, "heading_en": 200, "body_zh": 20_000, "body_en": 20_000}
+    problems = [
+        FieldError(("sections", position, k), f"{_('Section %(n)d:') % {'n': position}} {p}")
+        for k, text in texts.items()
+        if (p := text_problem(text, limits[k]))
+    ]
+    if problems:
+        raise InvalidInput(problems[0].msg, problems)
     if kind == SectionKind.TEXT and not (texts["body_zh"] or texts["body_en"]):
         msg = _("Section %(n)d: a text section needs its text.") % {"n": position}
         raise InvalidInput(msg, [FieldError(("sections", position, "body_zh"), msg)])

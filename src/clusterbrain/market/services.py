@@ -37,6 +37,16 @@ def _today() -> datetime.date:
     return timezone.localdate()
 
 
+def text_problem(text: str, limit: int) -> str | None:
+    """What is wrong with a text field: a NUL (PostgreSQL cannot store it: a 500 at the save,
+    where SQLite kept it) or more than the column holds."""
+    if "\x00" in text:
+        return _("Remove the NUL character (\\0).")
+    if len(text) > limit:
+        return _("At most %(n)d characters.") % {"n": limit}
+    return None
+
+
 def _require_record(user: Any, enterprise: Enterprise) -> None:
     if not permissions.can_record(user, enterprise):
         raise Forbidden(_("Only the firm's own users may record its sales."))
@@ -232,8 +242,8 @@ def _lead_values(data: Mapping[str, Any]) -> dict[str, Any]:
         text = str(data.get(name) or "").strip()
         if not text and name != "category":
             errors.append(FieldError((name,), _("This field is required.")))
-        elif len(text) > limit:
-            errors.append(FieldError((name,), _("At most %(n)d characters.") % {"n": limit}))
+        elif problem := text_problem(text, limit):
+            errors.append(FieldError((name,), problem))
         values[name] = text
     date = data.get("date")
     if isinstance(date, str):
@@ -291,15 +301,16 @@ def _product_values(enterprise: Enterprise, data: Mapping[str, Any]) -> dict[str
         text = str(data.get(name) or "").strip()
         if not text and required:
             errors.append(FieldError((name,), _("This field is required.")))
-        elif len(text) > limit:
-            errors.append(FieldError((name,), _("At most %(n)d characters.") % {"n": limit}))
+        elif problem := text_problem(text, limit):
+            errors.append(FieldError((name,), problem))
         values[name] = text if name in ("name", "sku") else importing._attribute(text)
     tags = data.get("style_tags") or []
     if isinstance(tags, str):
         tags = re.split(r"[,，、;；]", tags)
     values["style_tags"] = [importing._attribute(str(t)) for t in tags if str(t).strip()]
-    if any(len(t) > 80 for t in values["style_tags"]):
-        errors.append(FieldError(("style_tags",), _("At most %(n)d characters.") % {"n": 80}))
+    problem = next(filter(None, (text_problem(t, 80) for t in values["style_tags"])), None)
+    if problem:
+        errors.append(FieldError(("style_tags",), problem))
     band = str(data.get("price_band") or "")
     if band and band not in PriceBand.values:
         errors.append(
