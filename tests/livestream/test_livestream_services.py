@@ -230,7 +230,10 @@ def test_peer_roi_withheld_below_k(world, base, settings):
     settings.AGGREGATE_MIN_FIRMS = 3
     rows = selectors.matches(world.a, world.users.bank, category="shoes")
     top = rows[0]
+    assert top.streamer == base.shoes
     assert top.peer_roi is None and top.peer_roi_withheld
+    # the two firms' orders and returns as ratios are withheld with it (review of issue 6)
+    assert top.conversion is None and top.return_rate is None
     assert selectors.matches(world.a, world.users.office, category="shoes")[0].peer_roi is not None
 
 

@@ -430,3 +430,98 @@ def test_csrf_is_required_on_market_and_livestream_forms(base, client_for):
     session.refresh_from_db()
     assert session.status == "planned"
     assert not ExhibitionLead.objects.exists() and not TrendReport.objects.exists()
+
+
+# --- livestream: a withheld figure cannot be worked back ---------------------------------------
+
+
+def _done_session(world, streamer, days, firms, items, **results):
+    assoc = world.users.association
+    start = timezone.now() - datetime.timedelta(days=days)
+    session = live.schedule_session(
+        assoc, streamer, start=start, duration_minutes=60, firms=firms, slot_fee=0
+    )
+    live.record_results(assoc, session, results=results, items=items, commission=0)
+    return session
+
+
+@pytest.fixture
+def two_streamers(world):
+    """Amy streamed for three firms alike (peers' ROI 9 over 3 firms: shown); Bob once for
+    `leading` alone (ROI 2, returns 25 %, 50 orders of 1,000 viewers: its own figures)."""
+    assoc = world.users.association
+    amy = live.save_streamer(assoc, world.a, name="Amy", platform="douyin", categories=["bags"])
+    bob = live.save_streamer(assoc, world.a, name="Bob", platform="kuaishou", categories=["bags"])
+    firms = [world.own, world.sharing, world.other]
+    _done_session(
+        world,
+        amy,
+        5,
+        firms,
+        [{"enterprise": f.pk, "category": "bags", "gmv": 10_000} for f in firms],
+        viewers=10_000,
+        orders=300,
+        gmv=30_000,
+        returns_value=0,
+        slot_fee=3_000,
+    )
+    _done_session(
+        world,
+        bob,
+        4,
+        [world.leading],
+        [
+            {
+                "enterprise": world.leading.pk,
+                "category": "bags",
+                "gmv": 8_000,
+                "returns_value": 2_000,
+            }
+        ],
+        viewers=1_000,
+        orders=50,
+        gmv=8_000,
+        returns_value=2_000,
+        slot_fee=2_000,
+    )
+    return world, amy, bob
+
+
+@pytest.mark.parametrize("who", ["enterprise", "association", "bank"])
+def test_a_withheld_peer_roi_is_not_the_score_less_its_other_parts(two_streamers, client_for, who):
+    """Bob's peers' ROI rests on one firm: withheld. But the score is 0.4 fit + 0.25 conversion
+    (scaled by the best) + 0.15 (1 − return rate) + 0.2 peers' ROI (scaled by the best), and
+    every other part was shown: the score gave `leading`'s ROI back exactly (2.0 = (8,000 −
+    2,000 − 2,000) ÷ 2,000). Nor may conversion and return rate of a streamer whose
+    sessions rest on one firm be shown: they are that firm's orders and returns as ratios."""
+    world, _amy, _bob = two_streamers
+    client = client_for(getattr(world.users, who))
+    rows = client.get("/api/v1/clusters/alpha/livestream/matches?category=bags")
+    assert rows.status_code == 200
+    by = {r["streamer"]["name"]: r for r in rows.json()}
+    bob = by["Bob"]
+    assert bob["peer_roi"] is None and bob["peer_roi_withheld"]
+    shown = [r for r in by.values() if r["conversion"] is not None]
+    max_conv = max(r["conversion"] for r in shown)
+    max_roi = max((r["peer_roi"] or 0) for r in by.values())
+    rest = 0.4 * bob["fit"] + 0.25 * (bob["conversion"] or 0) / max_conv
+    rest += 0.15 * (1 - bob["return_rate"]) if bob["return_rate"] is not None else 0
+    worked_back = (bob["score"] - rest) / 0.2 * max_roi
+    assert abs(worked_back - 2.0) > 1e-6
+    assert bob["return_rate"] is None and bob["conversion"] is None
+    text = " ".join(bob["reasons"])
+    assert "25.0 %" not in text and "5.0 %" not in text
+    page = client.get("/c/alpha/livestream/match/?category=bags")
+    assert page.status_code == 200 and "25.0 %" not in page.content.decode()
+
+
+def test_the_office_sees_every_streamers_figures(two_streamers, client_for):
+    """The office of the cluster sees Bob's conversion, return rate and peers' ROI: the rule
+    withholds from the others only."""
+    world, _amy, _bob = two_streamers
+    rows = client_for(world.users.office).get(
+        "/api/v1/clusters/alpha/livestream/matches?category=bags"
+    )
+    bob = next(r for r in rows.json() if r["streamer"]["name"] == "Bob")
+    assert bob["peer_roi"] == pytest.approx(2.0) and bob["return_rate"] == pytest.approx(0.25)
+    assert bob["conversion"] == pytest.approx(0.05)

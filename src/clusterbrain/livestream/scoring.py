@@ -113,6 +113,17 @@ class Match:
     peer_firms: int
     sessions: int
     reasons: list[str] = field(default_factory=list)  # message keys with values, see selectors
+    # withheld (fewer than k firms or one dominant): the streamer's conversion and return rate
+    # (the firms' orders and returns as ratios) and, apart, the peers' ROI. The fit stays: the
+    # categories a firm sells are on its public profile, not a figure
+    figures_withheld: bool = False
+    peer_withheld: bool = False
+
+
+def _rests_on_few(gmv_by_firm: dict[int, float], firms: set[int], k: int, dominance: float) -> bool:
+    total = sum(gmv_by_firm.values())
+    top = max(gmv_by_firm.values(), default=0.0)
+    return len(firms) < k or (total > 0 and top / total >= dominance)
 
 
 def match_streamers(
@@ -122,12 +133,19 @@ def match_streamers(
     categories: set[str],
     *,
     exclude_firm: int | None = None,
+    k: int = 1,
+    dominance: float = 1.01,
 ) -> list[Match]:
     """Rank streamers for `categories` by category fit (share of the streamer's past item GMV
     in them; a declared category without history counts half), past conversion (orders ÷
     viewers), return rate (returns ÷ GMV) and the ROI other firms made on those categories with
     the streamer. Each part is scaled to 0..1 across the candidates before weighting, so one
-    streamer's huge audience does not drown the others; a missing part scores 0."""
+    streamer's huge audience does not drown the others; a missing part scores 0.
+
+    A streamer's conversion and return rate resting on fewer than `k` firms or on one firm's
+    `dominance` share of the items' GMV are left out, and so are peers' ROIs resting on so
+    few: before scaling and weighting, so the score — whose other parts are shown — does not
+    give them back. The defaults leave nothing out (the office and admins)."""
     by_session = {s.session: s for s in sessions}
     items_of: dict[int, list[ItemRow]] = defaultdict(list)
     for it in items:
@@ -137,11 +155,18 @@ def match_streamers(
         own = [s for s in sessions if s.streamer == sid]
         gmv_all = sum(i.gmv for s in own for i in items_of[s.session])
         gmv_cat = sum(i.gmv for s in own for i in items_of[s.session] if i.category in categories)
+        by_firm: dict[int, float] = defaultdict(float)
+        for s in own:
+            for i in items_of[s.session]:
+                by_firm[i.firm] += i.gmv
+        featured = {f for s in own for f in s.firms} | set(by_firm)
+        hidden = bool(own) and _rests_on_few(by_firm, featured, k, dominance)
         fit = gmv_cat / gmv_all if gmv_all > 0 else 0.5 if categories & set(declared) else 0.0
         viewers = sum(s.viewers for s in own)
-        conversion = sum(s.orders for s in own) / viewers if viewers else None
+        conversion = sum(s.orders for s in own) / viewers if viewers and not hidden else None
         gmv = sum(s.gmv for s in own)
-        return_rate = sum(s.returns for s in own) / gmv if gmv else None
+        return_rate = sum(s.returns for s in own) / gmv if gmv and not hidden else None
+        peer_by_firm: dict[int, float] = defaultdict(float)
         peer_gmv = peer_returns = peer_fees = 0.0
         peers: set[int] = set()
         for s in own:
@@ -155,9 +180,11 @@ def match_streamers(
                 in_cat = sum(i.gmv for i in cat_items if i.category in categories)
                 part = in_cat / firm_gmv if firm_gmv else 0.0
                 peer_gmv += in_cat
+                peer_by_firm[f] += in_cat
                 peer_returns += sum(i.returns for i in cat_items if i.category in categories)
                 peer_fees += shares.get(f, 0.0) * part
                 peers.add(f)
+        peer_hidden = bool(peers) and _rests_on_few(peer_by_firm, peers, k, dominance)
         raw.append(
             Match(
                 sid,
@@ -165,9 +192,11 @@ def match_streamers(
                 fit,
                 conversion,
                 return_rate,
-                roi(peer_gmv, peer_returns, peer_fees),
+                None if peer_hidden else roi(peer_gmv, peer_returns, peer_fees),
                 len(peers),
                 len(own),
+                figures_withheld=hidden,
+                peer_withheld=peer_hidden,
             )
         )
     max_conv = max((m.conversion or 0.0 for m in raw), default=0.0)

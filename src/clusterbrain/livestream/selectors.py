@@ -333,6 +333,8 @@ def matches(
         cats = firm_categories(enterprise)
     else:
         cats = {category.strip()} if category.strip() else set()
+    open_ = permissions.can_view_all_figures(user, cluster)
+    k = min_firms()
     people = {s.pk: s for s in Streamer.objects.filter(cluster=cluster)}
     rows, items, _sessions = _done(cluster)
     ranked = scoring.match_streamers(
@@ -341,12 +343,12 @@ def matches(
         items,
         cats,
         exclude_firm=enterprise.pk if enterprise is not None else None,
+        k=1 if open_ else k,
+        dominance=1.01 if open_ else DOMINANCE,
     )
-    open_ = permissions.can_view_all_figures(user, cluster)
-    k = min_firms()
     out = []
     for n, m in enumerate(ranked, start=1):
-        withheld = not open_ and 0 < m.peer_firms < k
+        withheld = m.peer_withheld
         reasons = [
             _("%(share)s of the streamer's past GMV was in these categories.")
             % {"share": _pct(m.fit)}
@@ -363,6 +365,8 @@ def matches(
             )
         if m.return_rate is not None:
             reasons.append(_("Returns are %(rate)s of GMV.") % {"rate": _pct(m.return_rate)})
+        if m.figures_withheld:
+            reasons.append(suppression_note(k))
         if m.peer_roi is not None and not withheld:
             reasons.append(
                 _(
