@@ -297,13 +297,20 @@ def _error(text: str) -> RuleError:
         ("revnue > 3", "unknown_field", 1, 1, "revnue", {"suggestion": "revenue"}),
         ("is_member and\n  zzz", "unknown_field", 2, 3, "zzz", {"suggestion": ""}),
         ('"x" in chain_linx', "unknown_field", 1, 8, "chain_linx", {"suggestion": "chain_links"}),
-        ('revenue >= "big"', "type_mismatch", 1, 12, "revenue", {"expected": "number"}),
+        (
+            'revenue >= "big"',
+            "type_mismatch",
+            1,
+            12,
+            "revenue",
+            {"type": "number", "expected": "number", "actual": "text", "value": '"big"'},
+        ),
         ('"x" in revenue', "type_mismatch", 1, 8, "revenue", {"expected": "text_list"}),
         ("revenue", "type_mismatch", 1, 1, "revenue", {"expected": "bool"}),
         ('size_class > "a"', "type_mismatch", 1, 1, "size_class", {"operator": ">"}),
         ('chain_links = "a"', "type_mismatch", 1, 1, "chain_links", {"type": "text_list"}),
         ('chain_links in ["a"]', "type_mismatch", 1, 1, "chain_links", {"type": "text_list"}),
-        ("is_member = 1", "type_mismatch", 1, 13, "is_member", {"actual": "number"}),
+        ("is_member = 1", "type_mismatch", 1, 13, "is_member", {"actual": "number", "value": "1"}),
         ("3 in chain_links", "type_mismatch", 1, 1, "chain_links", {"actual": "number"}),
         ('size_class = "mikro"', "unknown_choice", 1, 14, "size_class", {"suggestion": "micro"}),
         (
@@ -383,3 +390,12 @@ def test_a_rule_at_the_limits_is_accepted() -> None:
     assert compile_rule(deep, FIELDS).evaluate({"is_member": True}).eligible
     long = "is_member" + " " * (4000 - len("is_member"))
     assert compile_rule(long, FIELDS).canonical == "is_member"
+
+
+def test_a_type_mismatch_says_whether_the_field_or_the_value_is_at_fault() -> None:
+    field_fault = _error('"x" in revenue')
+    assert "value" not in field_fault.params
+    assert (field_fault.params["type"], field_fault.params["expected"]) == ("number", "text_list")
+    value_fault = _error("years_in_operation >= '3'")
+    assert value_fault.params["value"] == '"3"'
+    assert (value_fault.params["expected"], value_fault.params["actual"]) == ("number", "text")

@@ -1,11 +1,26 @@
 """Names and types: a parsed rule checked against the fields firms have, in text order, so the
-first error reported is the first one the office would meet reading the rule."""
+first error reported is the first one the office would meet reading the rule.
+
+RuleError params by code, for a translated message:
+- unknown_field: name, suggestion ("" when nothing is close).
+- type_mismatch: name, type (the field's), expected, actual. When the field does not suit the
+  construct (a bare non-yes/no field, `<` on text, `= "x"` on a list, `"x" in` a non-list),
+  expected is the type the field would need and actual the field's type (plus operator for an
+  ordering). When the value written does not suit the field (`revenue >= "big"`), there is
+  also `value` (the literal as written canonically): expected is the type the value needs and
+  actual the value's type.
+- unknown_choice: name, value, suggestion, choices (comma-separated).
+- empty_list: name. mixed_list: name, expected (the first item's type), actual (the item's).
+- too_long: limit, length. too_deep: limit.
+- syntax: found (the token or character, "" at the end), and expected (an English phrase) or
+  suggestion (the ASCII character meant by a full-width one)."""
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
 
+from clusterbrain.engines.rules.format import format_literal
 from clusterbrain.engines.rules.nodes import (
     And,
     Boolean,
@@ -106,6 +121,7 @@ class _Checker:
                 f"{field.name!r} is {_kind(field.type)}; "
                 f"it cannot be compared with {_article(actual)} value",
                 actual=actual,
+                value=format_literal(value),
             )
         self.choice(field, value)
 
