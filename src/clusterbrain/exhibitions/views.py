@@ -111,7 +111,7 @@ def _detail_post(request: HttpRequest, exhibition: Any) -> None:
         result = services.allocate_booths(user, exhibition)
         messages.success(
             request,
-            _("%(n)d booths allocated; %(m)d asked for could not be given.")
+            _("Booths allocated: %(n)d; asked for but not given: %(m)d.")
             % {"n": len(result.pairs), "m": sum(result.unmet.values())},
         )
     elif action == "assign":
