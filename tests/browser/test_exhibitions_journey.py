@@ -1,7 +1,7 @@
 """An exhibition group in Debian's chromium, in Chinese and in English: a firm signs up on the
-fair's page (an area that is not a number refused by field first), the association allocates the booths
-with the page's button, and the firm finds its booth and fee on the page (tests/exhibitions
-judge the allocation rule and who sees leads)."""
+fair's page (an area that is not a number refused by field first), the association allocates
+the booths with the page's button, and the firm finds its booth and fee on the page
+(tests/exhibitions judge the allocation rule and who sees leads)."""
 
 from __future__ import annotations
 
