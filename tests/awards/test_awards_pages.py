@@ -105,3 +105,46 @@ def test_office_pages_refused_to_others(world, grant, client_for):
     office_b = reverse("awards-office", args=[world.a.slug])
     assert client_for(world.users.office_b).get(office_b).status_code == 404
     assert client_for(None).get(office_b).status_code == 302
+
+
+def test_firm_reports_its_outcome_on_the_page(world, grant, client_for):
+    import datetime
+
+    from django.utils import timezone
+
+    services.post_budget(grant.office, grant.program)
+    app = reviewed(grant, grant.apps.own)
+    services.decide(grant.office, app, outcome="award", amount="100000")
+    firm = client_for(world.users.enterprise)
+    url = reverse("awards-award", args=[app.pk])
+    page = firm.get(url).content.decode()
+    assert 'id="outcome-opens"' in page and 'id="outcome-form"' not in page
+    r = firm.post(url, {"statement": "too early"})
+    assert r.status_code == 422 and 'data-field="statement"' in r.content.decode()
+
+    app2 = reviewed(grant, grant.apps.sharing)
+    services.decide(
+        grant.office,
+        app2,
+        outcome="award",
+        amount="100000",
+        decided_at=timezone.now() - datetime.timedelta(days=370),
+    )
+    sharing_user = factories_user(world)
+    firm2 = client_for(sharing_user)
+    url2 = reverse("awards-award", args=[app2.pk])
+    assert 'id="outcome-form"' in firm2.get(url2).content.decode()
+    assert firm2.post(url2, {"statement": " "}).status_code == 422
+    assert firm2.post(url2, {"statement": "Two new lines."}).status_code == 302
+    page = firm2.get(url2).content.decode()
+    assert 'id="statement"' in page and "Two new lines." in page
+    assert client_for(grant.office).post(url2, {"statement": "x"}).status_code == 403
+    page = client_for(grant.office).get(reverse("awards-ledger", args=[grant.program.pk]))
+    assert page.status_code == 200
+
+
+def factories_user(world):
+    import factories
+    from clusterbrain.accounts.models import Role
+
+    return factories.user(Role.ENTERPRISE, enterprise=world.sharing)

@@ -12,6 +12,7 @@ cascades.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.conf import settings
@@ -21,6 +22,9 @@ from django.utils.translation import gettext_lazy as _
 
 from clusterbrain.errors import DomainError
 from clusterbrain.programs.models import Application, ProgramCriterion, SupportProgram
+
+# An outcome report opens this many days before it is due.
+OUTCOME_WINDOW_DAYS = 30
 
 
 class ImmutableRecord(DomainError):
@@ -318,3 +322,12 @@ class OutcomeReport(models.Model):
     @property
     def is_submitted(self) -> bool:
         return self.submitted_at is not None
+
+    @property
+    def opens_on(self) -> datetime.date:
+        """The firm may submit from a month before the report is due."""
+        return self.due_on - datetime.timedelta(days=OUTCOME_WINDOW_DAYS)
+
+    @property
+    def is_open(self) -> bool:
+        return not self.is_submitted and timezone.localdate() >= self.opens_on

@@ -33,8 +33,6 @@ from clusterbrain.programs.models import Application, SupportProgram
 
 CENT = Decimal("0.01")
 MAX_MONEY = Decimal("99999999999999.99")
-# An outcome report opens this many days before it is due.
-OUTCOME_WINDOW_DAYS = 30
 OPEN_FOR_REVIEW = (Application.Status.SUBMITTED, Application.Status.UNDER_REVIEW)
 
 
@@ -610,7 +608,7 @@ def submit_outcome(
     if report.is_submitted:
         raise InvalidInput.field("statement", _("The outcome report has already been submitted."))
     day = today or timezone.localdate()
-    opens = report.due_on - datetime.timedelta(days=OUTCOME_WINDOW_DAYS)
+    opens = report.opens_on
     if day < opens:
         raise InvalidInput.field(
             "statement",

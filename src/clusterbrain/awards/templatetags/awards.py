@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import template
+from django.utils.translation import gettext, gettext_lazy
 
 register = template.Library()
 
@@ -32,3 +33,35 @@ def get_score(scores: Any, criterion_id: Any) -> str:
 def get_form_value(form: Any, key: str) -> str:
     """The score typed for a criterion, to show again after a refused form."""
     return str(form.get(f"score-{key}", "")) if hasattr(form, "get") else ""
+
+
+_DETAIL_LABELS = {
+    "amount": gettext_lazy("Amount (yuan)"),
+    "tranche": gettext_lazy("Tranche"),
+    "reason": gettext_lazy("Reason"),
+    "note": gettext_lazy("Note"),
+    "conflict": gettext_lazy("Conflict of interest"),
+    "reviewer": gettext_lazy("Reviewer"),
+    "score": gettext_lazy("Score"),
+    "original": gettext_lazy("Original entry"),
+}
+
+
+@register.filter
+def audit_details(detail: Any) -> list[tuple[str, str]]:
+    """An audit event's details with translated labels (amounts as money, yes/no for flags);
+    empty values left out."""
+    rows = []
+    for key, value in (detail or {}).items():
+        if value in ("", None):
+            continue
+        if isinstance(value, bool):
+            shown = str(gettext("yes") if value else gettext("no"))
+        elif key == "amount":
+            shown = money(value)
+        elif key == "original":
+            shown = f"#{value}"
+        else:
+            shown = str(value)
+        rows.append((str(_DETAIL_LABELS.get(key, key)), shown))
+    return rows
