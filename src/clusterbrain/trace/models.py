@@ -225,7 +225,9 @@ class Lot(models.Model):
     against (declared, produced, consumed) and its ILMD attributes."""
 
     key = models.CharField(_("lot or EPC"), max_length=URI_LENGTH, unique=True)
-    material = models.CharField(_("product class"), max_length=URI_LENGTH, db_index=True)
+    # no index: lot search matches product classes by substring (icontains), which no B-tree
+    # index serves, and nothing looks a class up exactly; every index is paid per captured lot
+    material = models.CharField(_("product class"), max_length=URI_LENGTH)
     uom = models.CharField(_("unit"), max_length=8, blank=True)
     declared = models.FloatField(_("declared quantity"), null=True, blank=True)
     produced = models.FloatField(_("produced quantity"), default=0)

@@ -76,6 +76,11 @@ from clusterbrain.trace.models import (
     TraceStamp,
 )
 
+try:
+    import orjson
+except ImportError:  # pragma: no cover - a dependency (engines.epcis.normalise uses it too)
+    orjson = None  # type: ignore[assignment]
+
 ROLLBACK = CaptureJob.Behaviour.ROLLBACK
 PROCEED = CaptureJob.Behaviour.PROCEED
 MAX_EVENTS = 100_000  # per document; GS1-EPCIS-Capture-Limit
@@ -161,7 +166,7 @@ def _finish(job: CaptureJob, problems: list[Problem], stored: int, duplicates: i
     job.finished_at = timezone.now()
 
 
-@dataclass
+@dataclass(slots=True)
 class _Prepared:
     """A valid, normalised event ready to store."""
 
@@ -174,9 +179,11 @@ class _Prepared:
     firm_id: int | None
     cluster_id: int | None
     keys: list[_Key] = field(default_factory=list)
-    time: datetime | None = None  # eventTime
+    time: str = ""  # eventTime, canonical
     biz: str = ""  # bizLocation id as sent
     read: str = ""  # readPoint id as sent
+    biz_key: str = ""  # bizLocation id in Digital Link form (Location.key)
+    read_key: str = ""  # readPoint id in Digital Link form
     pk: int = 0  # given in _store
     db_time: Any = None  # eventTime as the backend takes it, given in _store
 
@@ -229,6 +236,24 @@ def _time_adapter() -> Any:
         return str(value.astimezone(UTC).replace(tzinfo=None))
 
     return adapt
+
+
+def _event_time_adapter() -> Any:
+    """A canonical eventTime (`engines.epcis.normalise`: milliseconds and the sender's
+    offset) as the backend takes it. On SQLite a UTC time's text is cut from the string, as
+    `str()` of the naive UTC datetime reads (`.fff000` only when there are milliseconds),
+    without parsing it; other offsets and backends go through the datetime."""
+    adapt = _time_adapter()
+    if connection.vendor != "sqlite":
+        return lambda text: adapt(_event_time(text))
+
+    def adapt_text(text: str) -> Any:
+        if len(text) == 29 and text.endswith("+00:00") and text[19] == ".":
+            ms = text[20:23]
+            return f"{text[:10]} {text[11:19]}" if ms == "000" else f"{text[:10]} {text[11:23]}000"
+        return adapt(_event_time(text))
+
+    return adapt_text
 
 
 # EPCIS data names the same few locations over and over
@@ -297,14 +322,13 @@ def _check_locations(
     user: Any, prepared: list[_Prepared], problems: list[Problem]
 ) -> list[_Prepared]:
     """Attach each event's location and firm; refuse events at another firm's location."""
-    ids = {_dl(p.biz) for p in prepared} | {_dl(p.read) for p in prepared}
-    known = _locations(ids)
+    known = _locations({p.biz_key for p in prepared} | {p.read_key for p in prepared})
     anywhere = permissions.captures_anywhere(user)
     firm = permissions.firm_of(user)
     kept: list[_Prepared] = []
     for p in prepared:
-        biz = _dl(p.biz)
-        read = _dl(p.read)
+        biz = p.biz_key
+        read = p.read_key
         p.location = known.get(biz) or known.get(read)
         if not anywhere:
             wrong = [
@@ -488,6 +512,7 @@ def _prepare(
     out: list[_Prepared] = []
     normaliser = Normaliser(prefixes)
     sha256 = hashlib.sha256
+    dl = _dl
     for index, (pointer, raw) in enumerate(events_of(doc)):
         if index in bad:
             continue
@@ -522,9 +547,11 @@ def _prepare(
                 None,
                 None,
                 keys,
-                _event_time(str(event["eventTime"])),
+                str(event["eventTime"]),
                 biz,
                 read,
+                dl(biz),
+                dl(read),
             )
         )
     return out
@@ -607,13 +634,12 @@ def _store(
     caller's, which has saved the job: on SQLite that holds the write lock). Rows go in with
     executemany, not the ORM: at bulk sizes building model instances and their SQL was most
     of capture's time, and the events' ids are given here rather than read back (0011)."""
-    adapt = _time_adapter()
-    now = adapt(job.created_at)
+    now = _time_adapter()(job.created_at)
+    adapt = _event_time_adapter()
     event_table = Event._meta.db_table
     for p, pk in zip(prepared, _new_ids(event_table, len(prepared)), strict=True):
         p.pk = pk
         p.db_time = adapt(p.time)
-    dl = _dl
     _insert(
         event_table,
         (
@@ -645,8 +671,8 @@ def _store(
                 str(e.get("action") or ""),
                 str(e.get("bizStep") or ""),
                 str(e.get("disposition") or ""),
-                dl(p.read),
-                dl(p.biz),
+                p.read_key,
+                p.biz_key,
                 p.location.pk if p.location is not None else None,
                 p.firm_id,
                 p.cluster_id,
@@ -721,6 +747,39 @@ def _lot_holders(keys: Sequence[str]) -> dict[str, tuple[int | None, int | None]
     }
 
 
+def _lot_rows(
+    keys: Sequence[str],
+) -> list[tuple[str, int, float | None, float, float, int | None, int | None]]:
+    """Stored lots: (key, pk, declared, produced, consumed, owner firm, firm of the event that
+    made it)."""
+    lot_table, event_table = Lot._meta.db_table, Event._meta.db_table
+    return _rows_in(
+        f"SELECT l.key, l.id, l.declared, l.produced, l.consumed, l.owner_id, e.enterprise_id "  # noqa: S608
+        f"FROM {lot_table} l LEFT JOIN {event_table} e ON e.id = l.made_by_id "
+        "WHERE l.key IN ({marks})",
+        keys,
+    )
+
+
+def _json_adapter() -> Any:
+    """The backend's JSONField parameter; on SQLite (a text column Django reads with
+    json.loads) orjson's text, 5x quicker than json.dumps and read back the same (only the
+    spaces differ)."""
+    ops = connection.ops
+    if connection.vendor != "sqlite" or orjson is None:
+        return lambda value: ops.adapt_json_value(value, None)
+
+    def adapt(value: Any) -> Any:
+        try:
+            text = orjson.dumps(value)
+        except TypeError:  # orjson.JSONEncodeError: integers beyond 64 bits
+            return ops.adapt_json_value(value, None)
+        # orjson writes NaN and infinities as null, json as NaN/Infinity (read back as such)
+        return text.decode() if b"null" not in text else ops.adapt_json_value(value, None)
+
+    return adapt
+
+
 def _check_lot_claims(
     user: Any, prepared: list[_Prepared], problems: list[Problem]
 ) -> list[_Prepared]:
@@ -787,7 +846,15 @@ def _store_lots(
     recorded); any other event names a lot without changing an owner it has (decision 0011)."""
     if not feed.lot_keys:
         return
-    holders = _lot_holders(list(feed.lot_keys))
+    # the stored lots again, inside the transaction: another capture may have stored or
+    # claimed them since the checks
+    holders: dict[str, tuple[int | None, int | None]] = {}
+    for key, pk, declared, produced, consumed, owner, maker in _lot_rows(list(feed.lot_keys)):
+        holders[key] = (owner, maker)
+        known[key] = (pk, declared, produced, consumed)
+    for key in feed.lot_keys:
+        if key not in holders:
+            known[key] = None
     shipped: dict[str, set[tuple[int, int]]] | None = None
     changes: dict[str, _LotChange] = {}
     uoms: dict[str, str] = {}
@@ -795,11 +862,17 @@ def _store_lots(
         for _role, value, _qualifier, _quantity, uom in p.keys:
             if uom and value not in uoms:  # only the quantity lists' rows have a uom
                 uoms[value] = uom
+    # the feed has every lot's product class already
+    lot_index = feed.lot_index
+    material_rows = feed.lots.material.tolist()
+    materials = feed.materials
 
     def change(key: str, p: _Prepared) -> _LotChange:
         c = changes.get(key)
         if c is None:
-            c = changes[key] = _LotChange(material_of(key), uoms.get(key, ""), p.db_time)
+            row = lot_index.get(key)
+            material = material_of(key) if row is None else materials[material_rows[row]]
+            c = changes[key] = _LotChange(material, uoms.get(key, ""), p.db_time)
         return c
 
     # who made or holds what, in capture order
@@ -878,13 +951,9 @@ def _store_lots(
         if described is not None:
             described.attributes.update(attributes)
 
-    # read inside the transaction again for the lots absent before it: another capture may
-    # have stored them since the overconsumption check
-    for key in [k for k in changes if known.get(k, None) is None]:
-        known.pop(key, None)
-    _stored_lots(changes, known)
-    ops = connection.ops
-    no_attributes = ops.adapt_json_value({}, None)
+    _stored_lots(changes, known)  # lots the feed does not have (an aggregation's OBSERVE)
+    attributes_json = _json_adapter()
+    no_attributes = attributes_json({})
     _insert(
         Lot._meta.db_table,
         (
@@ -914,7 +983,7 @@ def _store_lots(
                 c.cluster_id,
                 c.first_seen,
                 c.made_by,
-                ops.adapt_json_value(c.attributes, None) if c.attributes else no_attributes,
+                attributes_json(c.attributes) if c.attributes else no_attributes,
             )
             for key, c in changes.items()
             if known[key] is None
