@@ -353,10 +353,51 @@ def _namespaced(key: str, prefixes: dict[str, str]) -> bool:
     return bool(colon and local and prefix in prefixes)
 
 
-def _check_event(i: int | None, base: str, event: Any, prefixes: dict[str, str]) -> list[Problem]:
+_CBV_MEMO: dict[tuple[str, str], str | None] = {}  # (value, vocabulary) → check_cbv's verdict
+_CBV_FIELDS = (("bizStep", cbv.BIZ_STEP), ("disposition", cbv.DISPOSITION))
+_TYPED_LISTS = (
+    ("bizTransactionList", cbv.BIZ_TRANSACTION_TYPE),
+    ("sourceList", cbv.SOURCE_DEST_TYPE),
+    ("destinationList", cbv.SOURCE_DEST_TYPE),
+)
+_QUANTITY_LISTS = ("quantityList", "childQuantityList", "inputQuantityList", "outputQuantityList")
+_INF = math.inf
+
+
+def _cbv_problem(value: Any, vocab: cbv.Vocabulary) -> str | None:
+    """`cbv.check_cbv`, remembered: a bulk document repeats the same few words."""
+    if type(value) is not str:
+        return cbv.check_cbv(value, vocab)
+    memo = (value, vocab.web)
+    if memo in _CBV_MEMO:
+        return _CBV_MEMO[memo]
+    why = cbv.check_cbv(value, vocab)
+    if len(_CBV_MEMO) > 10_000:  # values are the sender's: keep the memo small
+        _CBV_MEMO.clear()
+    _CBV_MEMO[memo] = why
+    return why
+
+
+def _check_event(
+    i: int | None,
+    base: str,
+    event: Any,
+    prefixes: dict[str, str],
+    namespaced: dict[str, bool] | None = None,
+) -> list[Problem]:
+    """Our checks of one event; `namespaced` remembers `_namespaced` for the document's
+    prefixes across its events (ILMD and extension keys repeat)."""
     out: list[Problem] = []
     if not isinstance(event, dict):
         return [Problem(i, base, "wrong_type", "an event is a JSON object")]
+    if namespaced is None:
+        namespaced = {}
+
+    def has_namespace(key: str) -> bool:
+        known = namespaced.get(key)
+        if known is None:
+            known = namespaced[key] = _namespaced(key, prefixes)
+        return known
 
     def add(pointer: str, code: str, message: str) -> None:
         out.append(Problem(i, base + pointer, code, message))
@@ -375,9 +416,13 @@ def _check_event(i: int | None, base: str, event: Any, prefixes: dict[str, str])
         add("/eventTimeZoneOffset", "bad_time", "eventTimeZoneOffset must look like +02:00")
     if "action" in event and event["action"] not in cbv.ACTIONS:
         add("/action", "unknown_action", f"action {event['action']!r} is not ADD, OBSERVE, DELETE")
-    for name, vocab in (("bizStep", cbv.BIZ_STEP), ("disposition", cbv.DISPOSITION)):
-        if name in event and (why := cbv.check_cbv(event[name], vocab)):
-            add(f"/{name}", "unknown_cbv_value", why)
+    for name, vocab in _CBV_FIELDS:
+        if name in event:
+            value = event[name]
+            if type(value) is str and value in vocab.words:
+                continue  # a bare CBV word, as most are
+            if why := _cbv_problem(value, vocab):
+                add(f"/{name}", "unknown_cbv_value", why)
     persistent = event.get("persistentDisposition")
     if isinstance(persistent, dict):
         for part in ("set", "unset"):
@@ -397,35 +442,27 @@ def _check_event(i: int | None, base: str, event: Any, prefixes: dict[str, str])
             )
         ):
             out.append(p)
-    for list_name, vocab in (
-        ("bizTransactionList", cbv.BIZ_TRANSACTION_TYPE),
-        ("sourceList", cbv.SOURCE_DEST_TYPE),
-        ("destinationList", cbv.SOURCE_DEST_TYPE),
-    ):
+    for list_name, vocab in _TYPED_LISTS:
         for j, item in enumerate(event.get(list_name) or []):
             if (
                 isinstance(item, dict)
                 and "type" in item
-                and (why := cbv.check_cbv(item["type"], vocab))
+                and (why := _cbv_problem(item["type"], vocab))
             ):
                 add(f"/{list_name}/{j}/type", "unknown_cbv_value", why)
-    for list_name in (
-        "quantityList",
-        "childQuantityList",
-        "inputQuantityList",
-        "outputQuantityList",
-    ):
+    for list_name in _QUANTITY_LISTS:
         for j, q in enumerate(event.get(list_name) or []):
-            if (
-                isinstance(q, dict)
-                and "quantity" in q
-                and (bad := _quantity_problem(q["quantity"]))
-            ):
-                add(f"/{list_name}/{j}/quantity", *bad)
+            if isinstance(q, dict) and "quantity" in q:
+                v = q["quantity"]
+                # the common case first: a finite double or a small integer, not negative
+                if (type(v) is float and 0.0 <= v < _INF) or (type(v) is int and 0 <= v < 2**53):
+                    continue
+                if bad := _quantity_problem(v):
+                    add(f"/{list_name}/{j}/quantity", *bad)
     ilmd = event.get("ilmd")
     if isinstance(ilmd, dict):
         for key in ilmd:
-            if not _namespaced(key, prefixes):
+            if not has_namespace(key):
                 add(
                     "/ilmd/" + key.replace("~", "~0").replace("/", "~1"),
                     "extension_without_namespace",
@@ -433,7 +470,7 @@ def _check_event(i: int | None, base: str, event: Any, prefixes: dict[str, str])
                     "@context, or a full URI)",
                 )
     for key in event:
-        if key not in EVENT_FIELDS and not _namespaced(key, prefixes):
+        if key not in EVENT_FIELDS and not has_namespace(key):
             add(
                 "/" + key.replace("~", "~0").replace("/", "~1"),
                 "extension_without_namespace",
@@ -472,8 +509,9 @@ def validate(
         problems.append(p)
     if prefixes is None:
         prefixes = declared_prefixes(doc)
+    namespaced: dict[str, bool] = {}
     for pointer, event in events_of(doc):
-        problems.extend(_check_event(_event_index(pointer), pointer, event, prefixes))
+        problems.extend(_check_event(_event_index(pointer), pointer, event, prefixes, namespaced))
     seen = {p.pointer for p in problems}
     path = str(schema_path(schema))
     fast = _fast_validator(path) if fast_schema else None
