@@ -525,3 +525,49 @@ def test_the_office_sees_every_streamers_figures(two_streamers, client_for):
     bob = next(r for r in rows.json() if r["streamer"]["name"] == "Bob")
     assert bob["peer_roi"] == pytest.approx(2.0) and bob["return_rate"] == pytest.approx(0.25)
     assert bob["conversion"] == pytest.approx(0.05)
+
+
+def test_nul_and_over_long_texts_at_the_livestream_base(base, client_for):
+    """A streamer's name or category, a session's title or an item's category with a NUL (JSON
+    `\\u0000` passes the NUL middleware, which reads query strings and urlencoded forms only),
+    a category of 500 characters, a title of 300 (cut silently to 200): refused by field,
+    nothing saved (PostgreSQL refused the NUL at the save: a 500)."""
+    world, streamer, session = base
+    client = client_for(world.users.association)
+    url = "/api/v1/clusters/alpha/livestream/streamers"
+    for body, loc in (
+        ({"name": "A\x00", "platform": "douyin"}, ("name",)),
+        ({"name": "A", "platform": "douyin", "categories": ["b\x00"]}, ("categories", 0)),
+        ({"name": "A", "platform": "douyin", "categories": ["b" * 500]}, ("categories", 0)),
+    ):
+        r = post_json(client, url, body)
+        not_a_500(r)
+        assert r.status_code == 422 and loc in locs(r), (body, r.json())
+    r = post_json(
+        client,
+        "/api/v1/clusters/alpha/livestream/sessions",
+        {
+            "streamer": streamer.pk,
+            "start": (timezone.now() + datetime.timedelta(days=30)).isoformat(),
+            "duration_minutes": 60,
+            "title": "t\x00",
+        },
+    )
+    not_a_500(r)
+    assert r.status_code == 422 and ("title",) in locs(r)
+    r = post_json(
+        client,
+        f"/api/v1/livestream/sessions/{session.pk}/results",
+        {"gmv": 10, "items": [{"enterprise": world.own.pk, "category": "b\x00", "gmv": 1}]},
+    )
+    not_a_500(r)
+    assert r.status_code == 422 and ("items", 0, "category") in locs(r)
+    page = client.post(
+        f"/livestream/sessions/{session.pk}/",
+        {"gmv": "10", "item-0-enterprise": str(world.own.pk), "item-0-category": "x" * 200},
+    )
+    not_a_500(page)
+    assert page.status_code == 422
+    assert Streamer.objects.count() == 1 and LivestreamSession.objects.count() == 1
+    session.refresh_from_db()
+    assert session.status == "planned" and not session.items.exists()

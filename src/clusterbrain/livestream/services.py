@@ -23,6 +23,7 @@ from clusterbrain.livestream.models import (
     Streamer,
 )
 from clusterbrain.market.models import Product
+from clusterbrain.market.services import text_problem
 from clusterbrain.registry.models import Cluster, Enterprise
 from clusterbrain.registry.selectors import as_id
 
@@ -97,6 +98,8 @@ def save_streamer(
     name = (name or "").strip()
     if not name:
         errors.append(FieldError(("name",), _("This field is required.")))
+    elif problem := text_problem(name, 120):
+        errors.append(FieldError(("name",), problem))
     if platform not in Platform.values:
         errors.append(
             FieldError(
@@ -109,6 +112,9 @@ def save_streamer(
     if rate is not None and rate > 1:
         errors.append(FieldError(("commission_rate",), _("Enter a rate between 0 and 1.")))
     cats = [c.strip() for c in categories if c and c.strip()]
+    for i, c in enumerate(categories):
+        if c and (problem := text_problem(c.strip(), 80)):
+            errors.append(FieldError(("categories", i), problem))
     dup = Streamer.objects.filter(cluster=cluster, name=name, platform=platform)
     if streamer is not None:
         dup = dup.exclude(pk=streamer.pk)
@@ -176,6 +182,8 @@ def schedule_session(
         elif d is not None:
             minutes = int(round(d))
     fee = _number(errors, ("slot_fee",), slot_fee)
+    if problem := text_problem((title or "").strip(), 200):
+        errors.append(FieldError(("title",), problem))
     firm_list = list(firms)
     for i, firm in enumerate(firm_list):
         if firm.cluster_id != cluster.pk:
@@ -207,7 +215,7 @@ def schedule_session(
     target.streamer = streamer
     target.start = start
     target.duration_minutes = minutes
-    target.title = (title or "").strip()[:200]
+    target.title = (title or "").strip()
     target.slot_fee = fee or 0.0
     target.save()
     target.firms.set(firm_list)
@@ -285,6 +293,8 @@ def record_results(
         category = str(item.get("category") or (product.category if product else "")).strip()
         if not category:
             errors.append(FieldError(("items", i, "category"), _("Give a product or a category.")))
+        elif problem := text_problem(category, 80):
+            errors.append(FieldError(("items", i, "category"), problem))
         nums = {f: _number(errors, ("items", i, f), item.get(f)) for f in ITEM_FIELDS}
         if (nums["returns_value"] or 0) > (nums["gmv"] or 0):
             errors.append(
@@ -296,7 +306,7 @@ def record_results(
                     session=session,
                     enterprise=firm,
                     product=product,
-                    category=category[:80],
+                    category=category,
                     units=nums["units"] or 0.0,
                     gmv=nums["gmv"] or 0.0,
                     returns_value=nums["returns_value"] or 0.0,
