@@ -34,17 +34,12 @@ TEN_THOUSAND = Decimal("10000")
 
 def _reviewers(cluster: Cluster) -> list[User]:
     people = []
-    for n, (first, last) in enumerate((("评审专家", "一"), ("评审专家", "二")), start=1):
+    for n, name in enumerate(("评审专家一", "评审专家二"), start=1):
         user, _created = User.objects.get_or_create(
             username=f"reviewer-{cluster.slug}-{n}",
             defaults={"role": Role.ASSOCIATION, "cluster": cluster},
         )
-        user.role, user.cluster, user.first_name, user.last_name = (
-            Role.ASSOCIATION,
-            cluster,
-            last,
-            first,
-        )
+        user.role, user.cluster, user.first_name = Role.ASSOCIATION, cluster, name
         user.organisation = "demo reviewer"
         user.set_unusable_password()
         user.save()
