@@ -399,3 +399,14 @@ def test_a_type_mismatch_says_whether_the_field_or_the_value_is_at_fault() -> No
     value_fault = _error("years_in_operation >= '3'")
     assert value_fault.params["value"] == '"3"'
     assert (value_fault.params["expected"], value_fault.params["actual"]) == ("number", "text")
+
+
+def test_the_frame_reads_yes_no_columns_as_a_driver_gives_them_and_names_a_missing_one() -> None:
+    rule = compile_rule('is_member and not "tanning" in chain_links', FIELDS)
+    frame = pl.DataFrame(
+        {"is_member": [1, 0, None, 1], "chain_links": [[], [], [], None]},
+        schema={"is_member": pl.Int8, "chain_links": pl.List(pl.Null)},
+    )
+    assert rule.evaluate_frame(frame).tolist() == [True, False, False, False]
+    with pytest.raises(KeyError, match="chain_links"):
+        rule.evaluate_frame(frame.drop("chain_links"))
