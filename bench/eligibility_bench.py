@@ -37,6 +37,7 @@ import os
 import random
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -602,6 +603,23 @@ def print_report(result: Result) -> None:
     print("ours, every run (s): " + ", ".join(f"{total:.2f}" for total in result.runs))
 
 
+MEASURED_CODE = ("src/clusterbrain/engines/rules", "src/clusterbrain/programs/profiles.py")
+
+
+def uncommitted_note() -> str:
+    """The working tree is shared by several engineers: say when the measured code differs
+    from the commit named."""
+    done = subprocess.run(
+        ["git", "status", "--porcelain", "--", *MEASURED_CODE],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    changed = sorted({line[3:] for line in done.stdout.splitlines() if line.strip()})
+    return f" (with uncommitted changes to {', '.join(changed)})" if changed else ""
+
+
 def markdown(result: Result, meta: dict[str, str]) -> str:
     args = result.args
     counts = sorted(result.eligible)
@@ -623,7 +641,8 @@ def markdown(result: Result, meta: dict[str, str]) -> str:
     lines = [
         f"## Eligibility: {result.firms:,} firms x {len(result.rules)} support programs",
         "",
-        f"Run {result.started} at commit `{meta['commit']}`: `{command}` (whole run "
+        f"Run {result.started} at commit `{meta['commit']}`{uncommitted_note()}: `{command}` "
+        "(whole run "
         f"{_s(result.seconds)}).",
         "",
         f"Machine: {meta['nproc']} CPUs (`nproc`), {meta['cpu']}, {meta['ram']} RAM, "
