@@ -11,7 +11,14 @@ from awarddata import make_application, make_program
 import factories
 from clusterbrain.awards import selectors
 from clusterbrain.awards.demo import load_awards_demo
-from clusterbrain.awards.models import Account, AuditEvent, LedgerEntry, OutcomeReport, Review
+from clusterbrain.awards.models import (
+    Account,
+    AuditEvent,
+    Decision,
+    LedgerEntry,
+    OutcomeReport,
+    Review,
+)
 
 
 def demo_cluster():
@@ -58,6 +65,13 @@ def test_demo_awards_and_reload(db):
         .exclude(action__in=("declared", "reviewed"))
         .exists()
     )
+    # every event dated when it happened, not when the demo was loaded
+    for event in AuditEvent.objects.filter(program=program).select_related("entry"):
+        if event.entry is not None:
+            assert event.at == event.entry.created_at, event.action
+    decided = {d.application_id: d.decided_at for d in Decision.objects.all()}
+    for event in AuditEvent.objects.filter(action__in=("awarded", "rejected")):
+        assert event.at == decided[event.application_id]
     first = snapshot(program)
 
     cluster.delete()  # the demo's reload deletes the cluster, cascading through the ledger

@@ -403,11 +403,19 @@ def decide(
             user,
             application=application,
             entry=entry,
+            at=when,
             amount=value,
         )
     else:
         _record_status(application, user, Application.Status.REJECTED, reason)
-        _audit(program, AuditEvent.Action.REJECTED, user, application=application, reason=reason)
+        _audit(
+            program,
+            AuditEvent.Action.REJECTED,
+            user,
+            application=application,
+            at=when,
+            reason=reason,
+        )
     return decision
 
 
