@@ -101,3 +101,22 @@ def test_pages_render_in_both_languages(client_for, world, brand, licence, lang)
         f"/firms/{world.own.pk}/brand/",
     ):
         assert c.get(url).status_code == 200, url
+
+
+@pytest.mark.parametrize("code", ["a/b", "x" * 200, "中文码", "SL-2026-?#", "%2F", " "])
+def test_odd_input_in_the_verify_form_is_never_a_500(client_for, code):
+    c = client_for()
+    r = c.get("/brand/verify/", {"code": code})
+    assert r.status_code in (200, 404)
+    if code.strip():
+        assert 'data-outcome="malformed"' in r.content.decode()
+
+
+def test_odd_ids_in_the_grant_form(client_for, world, brand):
+    c = client_for(world.users.association)
+    for licensee in ("abc", "99999999999999999999999", "-1"):
+        r = c.post("/c/alpha/brand/", {"brand": brand.pk, "licensee": licensee})
+        assert r.status_code == 422 and 'data-field="licensee"' in r.content.decode()
+    r = c.post("/c/alpha/brand/", {"brand": "x", "licensee": world.own.pk})
+    assert r.status_code == 422 and 'data-field="brand"' in r.content.decode()
+    assert not BrandLicence.objects.exists()

@@ -158,3 +158,23 @@ def test_leads_over_http_are_the_firms_own(client_for, world, fair):
     assert r.json()["leads_by_country"] == [{"country": "KR", "leads": 1}]
     assert "Seoul" not in r.content.decode() and "k@s.kr" not in r.content.decode()
     assert Lead.objects.get().follow_up == "ordered"
+
+
+def test_odd_ids_are_field_errors(client_for, world, fair):
+    c = client_for(world.users.association)
+    huge = 10**30
+    r = send(c, f"/api/v1/exhibitions/{fair.pk}/assignments", {"booth": "A01", "enterprise": huge})
+    assert r.status_code == 422
+    r = send(c, f"/api/v1/exhibitions/{fair.pk}/signups", {"enterprise": huge})
+    assert r.status_code == 422
+    page = client_for(world.users.association)
+    for firm in ("abc", str(huge)):
+        r = page.post(
+            f"/exhibitions/{fair.pk}/", {"action": "assign", "booth": "A01", "enterprise": firm}
+        )
+        assert r.status_code == 422
+        r = page.post(f"/exhibitions/{fair.pk}/", {"action": "signup", "enterprise": firm})
+        assert r.status_code == 422
+    r = page.post(f"/exhibitions/{fair.pk}/", {"action": "withdraw", "signup": "x"})
+    assert r.status_code == 404
+    assert not SignUp.objects.exists()

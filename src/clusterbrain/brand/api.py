@@ -22,6 +22,7 @@ from clusterbrain.errors import InvalidInput
 from clusterbrain.registry import selectors as registry_selectors
 from clusterbrain.registry.api import ERRORS, READ_ERRORS
 from clusterbrain.registry.models import Enterprise
+from clusterbrain.registry.selectors import as_id
 
 router = Router(tags=["brand"])
 
@@ -180,7 +181,7 @@ def grant(request: HttpRequest, slug: str, payload: GrantIn) -> Status[dict[str,
     brand = selectors.get_regional_brand(payload.brand)
     if brand.cluster_id != cluster.pk:
         raise InvalidInput.field("brand", _("This brand is not of this cluster."))
-    licensee = Enterprise.objects.filter(pk=payload.licensee).first()
+    licensee = Enterprise.objects.filter(pk=as_id(payload.licensee) or 0).first()
     if licensee is None:
         raise InvalidInput.field("licensee", _("No such enterprise."))
     licence = services.grant_licence(

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods
 from clusterbrain.brand import codes, permissions, selectors, services
 from clusterbrain.errors import Forbidden, InvalidInput, NotFound
 from clusterbrain.registry import selectors as registry_selectors
+from clusterbrain.registry.selectors import as_id
 from clusterbrain.web.decorators import domain_errors
 
 
@@ -37,11 +38,19 @@ def _lines(text: str) -> list[str]:
 @require_http_methods(["GET"])
 def verify_form(request: HttpRequest) -> HttpResponse:
     """Type or paste a code; the answer lives at its own address (the QR code's target)."""
-    code = (request.GET.get("code") or "").strip()
+    code = (request.GET.get("code") or "").strip()[:60]
     if code:
         parsed = codes.parse_code(code)
-        target = parsed.code if parsed.shape_ok else code[:60]
-        return redirect("brand-verify-code", code=target)
+        if parsed.shape_ok:
+            return redirect("brand-verify-code", code=parsed.code)
+        # Not even the shape of a code (it may hold a slash): answered here, not at an address.
+        verification = selectors.verify(code)
+        return render(
+            request,
+            "brand/verify.html",
+            {"verification": verification, "code": code},
+            status=404,
+        )
     return render(request, "brand/verify.html", {"verification": None, "code": ""})
 
 
@@ -80,7 +89,7 @@ def _grant_post(request: HttpRequest, cluster: Any) -> list[dict[str, Any]]:
             raise NotFound("")
     except NotFound:
         return [{"field": "brand", "msg": _("Choose a regional brand of this cluster.")}]
-    licensee = selectors.member_choices(cluster).filter(pk=data.get("licensee") or 0).first()
+    licensee = selectors.member_choices(cluster).filter(pk=as_id(data.get("licensee")) or 0).first()
     try:
         licence = services.grant_licence(
             request.user,

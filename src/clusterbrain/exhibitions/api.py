@@ -23,6 +23,7 @@ from clusterbrain.exhibitions.models import Booth, Exhibition, Lead, SignUp
 from clusterbrain.registry import selectors as registry_selectors
 from clusterbrain.registry.api import ERRORS, READ_ERRORS
 from clusterbrain.registry.models import Enterprise
+from clusterbrain.registry.selectors import as_id
 
 router = Router(tags=["exhibitions"])
 
@@ -230,7 +231,7 @@ def sign_up(request: HttpRequest, exhibition_id: int, payload: SignUpIn) -> Stat
     user = _user(request)
     e = selectors.get_exhibition(exhibition_id)
     firm_id = payload.enterprise or permissions.firm_of(user)
-    firm = Enterprise.objects.filter(pk=firm_id).first() if firm_id else None
+    firm = Enterprise.objects.filter(pk=as_id(firm_id) or 0).first()
     s = services.sign_up(
         user,
         e,
@@ -287,7 +288,7 @@ class FreeIn(Schema):
 def assign(request: HttpRequest, exhibition_id: int, payload: AssignIn) -> Status[dict[str, Any]]:
     """Place a signed-up firm at a free booth by hand; a taken booth is refused at `booth`."""
     e = selectors.get_exhibition(exhibition_id)
-    firm = Enterprise.objects.filter(pk=payload.enterprise).first()
+    firm = Enterprise.objects.filter(pk=as_id(payload.enterprise) or 0).first()
     if firm is None:
         raise InvalidInput.field("enterprise", _("No such enterprise."))
     a = services.assign_booth(_user(request), e, booth_code=payload.booth, enterprise=firm)

@@ -22,6 +22,7 @@ from clusterbrain.exhibitions import allocation, permissions, selectors, service
 from clusterbrain.exhibitions.models import FollowUp, Interest, Scope
 from clusterbrain.registry import selectors as registry_selectors
 from clusterbrain.registry.models import Enterprise
+from clusterbrain.registry.selectors import as_id
 from clusterbrain.web.decorators import domain_errors
 
 
@@ -89,7 +90,7 @@ def _detail_post(request: HttpRequest, exhibition: Any) -> None:
     if action == "signup":
         own = permissions.firm_of(user)
         firm_id = str(data.get("enterprise") or own or "")
-        firm = Enterprise.objects.filter(pk=firm_id).first() if firm_id.isdigit() else None
+        firm = Enterprise.objects.filter(pk=as_id(firm_id) or 0).first()
         services.sign_up(
             user,
             exhibition,
@@ -116,7 +117,7 @@ def _detail_post(request: HttpRequest, exhibition: Any) -> None:
         )
     elif action == "assign":
         firm_id = data.get("enterprise", "")
-        firm = Enterprise.objects.filter(pk=firm_id).first() if firm_id.isdigit() else None
+        firm = Enterprise.objects.filter(pk=as_id(firm_id) or 0).first()
         services.assign_booth(user, exhibition, booth_code=data.get("booth", ""), enterprise=firm)
         messages.success(request, _("Booth placed by hand."))
     elif action == "free":
