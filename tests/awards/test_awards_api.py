@@ -161,3 +161,20 @@ def test_outcome_summary_for_the_office(grant, client_for):
     body = r.json()
     assert r.status_code == 200 and body["awarded"] == 1 and body["pending"] == 1
     assert Decimal(body["amount_awarded"]) == Decimal("100000")
+
+
+def test_office_overview_of_the_cluster(world, grant, client_for):
+    services.post_budget(grant.office, grant.program, amount="250000")
+    r = client_for(grant.office).get(f"{API}/clusters/{world.a.slug}/programs")
+    assert r.status_code == 200
+    (row,) = r.json()
+    assert row["balances"]["available"] == "250000.00" and len(row["applications"]) == 3
+    assert (
+        client_for(world.users.association)
+        .get(f"{API}/clusters/{world.a.slug}/programs")
+        .status_code
+        == 403
+    )
+    for user in (world.users.office_b, world.users.bank, world.users.enterprise):
+        r = client_for(user).get(f"{API}/clusters/{world.a.slug}/programs")
+        assert r.status_code == 404

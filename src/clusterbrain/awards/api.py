@@ -22,6 +22,7 @@ from clusterbrain.accounts.auth import WRITE_AUTH
 from clusterbrain.accounts.models import User
 from clusterbrain.awards import selectors, services
 from clusterbrain.awards.models import AuditEvent, LedgerEntry, ReviewAssignment
+from clusterbrain.registry import selectors as registry_selectors
 from clusterbrain.registry.api import ERRORS
 from clusterbrain.registry.selectors import as_id
 
@@ -375,6 +376,52 @@ def ledger(request: HttpRequest, program_id: int) -> dict[str, Any]:
         "balances": view.balances,
         "entries": [entry_out(e) for e in view.entries],
     }
+
+
+class ProgramApplicationOut(Schema):
+    id: int
+    enterprise: str
+    status: str
+    requested_amount: Decimal
+
+
+class ProgramRowOut(Schema):
+    program: int
+    code: str
+    name: str
+    budget: Decimal
+    balances: BalancesOut
+    applications: list[ProgramApplicationOut] = Field(description="Submitted and later")
+
+
+@router.get(
+    "/awards/clusters/{slug}/programs",
+    response={200: list[ProgramRowOut], **ERRORS},
+    auth=WRITE_AUTH,
+)
+def office_overview(request: HttpRequest, slug: str) -> list[dict[str, Any]]:
+    """The office's programs with their balances and the applications to review or decide."""
+    user = _user(request)
+    cluster = registry_selectors.get_cluster(slug)
+    return [
+        {
+            "program": row.program.pk,
+            "code": row.program.code,
+            "name": row.program.name,
+            "budget": row.program.budget,
+            "balances": row.balances,
+            "applications": [
+                {
+                    "id": a.pk,
+                    "enterprise": a.enterprise.name,
+                    "status": a.status,
+                    "requested_amount": a.requested_amount,
+                }
+                for a in selectors.applications_to_review(row.program)
+            ],
+        }
+        for row in selectors.office_overview(cluster, user)
+    ]
 
 
 class BudgetIn(Strict):
