@@ -43,6 +43,8 @@ MAX_RESTRICTED_PAIRS = 30_000
 TABU_SHARE = 0.5
 TABU_PATIENCE = 0.1
 LAGRANGE_SHARE = 0.1  # of the time left: the subgradient ascent (under a second to 100 jobs)
+TARGET_SHARE = 0.4  # of the time left: the branch and bound by targets on the Lagrangian bound
+DESCEND_SHARE = 0.8  # of the time left after the tabu search: the branch and bound from its best
 LOCAL_SEARCH_SHARE = (
     1.0  # of the time left; fix-and-optimise only if it stops early (it gains little there)
 )
@@ -142,8 +144,34 @@ def _solve_mip_path(
                 core.pairs,
                 upper,
             )
+    if lagrange is not None and left() > 0.5 and not _proven(core, upper, lower, mip_rel_gap):
+        from clusterbrain.engines.allocation.lagrange_bb import target_search
+
+        found = target_search(core, lagrange, time.monotonic() + TARGET_SHARE * left(), upper)
+        if found is not None:
+            lower = max(lower, found.lower)
+            better = found.objective is not None and found.objective < upper
+            if better and found.solution is not None and not found.solution.violations(core):
+                best, upper = found.solution, float(found.objective)  # type: ignore[arg-type]
+            log.debug(
+                "target search: %s after %d nodes in %.1fs, bound %.0f",
+                found.objective,
+                found.nodes,
+                found.seconds,
+                found.lower,
+            )
     if gap_like and left() > 0.5 and not _proven(core, upper, lower, mip_rel_gap):
         best, upper = tabu(best, TABU_SHARE, 0)
+    if lagrange is not None and left() > 0.5 and not _proven(core, upper, lower, mip_rel_gap):
+        from clusterbrain.engines.allocation.lagrange_bb import improve_by_targets
+
+        found = improve_by_targets(core, lagrange, best, time.monotonic() + DESCEND_SHARE * left())
+        if found is not None:
+            lower = max(lower, found.lower)
+            better = found.objective is not None and found.objective < upper
+            if better and found.solution is not None and not found.solution.violations(core):
+                best, upper = found.solution, float(found.objective)  # type: ignore[arg-type]
+            log.debug("branch and bound from the incumbent: %.0f (%d nodes)", upper, found.nodes)
     # only a binary-only pair's reduced cost proves it out of every better solution
     binary_only = ~core.splittable[core.pair_order] & (np.diff(core.arc_start) == 1)
     share = min(1.0, PAIRS_PER_ORDER * core.orders / max(core.pairs, 1))
