@@ -120,3 +120,13 @@ def test_odd_ids_in_the_grant_form(client_for, world, brand):
     r = c.post("/c/alpha/brand/", {"brand": "x", "licensee": world.own.pk})
     assert r.status_code == 422 and 'data-field="brand"' in r.content.decode()
     assert not BrandLicence.objects.exists()
+
+
+def test_a_visitor_sees_brands_and_licensees_but_no_register(client_for, brand, licence):
+    c = client_for()
+    html = c.get("/c/alpha/brand/").content.decode()
+    assert 'id="brands"' in html and 'id="register"' not in html and "CONFIDENTIAL" not in html
+    r = c.get(f"/brand/{brand.pk}/licensees/")
+    assert r.status_code == 200 and licence.code in r.content.decode()
+    assert c.get(f"/brand/licences/{licence.pk}/").status_code == 302  # to the login
+    assert c.post("/c/alpha/brand/", {}).status_code == 302

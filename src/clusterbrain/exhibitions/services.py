@@ -378,6 +378,8 @@ def assign_booth(
 ) -> BoothAssignment:
     """Give one booth to a signed-up firm by hand (kept by later automatic runs)."""
     _require_manage(user, exhibition.cluster)
+    # The same lock as an automatic run takes: the two never interleave their bookings.
+    Exhibition.objects.select_for_update().filter(pk=exhibition.pk).first()
     errors: list[FieldError] = []
     code = str(booth_code or "").strip().upper()
     booth = (
