@@ -17,7 +17,8 @@ import datetime
 from typing import Any
 
 import polars as pl
-from django.db.models import Count, FloatField, Q, QuerySet
+from django.db import connections
+from django.db.models import Count, F, FloatField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -112,24 +113,44 @@ def _lists(rows: list[tuple[int, str]], column: str) -> pl.DataFrame:
     return frame.group_by("enterprise_id").agg(pl.col(column).sort())
 
 
+def _fetch(queryset: QuerySet[Any, Any]) -> list[tuple[Any, ...]]:
+    """The rows of a values_list query as the database driver returns them: Django's per-value
+    converters are most of the time of a bulk read, and the columns here need none (numbers
+    are cast to float in SQL, booleans are cast by polars). The selected columns are plain
+    fields first, then annotations, in the order given."""
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    sql, params = compiler.as_sql()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def _years(firms: QuerySet[Enterprise, Any]) -> pl.DataFrame:
     """Each firm's latest reported year's figures and its revenue growth on the year before."""
-    rows = list(
+    # Only the firm's two latest years are read: the latest and the one growth compares with.
+    latest_year = (
+        EnterpriseYear.objects.filter(enterprise_id=OuterRef("enterprise_id"))
+        .order_by("-year")
+        .values("year")[:1]
+    )
+    rows = _fetch(
         EnterpriseYear.objects.filter(enterprise__in=firms)
+        .alias(latest=Subquery(latest_year))
+        .filter(year__gte=F("latest") - 1)
         .annotate(
             r=Cast("revenue", FloatField()),
             o=Cast("output_value", FloatField()),
             x=Cast("exports", FloatField()),
         )
-        .values_list("enterprise_id", "year", "r", "o", "employees", "x")
+        .values_list("enterprise_id", "year", "employees", "r", "o", "x")
         .order_by()
     )
     schema = {
         "enterprise_id": pl.Int64,
         "year": pl.Int64,
+        "employees": pl.Float64,
         "revenue": pl.Float64,
         "output_value": pl.Float64,
-        "employees": pl.Float64,
         "exports": pl.Float64,
     }
     frame = pl.DataFrame(rows, schema=schema, orient="row").sort(["enterprise_id", "year"])
@@ -172,7 +193,7 @@ def _violations(firms: QuerySet[Enterprise, Any]) -> set[int]:
 def _deliveries(firms: QuerySet[Enterprise, Any]) -> pl.DataFrame:
     from clusterbrain.matching.models import Assignment
 
-    rows = list(
+    rows = _fetch(
         Assignment.objects.filter(supplier__in=firms, on_time__isnull=False)
         .values("supplier_id")
         .annotate(delivered=Count("pk"), on_time=Count("pk", filter=Q(on_time=True)))
@@ -190,24 +211,33 @@ def _deliveries(firms: QuerySet[Enterprise, Any]) -> pl.DataFrame:
     )
 
 
-def _carbon_grades(cluster_ids: list[int]) -> dict[int, float]:
-    """Each firm's grade of its latest graded year (green.selectors grades a cluster's year as
-    a whole: a firm's grade depends on its industry's benchmark in the cluster)."""
+def _carbon_grades(firms: QuerySet[Enterprise, Any]) -> dict[int, float]:
+    """Each firm's grade of its latest graded year. green.selectors grades a cluster's year as
+    a whole (a firm's grade depends on its industry's benchmark in the cluster), so the years
+    are graded newest first, and only until every firm with a value added has its grade."""
     from clusterbrain.green.models import CarbonYear
     from clusterbrain.green.selectors import _grade_rows
 
-    grades: dict[int, float] = {}
-    pairs = list(
-        CarbonYear.objects.filter(enterprise__cluster_id__in=cluster_ids)
-        .values_list("enterprise__cluster_id", "year")
-        .distinct()
-        .order_by("enterprise__cluster_id", "year")
+    rows = list(
+        CarbonYear.objects.filter(enterprise__in=firms)
+        .values_list("enterprise__cluster_id", "year", "enterprise_id")
+        .order_by()
     )
-    clusters = {c.pk: c for c in Cluster.objects.filter(pk__in={c for c, _y in pairs})}
-    for cluster_id, year in pairs:  # ascending years: a later grade replaces an earlier one
-        for row in _grade_rows(clusters[cluster_id], year):
-            if row.grade:
-                grades[row.enterprise.pk] = float(row.grade)
+    pending: dict[int, set[int]] = {}
+    years: dict[int, set[int]] = {}
+    for cluster_id, year, firm in rows:
+        pending.setdefault(cluster_id, set()).add(firm)
+        years.setdefault(cluster_id, set()).add(year)
+    grades: dict[int, float] = {}
+    for cluster in Cluster.objects.filter(pk__in=list(pending)):
+        waiting = pending[cluster.pk]
+        for year in sorted(years[cluster.pk], reverse=True):
+            for row in _grade_rows(cluster, year):
+                if row.grade and row.enterprise.pk in waiting:
+                    grades[row.enterprise.pk] = float(row.grade)
+                    waiting.discard(row.enterprise.pk)
+            if not waiting:
+                break
     return grades
 
 
@@ -218,32 +248,18 @@ def profile_frame(
     as the rule engine reads them (bool, Float64, Utf8, List(Utf8)); missing values null."""
     today = today or timezone.localdate()
     firms = enterprises.order_by().values("pk")
-    base_rows = list(
-        enterprises.order_by("pk").values_list(
-            "pk",
-            "cluster_id",
-            "size_class",
-            "above_designated_size",
-            "is_member",
-            "is_leading",
-            "in_cluster",
-            "founded_year",
-        )
-    )
+    flags = ("above_designated_size", "is_member", "is_leading", "in_cluster")
     base = pl.DataFrame(
-        base_rows,
+        _fetch(enterprises.order_by().values_list("pk", "size_class", "founded_year", *flags)),
         schema={
             "enterprise_id": pl.Int64,
-            "_cluster_id": pl.Int64,
             "size_class": pl.Utf8,
-            "above_designated_size": pl.Boolean,
-            "is_member": pl.Boolean,
-            "is_leading": pl.Boolean,
-            "in_cluster": pl.Boolean,
             "founded_year": pl.Float64,
+            # as the driver gives them: 0/1 from SQLite, bool from PostgreSQL
+            **{name: pl.Int8 for name in flags},
         },
         orient="row",
-    )
+    ).with_columns(pl.col(name).cast(pl.Boolean) for name in flags)
     base = base.with_columns(
         pl.when(pl.col("founded_year") <= today.year)
         .then(today.year - pl.col("founded_year"))
@@ -251,7 +267,7 @@ def profile_frame(
         .alias("years_in_operation")
     )
     links = _lists(
-        list(
+        _fetch(
             EnterpriseRole.objects.filter(enterprise__in=firms)
             .values_list("enterprise_id", "link__code")
             .order_by()
@@ -263,11 +279,11 @@ def profile_frame(
         Q(valid_until__isnull=True) | Q(valid_until__gte=today),
         enterprise__in=firms,
     )
-    cert_rows = list(valid.values_list("enterprise_id", "kind", "verified").order_by())
+    cert_rows = _fetch(valid.values_list("enterprise_id", "kind", "verified").order_by())
     certificates = _lists([(e, k) for e, k, _v in cert_rows], "certificates")
     verified = _lists([(e, k) for e, k, v in cert_rows if v], "verified_certificates")
     brands = pl.DataFrame(
-        list(
+        _fetch(
             Brand.objects.filter(enterprise__in=firms)
             .values("enterprise_id")
             .annotate(n=Count("pk"))
@@ -286,8 +302,7 @@ def profile_frame(
         .join(_years(firms), on="enterprise_id", how="left")
         .join(_deliveries(firms), on="enterprise_id", how="left")
     )
-    cluster_ids = frame.get_column("_cluster_id").unique().to_list()
-    grades = _carbon_grades(cluster_ids)
+    grades = _carbon_grades(firms)
     empty_list = pl.lit([], dtype=pl.List(pl.Utf8))
     frame = frame.with_columns(
         pl.col("chain_links").fill_null(empty_list),
