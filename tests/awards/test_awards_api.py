@@ -178,3 +178,49 @@ def test_office_overview_of_the_cluster(world, grant, client_for):
     for user in (world.users.office_b, world.users.bank, world.users.enterprise):
         r = client_for(user).get(f"{API}/clusters/{world.a.slug}/programs")
         assert r.status_code == 404
+
+
+ODD = [
+    {},
+    {"amount": None},
+    {"amount": "NaN"},
+    {"amount": "Infinity"},
+    {"amount": 1e400},
+    {"amount": "1e30"},
+    {"amount": [1]},
+    {"amount": True},
+    {"reason": "x" * 6000},
+    {"outcome": None},
+    {"scores": {"impact": "NaN", "feasibility": 1}},
+    {"scores": []},
+    {"conflict": "maybe"},
+    {"reviewer": 10**30},
+    {"statement": None},
+]
+
+
+def test_odd_payloads_are_4xx_and_change_nothing(world, grant, client_for):
+    services.post_budget(grant.office, grant.program)
+    app = reviewed(grant, grant.apps.own)
+    a = ReviewAssignment.objects.filter(application=grant.apps.own).first()
+    entry = LedgerEntry.objects.first()
+    urls = [
+        f"{API}/applications/{app.pk}/decision",
+        f"{API}/applications/{app.pk}/disbursements",
+        f"{API}/applications/{app.pk}/reviewers",
+        f"{API}/applications/{app.pk}/outcome",
+        f"{API}/programs/{grant.program.pk}/budget",
+        f"{API}/entries/{entry.pk}/reversal",
+        f"{API}/assignments/{a.pk}/declaration",
+        f"{API}/assignments/{a.pk}/review",
+    ]
+    office = client_for(grant.office)
+    before = (LedgerEntry.objects.count(), Decision.objects.count())
+    for url in urls:
+        for payload in ODD:
+            r = post(office, url, payload)
+            assert 400 <= r.status_code < 500, (url, payload, r.status_code)
+            assert "detail" in r.json()
+        r = office.post(url, "{not json", content_type="application/json")
+        assert 400 <= r.status_code < 500
+    assert (LedgerEntry.objects.count(), Decision.objects.count()) == before
