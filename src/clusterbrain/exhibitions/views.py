@@ -146,6 +146,9 @@ def exhibition_detail(request: HttpRequest, exhibition_id: int) -> HttpResponse:
     booths = selectors.booth_plan(exhibition)
     own = selectors.own_signup(request.user, exhibition)
     today = timezone.localdate()
+    own_firm = permissions.firm_of(request.user)
+    if own_firm and not Enterprise.objects.filter(pk=own_firm, cluster=cluster).exists():
+        own_firm = None  # a firm of another cluster is offered no sign-up form here
     context = {
         "cluster": cluster,
         "exhibition": exhibition,
@@ -154,7 +157,7 @@ def exhibition_detail(request: HttpRequest, exhibition_id: int) -> HttpResponse:
         "own": own,
         "own_booths": [a.booth for a in own.assignments.all()] if own else [],
         "own_fee": exhibition.booth_fee * len(own.assignments.all()) if own else None,
-        "own_firm": permissions.firm_of(request.user),
+        "own_firm": own_firm,
         "open": today <= exhibition.signup_deadline,
         "started": today >= exhibition.starts_on,
         "over": today > exhibition.ends_on,
