@@ -231,3 +231,46 @@ def test_bad_ids_and_unknown_fields(world, client_for, prog):
     assert c.get("/api/v1/clusters/alpha/programs/nope").status_code == 404
     r = send(c, "/api/v1/clusters/alpha/programs", program_data(code="x2", colour="red"))
     assert r.status_code == 422 and ("colour",) in locs(r)
+
+
+def test_office_records_and_closes_violations_over_http(world, client_for):
+    office = client_for(world.users.office, HTTP_ACCEPT_LANGUAGE="en")
+    url = f"/api/v1/enterprises/{world.own.pk}/environmental-violations"
+    r = send(office, url, {"authority": "环保局", "found_on": "2026-13-01"})
+    assert r.status_code == 422 and locs(r) == [("found_on",)]
+    r = send(office, url, {"authority": "环保局", "found_on": "2026-01-05", "description": "超标"})
+    assert r.status_code == 201 and r.json()["status"] == "open"
+    vid = r.json()["id"]
+    # the firm sees its own; another firm, the bank and the other cluster's office do not
+    own = client_for(world.users.enterprise)
+    assert [v["id"] for v in own.get(url).json()] == [vid]
+    stranger = factories.user("enterprise", enterprise=world.sharing)
+    for user in (stranger, world.users.bank, world.users.office_b):
+        assert client_for(user).get(url).status_code == 404
+        assert (
+            send(client_for(user), url, {"authority": "x", "found_on": "2026-01-01"}).status_code
+            == 403
+        )
+        assert (
+            send(client_for(user), f"/api/v1/environmental-violations/{vid}/close").status_code
+            == 404
+        )
+    assert send(own, f"/api/v1/environmental-violations/{vid}/close").status_code == 404
+    r = office.get("/api/v1/clusters/alpha/environmental-violations?status=open")
+    assert [v["id"] for v in r.json()] == [vid]
+    assert (
+        client_for(world.users.association)
+        .get("/api/v1/clusters/alpha/environmental-violations")
+        .status_code
+        == 403
+    )
+    r = send(office, f"/api/v1/environmental-violations/{vid}/close", {"closed_on": "2026-01-01"})
+    assert r.status_code == 422 and locs(r) == [("closed_on",)]
+    r = send(office, f"/api/v1/environmental-violations/{vid}/close", {"closed_on": "2026-02-01"})
+    assert r.status_code == 200 and r.json()["status"] == "closed"
+    assert (
+        office.get(
+            "/api/v1/enterprises/99999999999999999999999/environmental-violations"
+        ).status_code
+        == 404
+    )

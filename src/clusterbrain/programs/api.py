@@ -514,3 +514,109 @@ def withdraw(request: HttpRequest, application_id: int, payload: WithdrawIn) -> 
     user = _user(request)
     application = selectors.get_application(application_id, user)
     return application_out(services.withdraw_application(user, application, payload.note))
+
+
+# --- environmental violations (the office's record behind open_environmental_violation) ------
+
+
+class ViolationOut(Schema):
+    id: int
+    enterprise: int
+    enterprise_name: str
+    authority: str
+    found_on: datetime.date
+    description: str
+    status: str
+    closed_on: datetime.date | None
+
+
+def violation_out(v: Any) -> dict[str, Any]:
+    return {
+        "id": v.pk,
+        "enterprise": v.enterprise_id,
+        "enterprise_name": v.enterprise.name,
+        "authority": v.authority,
+        "found_on": v.found_on,
+        "description": v.description,
+        "status": v.status,
+        "closed_on": v.closed_on,
+    }
+
+
+class ViolationIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    authority: str | None = None
+    found_on: str | None = Field(None, description="YYYY-MM-DD")
+    description: str | None = None
+
+
+class CloseIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    closed_on: str | None = Field(None, description="YYYY-MM-DD; default today")
+
+
+@router.get(
+    "/clusters/{slug}/environmental-violations",
+    response={200: list[ViolationOut], **ERRORS},
+    auth=WRITE_AUTH,
+)
+def cluster_violations(
+    request: HttpRequest, slug: str, status: str | None = None
+) -> list[dict[str, Any]]:
+    """The cluster office: its firms' violations (`status` open or closed to filter)."""
+    cluster = registry_selectors.get_cluster(slug)
+    return [
+        violation_out(v) for v in selectors.violations_of_cluster(cluster, _user(request), status)
+    ]
+
+
+@router.get(
+    "/enterprises/{enterprise_id}/environmental-violations",
+    response={200: list[ViolationOut], **ERRORS},
+    auth=WRITE_AUTH,
+)
+def firm_violations(request: HttpRequest, enterprise_id: int) -> list[dict[str, Any]]:
+    """A firm's own violations (its users, the office of its cluster)."""
+    firm = _firm(enterprise_id)
+    return [violation_out(v) for v in selectors.violations_of_firm(firm, _user(request))]
+
+
+@router.post(
+    "/enterprises/{enterprise_id}/environmental-violations",
+    response={201: ViolationOut, **ERRORS},
+    auth=WRITE_AUTH,
+)
+def record_violation(
+    request: HttpRequest, enterprise_id: int, payload: ViolationIn
+) -> Status[dict[str, Any]]:
+    """The office of the firm's cluster records an authority's finding (open)."""
+    from clusterbrain.green.services import record_violation as record
+
+    violation = record(_user(request), _firm(enterprise_id), payload.model_dump(exclude_unset=True))
+    return Status(201, violation_out(violation))
+
+
+@router.post(
+    "/environmental-violations/{violation_id}/close",
+    response={200: ViolationOut, **ERRORS},
+    auth=WRITE_AUTH,
+)
+def close_violation(request: HttpRequest, violation_id: int, payload: CloseIn) -> Any:
+    from clusterbrain.green.services import close_violation as close
+
+    user = _user(request)
+    violation = selectors.get_violation(violation_id, user)
+    return violation_out(close(user, violation, payload.closed_on))
+
+
+def _firm(enterprise_id: int) -> Any:
+    from clusterbrain.errors import NotFound
+    from clusterbrain.registry.models import Enterprise
+    from clusterbrain.registry.selectors import as_id
+
+    firm = Enterprise.objects.select_related("cluster").filter(pk=as_id(enterprise_id) or 0).first()
+    if firm is None:
+        raise NotFound(_("No such firm."))
+    return firm

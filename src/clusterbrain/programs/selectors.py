@@ -115,3 +115,43 @@ def get_application(pk: Any, user: Any) -> Application:
     if application is None or not permissions.can_view_application(user, application):
         raise NotFound(_("No such application."))
     return application
+
+
+def violations_of_cluster(cluster: Cluster, user: Any, status: str | None = None) -> QuerySet[Any]:
+    """The environmental violations of a cluster's firms: its office and admins (the record
+    green.services keeps for the `open_environmental_violation` field)."""
+    from clusterbrain.accounts.permissions import can_view_enterprise_statistics
+    from clusterbrain.green.models import EnvironmentalViolation
+
+    if not can_view_enterprise_statistics(user, cluster):
+        raise Forbidden(_("Only the cluster office sees environmental violations."))
+    found = EnvironmentalViolation.objects.filter(enterprise__cluster=cluster).select_related(
+        "enterprise"
+    )
+    return found.filter(status=status) if status else found
+
+
+def violations_of_firm(enterprise: Enterprise, user: Any) -> QuerySet[Any]:
+    """A firm's violations: the firm itself, the office of its cluster, admins; 404 to others."""
+    from clusterbrain.accounts.permissions import can_view_enterprise_statistics
+    from clusterbrain.green.models import EnvironmentalViolation
+
+    if firm_of(user) != enterprise.pk and not can_view_enterprise_statistics(
+        user, enterprise.cluster
+    ):
+        raise NotFound(_("No such firm."))
+    return EnvironmentalViolation.objects.filter(enterprise=enterprise).select_related("enterprise")
+
+
+def get_violation(pk: Any, user: Any) -> Any:
+    from clusterbrain.accounts.permissions import can_view_enterprise_statistics
+    from clusterbrain.green.models import EnvironmentalViolation
+
+    found = (
+        EnvironmentalViolation.objects.select_related("enterprise__cluster")
+        .filter(pk=as_id(pk) or 0)
+        .first()
+    )
+    if found is None or not can_view_enterprise_statistics(user, found.enterprise.cluster):
+        raise NotFound(_("No such violation."))
+    return found
