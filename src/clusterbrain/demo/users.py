@@ -181,4 +181,11 @@ def ensure_demo_users(*, create: bool = True) -> list[DemoLogin]:
                 stewards = stewards or ensure_steward_group()
                 user.groups.add(stewards)
             logins.append(login)
+        # The clusters are loaded before their users exist: the demo bank's officer is linked
+        # to the bank here (finance.demo links it itself when the cluster is reloaded).
+        from clusterbrain.finance.demo import link_demo_officers
+        from clusterbrain.finance.models import PartnerBank
+
+        for bank in PartnerBank.objects.filter(is_demo=True):
+            link_demo_officers(bank)
     return logins

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime
 import random
-from typing import Any
 
 from django.utils import timezone
 
@@ -46,19 +45,6 @@ def link_demo_officers(bank: PartnerBank) -> int:
         BankOfficer.objects.create(user=user, bank=bank)
         linked += 1
     return linked
-
-
-def link_new_demo_officer(sender: Any, instance: User, **kwargs: Any) -> None:
-    """post_save of User: the demo command creates its users after the clusters are loaded, so
-    `bank-shiling` does not exist yet when `load_finance_demo` first runs. Only demo banks are
-    linked this way; a real bank's officers are linked by an admin."""
-    if instance.role != Role.BANK or not instance.organisation:
-        return
-    if BankOfficer.objects.filter(user=instance).exists():
-        return
-    bank = PartnerBank.objects.filter(is_demo=True, name_zh=instance.organisation).first()
-    if bank is not None:
-        BankOfficer.objects.create(user=instance, bank=bank)
 
 
 def _graded_firm(cluster: Cluster, exclude: list[Enterprise]) -> Enterprise | None:
