@@ -148,3 +148,13 @@ def factories_user(world):
     from clusterbrain.accounts.models import Role
 
     return factories.user(Role.ENTERPRISE, enterprise=world.sharing)
+
+
+def test_nav_filters(world):
+    from clusterbrain.awards.templatetags.awards import decides_awards, reviews_awards
+
+    assert decides_awards(world.users.office, world.a)
+    assert not decides_awards(world.users.office_b, world.a)
+    assert not decides_awards(world.users.association, world.a)
+    assert reviews_awards(world.users.association) and reviews_awards(world.users.office)
+    assert not reviews_awards(world.users.enterprise) and not reviews_awards(world.users.bank)

@@ -65,3 +65,22 @@ def audit_details(detail: Any) -> list[tuple[str, str]]:
             shown = str(value)
         rows.append((str(_DETAIL_LABELS.get(key, key)), shown))
     return rows
+
+
+@register.filter
+def decides_awards(user: Any, cluster: Any) -> bool:
+    """For the nav link to the office's awards page (awards-office) of `cluster`."""
+    from clusterbrain.awards.permissions import is_office
+
+    return cluster is not None and is_office(user, cluster)
+
+
+@register.filter
+def reviews_awards(user: Any) -> bool:
+    """For the nav link to the reviewer's queue (awards-queue): association and office users."""
+    from clusterbrain.accounts.models import Role
+
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and getattr(user, "role", None) in (Role.ASSOCIATION, Role.OFFICE)
+    )
