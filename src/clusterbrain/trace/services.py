@@ -57,6 +57,7 @@ from clusterbrain.engines.epcis.to_genealogy import (
 from clusterbrain.engines.epcis.validate import (
     Problem,
     declared_prefixes,
+    event_list,
     events_of,
     parse,
     rejected_events,
@@ -1075,7 +1076,7 @@ def _capture(
     prefixes = declared_prefixes(doc) if not problems else {}
     if not problems:
         problems = validate(doc, prefixes=prefixes)
-    events = events_of(doc) if isinstance(doc, dict) else []
+    events = event_list(doc)[1] if isinstance(doc, dict) else []
     job = _new_job(user, error_behaviour, len(events))
     doc_bad, bad_events = rejected_events(problems)
     if len(events) > MAX_EVENTS:

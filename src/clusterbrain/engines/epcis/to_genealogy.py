@@ -156,7 +156,14 @@ class _Builder:
 
 
 def _period(event: dict[str, Any]) -> int:
-    t = datetime.fromisoformat(str(event["eventTime"]).replace("Z", "+00:00"))
+    """The month of the eventTime in its own offset (year × 12 + month − 1)."""
+    text = str(event["eventTime"])
+    # canonical (normalise: YYYY-MM-DDTHH:MM:SS.mmm±HH:MM): the fields, without parsing
+    if len(text) == 29 and text[4] == "-" and text[7] == "-" and text[19] == ".":
+        year, month = text[:4], text[5:7]
+        if year.isdigit() and month.isdigit() and "01" <= month <= "12":
+            return int(year) * 12 + int(month) - 1
+    t = datetime.fromisoformat(text.replace("Z", "+00:00"))
     return t.year * 12 + t.month - 1
 
 

@@ -200,8 +200,10 @@ def parse(data: str | bytes) -> tuple[Any, list[Problem]]:
     return doc, []
 
 
-def events_of(doc: dict[str, Any]) -> list[tuple[str, Any]]:
-    """(pointer, event) of every event in an EPCISDocument, EPCISQueryDocument or lone event."""
+def event_list(doc: dict[str, Any]) -> tuple[str | None, list[Any]]:
+    """(pointer of the event list, its events) of an EPCISDocument or EPCISQueryDocument;
+    (None, [doc]) for a lone event; (None, []) for anything else. `events_of` without making
+    a pointer string per event, for callers that only need the events or their number."""
     kind = doc.get("type")
     body = doc.get("epcisBody")
     if kind == "EPCISDocument" and isinstance(body, dict):
@@ -210,11 +212,19 @@ def events_of(doc: dict[str, Any]) -> list[tuple[str, Any]]:
         results = (body.get("queryResults") or {}).get("resultsBody") or {}
         base, events = "/epcisBody/queryResults/resultsBody/eventList", results.get("eventList")
     elif kind in cbv.EVENT_TYPES:
-        return [("", doc)]
+        return None, [doc]
     else:
-        return []
+        return None, []
     if not isinstance(events, list):
-        return []
+        return None, []
+    return base, events
+
+
+def events_of(doc: dict[str, Any]) -> list[tuple[str, Any]]:
+    """(pointer, event) of every event in an EPCISDocument, EPCISQueryDocument or lone event."""
+    base, events = event_list(doc)
+    if base is None:
+        return [("", e) for e in events]
     return [(f"{base}/{i}", e) for i, e in enumerate(events)]
 
 
@@ -234,7 +244,7 @@ def _shallow_contexts(doc: Any) -> list[Any] | None:
     if orjson is None or not isinstance(doc, dict) or doc.get("type") in cbv.EVENT_TYPES:
         return None
     contexts = [doc["@context"]] if "@context" in doc else []
-    for _, event in events_of(doc):
+    for event in event_list(doc)[1]:
         if isinstance(event, dict) and "@context" in event:
             contexts.append(event["@context"])
     try:
@@ -277,8 +287,11 @@ def _pointer(parts: Any) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
+_EVENT_INDEX = re.compile(r"^/epcisBody(?:/queryResults/resultsBody)?/eventList/(\d+)")
+
+
 def _event_index(pointer: str) -> int | None:
-    m = re.match(r"^/epcisBody(?:/queryResults/resultsBody)?/eventList/(\d+)", pointer)
+    m = _EVENT_INDEX.match(pointer)
     return int(m.group(1)) if m else None
 
 
@@ -510,8 +523,14 @@ def validate(
     if prefixes is None:
         prefixes = declared_prefixes(doc)
     namespaced: dict[str, bool] = {}
-    for pointer, event in events_of(doc):
-        problems.extend(_check_event(_event_index(pointer), pointer, event, prefixes, namespaced))
+    base, events = event_list(doc)
+    for i, event in enumerate(events):
+        # its index is its place in the list, as `_event_index` reads it from the pointer
+        # (a lone event has none)
+        if base is None:
+            problems.extend(_check_event(None, "", event, prefixes, namespaced))
+        else:
+            problems.extend(_check_event(i, f"{base}/{i}", event, prefixes, namespaced))
     seen = {p.pointer for p in problems}
     path = str(schema_path(schema))
     fast = _fast_validator(path) if fast_schema else None
