@@ -84,7 +84,7 @@ def load_awards_demo(cluster: Cluster, *, seed: int) -> None:
         for i, reviewer in enumerate(reviewers):
             a = services.assign_reviewer(office, app, reviewer, at=day(offset))
             services.declare_conflict(reviewer, a, conflict=False, at=day(offset + 1, 9 + i))
-            scores = {c.key: rng.randint(max(1, c.max_score // 2), c.max_score) for c in criteria}
+            scores = {c.key: rng.randint(c.max_score // 2, c.max_score) for c in criteria}
             services.submit_review(reviewer, a, scores=scores, at=day(offset + 3 + i), comment="")
 
     budget = program.budget
