@@ -18,7 +18,9 @@ import os
 import pytest
 from django.utils import timezone
 
+import factories
 from clusterbrain.accounts.auth import create_api_token
+from clusterbrain.accounts.models import Role
 from clusterbrain.livestream import services as live
 from clusterbrain.livestream.models import LivestreamSession, Streamer
 from clusterbrain.market.models import (
@@ -571,3 +573,245 @@ def test_nul_and_over_long_texts_at_the_livestream_base(base, client_for):
     assert Streamer.objects.count() == 1 and LivestreamSession.objects.count() == 1
     session.refresh_from_db()
     assert session.status == "planned" and not session.items.exists()
+
+
+# --- access: another firm's data by id, through every endpoint ----------------------------------
+
+
+@pytest.fixture
+def leading_data(market, base):
+    """`leading` has an import, a product, a lead and an item in a session; `own`'s user,
+    the association, a bank, another cluster's office and a visitor try to reach them."""
+    from clusterbrain.market import services as market_services
+
+    world = market
+    admin = world.users.admin
+    batch_rows = "date,channel,category,quantity,value\n2026-01-05,online,luggage,1,4242\n"
+    market_services.import_file(admin, world.leading, batch_rows.encode(), "lead.csv")
+    market_services.add_product(admin, world.leading, {"name": "Trunk", "category": "luggage"})
+    market_services.add_lead(
+        admin,
+        world.leading,
+        {"exhibition": "Canton Fair", "date": "2026-01-05", "buyer_country": "DE"},
+    )
+    _w, _streamer, session = base
+    live.record_results(
+        world.users.association,
+        session,
+        results={"gmv": 9_000},
+        items=[
+            {"enterprise": world.own.pk, "category": "bags", "gmv": 3_000},
+            {"enterprise": world.sharing.pk, "category": "bags", "gmv": 3_000},
+            {"enterprise": world.leading.pk, "category": "bags", "gmv": 2_999},
+        ],
+    )
+    from clusterbrain.market.models import SalesImport
+
+    return world, SalesImport.objects.get(enterprise=world.leading), session
+
+
+@pytest.mark.parametrize("who", ["enterprise", "association", "bank", "office_b"])
+def test_another_firms_market_data_by_id_is_a_404_everywhere(leading_data, client_for, who):
+    """Every read of `leading`'s sales, imports, products, leads, livestream ROI and match by
+    its id, as another firm's user, the association (it does not see members' sales, 0015),
+    a bank (no consent exists for market data) and another cluster's office: 404 as for a firm
+    that does not exist, and none of its figures in the answer. Writes: 403 or 404."""
+    world, batch, session = leading_data
+    firm = world.leading.pk
+    client = client_for(getattr(world.users, who))
+    for url in (
+        f"/api/v1/enterprises/{firm}/sales",
+        f"/api/v1/enterprises/{firm}/leads",
+        f"/api/v1/enterprises/{firm}/livestream/roi",
+        f"/api/v1/clusters/alpha/livestream/matches?enterprise={firm}",
+        f"/firms/{firm}/sales/",
+        f"/firms/{firm}/sales/imports/",
+        f"/firms/{firm}/products/",
+        f"/firms/{firm}/leads/",
+        f"/firms/{firm}/livestream/",
+    ):
+        r = client.get(url)
+        not_a_500(r)
+        assert r.status_code == 404, (url, r.status_code)
+    for url, data in (
+        (f"/firms/{firm}/products/", {"name": "Fake", "category": "luggage"}),
+        (f"/firms/{firm}/leads/", {"exhibition": "F", "date": "2026-01-05", "buyer_country": "X"}),
+        (f"/firms/{firm}/sales/imports/{batch.pk}/delete/", {}),
+        (f"/firms/{world.own.pk}/sales/imports/{batch.pk}/delete/", {}),
+    ):
+        r = client.post(url, data)
+        not_a_500(r)
+        assert r.status_code in (403, 404), (url, r.status_code)
+    r = post_json(
+        client,
+        f"/api/v1/enterprises/{firm}/leads",
+        {"exhibition": "F", "date": "2026-01-05", "buyer_country": "X"},
+    )
+    assert r.status_code in (403, 404)
+    r = upload(client, world.leading, b"date,channel,category,quantity,value\n")
+    assert r.status_code in (403, 404)
+    detail = client.get(f"/api/v1/livestream/sessions/{session.pk}")
+    if detail.status_code == 200:
+        body = detail.json()
+        assert all(i["enterprise"] != firm for i in body["items"])
+        assert b"2999" not in detail.content
+    page = client.get(f"/livestream/sessions/{session.pk}/")
+    assert b"2,999" not in page.content and b"2999" not in page.content
+    assert SalesRecord.objects.filter(enterprise=world.leading).count() == 3
+    assert Product.objects.filter(enterprise=world.leading).count() == 1
+    assert ExhibitionLead.objects.filter(enterprise=world.leading).count() == 1
+
+
+def test_a_visitor_reaches_no_firm_data(leading_data, client_for):
+    """Anonymous: the API answers 401, the pages send to the login page (or 404), and no
+    figure of the firm is in any answer."""
+    world, _batch, session = leading_data
+    firm = world.leading.pk
+    client = client_for(None)
+    for url in (
+        f"/api/v1/enterprises/{firm}/sales",
+        f"/api/v1/enterprises/{firm}/leads",
+        f"/api/v1/enterprises/{firm}/livestream/roi",
+        f"/api/v1/livestream/sessions/{session.pk}",
+    ):
+        assert client.get(url).status_code == 401, url
+    for url in (
+        f"/firms/{firm}/sales/",
+        f"/firms/{firm}/products/",
+        f"/firms/{firm}/leads/",
+        f"/firms/{firm}/sales/imports/",
+        f"/firms/{firm}/livestream/",
+        f"/livestream/sessions/{session.pk}/",
+    ):
+        r = client.get(url)
+        not_a_500(r)
+        assert r.status_code in (302, 404), (url, r.status_code)
+        assert b"4242" not in r.content and b"Canton" not in r.content
+
+
+def test_the_office_of_another_cluster_and_its_association_cannot_run_this_base(
+    leading_data, client_for
+):
+    """The association of cluster beta (and alpha's office) record results, cancel or schedule
+    at alpha's base: 403, nothing changed."""
+    world, _batch, session = leading_data
+    beta_assoc = factories.user(Role.ASSOCIATION, cluster=world.b, username="assoc-b")
+    for user in (beta_assoc, world.users.office, world.users.enterprise):
+        client = client_for(user)
+        r = post_json(client, f"/api/v1/livestream/sessions/{session.pk}/results", {"gmv": 1})
+        assert r.status_code == 403
+        r = post_json(client, f"/api/v1/livestream/sessions/{session.pk}/cancel", {})
+        assert r.status_code == 403
+        page = client.post(f"/livestream/sessions/{session.pk}/", {"action": "cancel"})
+        assert page.status_code == 403
+    session.refresh_from_db()
+    assert session.status == "done" and session.gmv == 9_000
+
+
+# --- trend reports: who reads and writes them ----------------------------------------------------
+
+
+def test_drafts_and_members_reports_by_id(market, client_for):
+    """A draft by id (page, PDF, API) for anyone but its cluster's association and admins: 404;
+    a members report for a bank, a visitor or another cluster's office: 404; composing by the
+    office, a firm or beta's association: 403/404, nothing saved."""
+    assoc = client_for(market.users.association)
+    draft = post_json(assoc, "/api/v1/clusters/alpha/market/reports", {"title_zh": "草稿"}).json()
+    post_json(
+        assoc, f"/api/v1/market/reports/{draft['id']}/sections", {"kind": "text", "body_zh": "x"}
+    )
+    members = post_json(assoc, "/api/v1/clusters/alpha/market/reports", {"title_zh": "会员"}).json()
+    post_json(
+        assoc, f"/api/v1/market/reports/{members['id']}/sections", {"kind": "text", "body_zh": "y"}
+    )
+    assert (
+        post_json(assoc, f"/api/v1/market/reports/{members['id']}/publish", {}).status_code == 200
+    )
+    beta_assoc = factories.user(Role.ASSOCIATION, cluster=market.b, username="assoc-b")
+    for user in (None, market.users.enterprise, market.users.office, market.users.bank, beta_assoc):
+        client = client_for(user)
+        for url in (
+            f"/market/reports/{draft['id']}/",
+            f"/market/reports/{draft['id']}/pdf/",
+            f"/market/reports/{draft['id']}/compose/",
+            f"/api/v1/market/reports/{draft['id']}",
+        ):
+            r = client.get(url)
+            not_a_500(r)
+            assert r.status_code in (302, 401, 404), (user, url, r.status_code)
+        r = post_json(
+            client,
+            f"/api/v1/market/reports/{draft['id']}/sections",
+            {"kind": "text", "body_zh": "injected"},
+        )
+        assert r.status_code in (401, 403, 404)
+        r = post_json(client, "/api/v1/clusters/alpha/market/reports", {"title_zh": "x"})
+        assert r.status_code in (401, 403)
+    for user in (None, market.users.bank, market.users.office_b, beta_assoc):
+        r = client_for(user).get(f"/market/reports/{members['id']}/pdf/")
+        assert r.status_code in (302, 404), (user, r.status_code)
+    assert TrendReport.objects.count() == 2
+    assert not ReportSection.objects.filter(body_zh="injected").exists()
+
+
+def test_cli_import_refusals_are_messages_not_tracebacks(market, tmp_path):
+    """`clusterbrain market import`: a missing file, a firm that does not exist, a user who may
+    not record the firm's sales, a file of 1e400s: each a CommandError naming the problem,
+    nothing imported."""
+    from django.core.management import CommandError, call_command
+
+    good = tmp_path / "s.csv"
+    good.write_text("date,channel,category,quantity,value\n2026-01-05,online,bag,1e400,1\n")
+    for args in (
+        [str(tmp_path / "missing.csv"), "--firm", str(market.own.pk), "--user", "admin"],
+        [str(good), "--firm", "999999", "--user", "admin"],
+        [str(good), "--firm", str(market.leading.pk), "--user", "own-user"],
+        [str(good), "--firm", str(market.own.pk), "--user", "admin"],
+        [str(good), "--firm", str(market.own.pk), "--user", "admin", "--rate", "USD=abc"],
+    ):
+        with pytest.raises(CommandError):
+            call_command("market", "import", *args)
+    assert SalesRecord.objects.count() == 5
+
+
+# --- the trend scan: a column adds up to the market -----------------------------------------
+
+
+@pytest.fixture
+def trend_sales(world):
+    """Sixty-two weeks of sales: three firms sell cowhide bags in black every week; `leading`
+    alone sells suede and PU bags in black (two materials of one firm, both withheld)."""
+    rows = []
+    for w in range(62):
+        day = TODAY - datetime.timedelta(weeks=w, days=1)
+        for firm in (world.own, world.sharing, world.other):
+            rows.append((firm, "cowhide", 20))
+        rows.append((world.leading, "suede", 3))
+        rows.append((world.leading, "pu", 2))
+        for firm, material, q in rows[-5:]:
+            sell(firm, "handbag", q, q * 100, day=day, material=material, colour="black")
+    touch_cluster(world.a)
+    return world
+
+
+@pytest.mark.parametrize("who", ["anonymous", "enterprise", "association", "bank"])
+def test_two_withheld_trend_values_of_one_firm_are_not_the_column_less_the_rest(
+    trend_sales, client_for, who
+):
+    """The scan withholds a value of fewer than k firms and, when exactly one value of a
+    column is withheld, the next smallest: with two (suede and PU, both `leading`'s) nothing
+    more was withheld, and black (every firm's colour, the market's total) less cowhide gave
+    `leading`'s recent quantity (8 weeks × 5 = 40). The withheld values of a column must add
+    up to k firms with none dominant, as on the market page."""
+    client = client_for(viewer(trend_sales, who))
+    body = client.get("/api/v1/clusters/alpha/market/trends").json()
+    values = body["values"]
+    assert values, body["note"]
+    by = {(v["column"], v["value"]): v for v in values}
+    assert by[("material", "suede")]["suppressed"] and by[("material", "pu")]["suppressed"]
+    black = by[("colour", "black")]
+    shown = [v["recent"] for v in values if v["column"] == "material" and not v["suppressed"]]
+    if black["recent"] is not None and shown:
+        assert round(black["recent"] - sum(shown)) != 40
+    page = client.get("/c/alpha/market/")
+    not_a_500(page)

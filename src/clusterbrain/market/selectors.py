@@ -461,10 +461,10 @@ def _scan(cluster: Cluster, open_: bool) -> dict[str, Any]:
         today=_today(),
     )
     scan = scan_trends(frame, config)
-    rows = [
-        {**r, "channels": list(r["channels"] or [])}
-        for r in scan.attributes.filter(pl.col("value") != UNSPECIFIED).to_dicts()
-    ]
+    rows = [{**r, "channels": list(r["channels"] or [])} for r in scan.attributes.to_dicts()]
+    if not open_:
+        _withhold_trend_residuals(frame, rows, (scan.recent, scan.baseline), config.min_firms)
+    rows = [r for r in rows if r["value"] != UNSPECIFIED]
     for r in rows:
         for key in ("growth", "lift", "z", "p", "q"):
             if isinstance(r.get(key), float) and not math.isfinite(r[key]):
@@ -475,6 +475,56 @@ def _scan(cluster: Cluster, open_: bool) -> dict[str, Any]:
         "recent": scan.recent,
         "baseline": scan.baseline,
     }
+
+
+def _withhold_trend_residuals(
+    frame: pl.DataFrame,
+    rows: list[dict[str, Any]],
+    windows: tuple[tuple[datetime.date, datetime.date], ...],
+    k: int,
+) -> None:
+    """A column's values add up to the market, which another column shows whole: its
+    withheld values (and its unspecified one, never listed) added up must rest on k firms
+    with none dominant in each window, or the smallest value shown is withheld too. The
+    engine withholds one sibling where exactly one value is withheld, which let two values of
+    one firm through (decision 0015 addendum)."""
+    per: list[dict[tuple[str, str], dict[str, float]]] = []
+    for start, end in windows:
+        cells: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
+        part = frame.filter(pl.col("date").is_between(start, end))
+        for column in ATTRIBUTES:
+            summed = part.group_by(column, "firm").agg(pl.col("quantity").sum())
+            for value, firm, quantity in summed.iter_rows():
+                cells[(column, value)][firm] = quantity
+        per.append(cells)
+
+    def exposed(hidden: list[dict[str, Any]]) -> bool:
+        for cells in per:
+            residual: dict[str, float] = defaultdict(float)
+            for r in hidden:
+                for firm, q in cells.get((r["column"], r["value"]), {}).items():
+                    residual[firm] += q
+            total = sum(residual.values())
+            if total > 0 and (len(residual) < k or max(residual.values()) / total >= DOMINANCE):
+                return True
+        return False
+
+    for column in ATTRIBUTES:
+        members = [r for r in rows if r["column"] == column]
+        while True:
+            hidden = [r for r in members if r["suppressed"] or r["value"] == UNSPECIFIED]
+            shown = [r for r in members if r not in hidden]
+            if not shown or not hidden or not exposed(hidden):
+                break
+            smallest = min(shown, key=lambda r: r.get("recent") or 0.0)
+            smallest.update(
+                {key: None for key in ("recent", "baseline", "growth", "lift", "z", "p", "q")},
+                channels=[],
+                firms=None,
+                direction="suppressed",
+                suppressed=True,
+                reason="would reveal a suppressed neighbour",
+            )
 
 
 ORDER = {"new": 0, "rising": 1, "falling": 2}
