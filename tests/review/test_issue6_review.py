@@ -815,3 +815,47 @@ def test_two_withheld_trend_values_of_one_firm_are_not_the_column_less_the_rest(
         assert round(black["recent"] - sum(shown)) != 40
     page = client.get("/c/alpha/market/")
     not_a_500(page)
+
+
+# --- imports: files built to exhaust the server -------------------------------------------------
+
+
+def _workbook(last_cell):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["date", "channel", "category", "quantity", "value"])
+    sheet.append(["2026-01-05", "online", "bag", 1, 1])
+    sheet[last_cell] = 1
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_tiny_workbook_declaring_a_huge_sheet_is_refused_at_once(market, client_for):
+    """A 5 KB XLSX whose sheet is declared A1:XFD200000 (one cell set far away): openpyxl's
+    read-only reader padded every row to 16,384 cells from row 1 — minutes of CPU and all
+    memory for one upload (the import page, the API and the CLI alike). Refused as a file
+    (422 naming `file`) before it is read; nothing imported."""
+    client = client_for(market.users.enterprise)
+    r = upload(client, market.own, _workbook("XFD200000"), name="bomb.xlsx")
+    not_a_500(r)
+    assert r.status_code == 422 and locs(r) == [("file",)]
+    assert SalesRecord.objects.filter(enterprise=market.own).count() == 1
+
+
+def test_a_zip_bomb_named_xlsx_is_refused(market, client_for):
+    """A workbook whose parts unpack to more than 256 MB from a few hundred kilobytes:
+    refused from the archive's directory, before anything is unpacked."""
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.xml", "<workbook/>")
+        z.writestr("xl/worksheets/sheet1.xml", b" " * (300 * 1024 * 1024))
+    client = client_for(market.users.enterprise)
+    r = upload(client, market.own, out.getvalue(), name="bomb.xlsx")
+    not_a_500(r)
+    assert r.status_code == 422 and locs(r) == [("file",)]
