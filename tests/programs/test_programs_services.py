@@ -126,6 +126,8 @@ def test_matching_explains_each_condition(world, prog):
     failing = other_match.failing
     assert [r.field for r in failing] == ["open_environmental_violation"]
     assert failing[0].value == "yes"
+    links = next(r for r in other_match.reasons if r.field == "chain_links")
+    assert links.value == "Tanning"  # the link's name, not its code
     assert failing[0].text == "not open_environmental_violation"
     assert failing[0].status_label == "not met"
 

@@ -115,8 +115,8 @@ def _yes_no(value: bool) -> str:
     return _("yes") if value else _("no")
 
 
-def format_value(name: str, value: Any) -> str:
-    """A profile value as a person reads it."""
+def format_value(name: str, value: Any, link_names: Mapping[str, str] | None = None) -> str:
+    """A profile value as a person reads it (chain links by their names, given `link_names`)."""
     if value is None:
         return _("not known")
     if isinstance(value, bool):
@@ -127,6 +127,8 @@ def format_value(name: str, value: Any) -> str:
         if name in ("certificates", "verified_certificates"):
             names = dict(Certification.Kind.choices)
             return ", ".join(str(names.get(v, v)) for v in value)
+        if name == "chain_links" and link_names:
+            return ", ".join(link_names.get(v, v) for v in value)
         return ", ".join(str(v) for v in value)
     if name == "size_class":
         return str(dict(Enterprise.SizeClass.choices).get(value, value))
@@ -180,8 +182,19 @@ def negations(node: Node) -> list[bool]:
     return found
 
 
+def link_names(cluster: Cluster) -> dict[str, str]:
+    """The cluster's chain links by code, named in the user's language."""
+    return {
+        code: pick(zh, en)
+        for code, zh, en in cluster.chain_template.links.values_list("code", "name_zh", "name_en")
+    }
+
+
 def explain(
-    verdict: Verdict, fields: Mapping[str, Field], node: Node | None = None
+    verdict: Verdict,
+    fields: Mapping[str, Field],
+    node: Node | None = None,
+    links: Mapping[str, str] | None = None,
 ) -> list[Reason]:
     failing = {(c.text, c.field) for c in verdict.failing}
     flags = negations(node) if node is not None else []
@@ -200,7 +213,7 @@ def explain(
                 outcome=outcome,
                 status=status,
                 status_label=status_label,
-                value=format_value(c.field, c.actual),
+                value=format_value(c.field, c.actual, links),
                 failing=(c.text, c.field) in failing,
             )
         )

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from clusterbrain.errors import Forbidden, NotFound
 from clusterbrain.green.permissions import firm_of
 from clusterbrain.programs import permissions
-from clusterbrain.programs.eligibility import Reason, compile_for, explain
+from clusterbrain.programs.eligibility import Reason, compile_for, explain, link_names
 from clusterbrain.programs.models import Application, SupportProgram
 from clusterbrain.programs.profiles import profile_of
 from clusterbrain.registry.models import Cluster, Enterprise
@@ -70,9 +70,8 @@ def match_program(
 ) -> Match:
     rule = compile_for(program.cluster, program.eligibility_rule)
     verdict = rule.evaluate(profile if profile is not None else profile_of(enterprise))
-    return Match(
-        program, verdict.eligible, verdict.outcome, explain(verdict, rule.fields, rule.node)
-    )
+    reasons = explain(verdict, rule.fields, rule.node, link_names(program.cluster))
+    return Match(program, verdict.eligible, verdict.outcome, reasons)
 
 
 def enterprise_of(user: Any) -> Enterprise | None:
