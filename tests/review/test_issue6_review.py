@@ -859,3 +859,92 @@ def test_a_zip_bomb_named_xlsx_is_refused(market, client_for):
     r = upload(client, market.own, out.getvalue(), name="bomb.xlsx")
     not_a_500(r)
     assert r.status_code == 422 and locs(r) == [("file",)]
+
+
+# --- ids, content types -----------------------------------------------------------------------
+
+
+BIG_ID = 10**30
+
+
+def test_ids_beyond_the_database_integer_are_404_or_named(base, market, client_for):
+    """Ids of 10**30 in paths and bodies (a report, a session, a firm, a firm featured, an
+    import): SQLite raises OverflowError and PostgreSQL an out-of-range error when such a
+    number reaches a query — a 500. Each is a 404 (path) or a 422 naming the field (body)."""
+    world, streamer, _session = base
+    assoc = client_for(world.users.association)
+    for url in (
+        f"/api/v1/market/reports/{BIG_ID}",
+        f"/market/reports/{BIG_ID}/",
+        f"/market/reports/{BIG_ID}/pdf/",
+        f"/api/v1/livestream/sessions/{BIG_ID}",
+        f"/livestream/sessions/{BIG_ID}/",
+        f"/api/v1/enterprises/{BIG_ID}/sales",
+        f"/firms/{BIG_ID}/sales/",
+        f"/firms/{BIG_ID}/livestream/",
+        f"/api/v1/enterprises/{BIG_ID}/livestream/roi",
+        f"/api/v1/clusters/alpha/livestream/matches?enterprise={BIG_ID}",
+    ):
+        r = assoc.get(url)
+        not_a_500(r)
+        assert r.status_code in (404, 422), (url, r.status_code)
+    r = assoc.post(f"/firms/{world.own.pk}/sales/imports/{BIG_ID}/delete/")
+    not_a_500(r)
+    r = post_json(
+        assoc,
+        "/api/v1/clusters/alpha/livestream/sessions",
+        {
+            "streamer": streamer.pk,
+            "start": (timezone.now() + datetime.timedelta(days=30)).isoformat(),
+            "duration_minutes": 60,
+            "firms": [BIG_ID],
+        },
+    )
+    not_a_500(r)
+    assert r.status_code == 422 and ("firms", 0) in locs(r)
+    page = assoc.post(
+        "/c/alpha/livestream/",
+        {
+            "streamer": str(streamer.pk),
+            "start": "2026-12-30 10:00",
+            "duration_minutes": "60",
+            "firms": [str(BIG_ID)],
+        },
+    )
+    not_a_500(page)
+    assert page.status_code == 422  # not scheduled without the firm asked for
+    r = post_json(
+        assoc,
+        "/api/v1/clusters/alpha/livestream/sessions",
+        {"streamer": BIG_ID, "start": "2026-12-30T10:00:00+08:00", "duration_minutes": 60},
+    )
+    not_a_500(r)
+    assert r.status_code in (404, 422)
+    assert LivestreamSession.objects.count() == 1
+
+
+def test_wrong_content_types_are_4xx(market, client_for):
+    """JSON to the multipart import, a form to a JSON endpoint, text/plain, a body that is not
+    JSON: 4xx, nothing saved."""
+    client = client_for(market.users.enterprise)
+    firm = market.own.pk
+    cases = (
+        (f"/api/v1/enterprises/{firm}/sales/import", '{"file": "x"}', "application/json"),
+        (f"/api/v1/enterprises/{firm}/leads", "exhibition=F&date=2026-01-05", "text/plain"),
+        (
+            f"/api/v1/enterprises/{firm}/leads",
+            "exhibition=F&date=2026-01-05",
+            "application/x-www-form-urlencoded",
+        ),
+        (f"/api/v1/enterprises/{firm}/leads", "{not json", "application/json"),
+        (f"/api/v1/enterprises/{firm}/leads", "[1, 2]", "application/json"),
+    )
+    for url, body, content_type in cases:
+        r = client.post(url, body, content_type=content_type)
+        not_a_500(r)
+        assert 400 <= r.status_code < 500, (url, content_type, r.status_code)
+    assert not ExhibitionLead.objects.exists()
+    docs = client_for(None).get("/api/docs")
+    assert docs.status_code in (200, 301, 302)
+    schema = client_for(None).get("/api/v1/openapi.json")
+    not_a_500(schema)

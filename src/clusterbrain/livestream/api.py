@@ -24,6 +24,7 @@ from clusterbrain.livestream.models import LivestreamSession, Platform, Streamer
 from clusterbrain.registry import selectors as registry_selectors
 from clusterbrain.registry.api import ERRORS
 from clusterbrain.registry.models import Enterprise
+from clusterbrain.registry.selectors import as_id
 
 router = Router(tags=["livestream"])
 
@@ -214,15 +215,15 @@ def add_session(request: HttpRequest, slug: str, payload: SessionIn) -> Status[d
     streamer = selectors.get_streamer(payload.streamer, user)
     if streamer.cluster_id != cluster.pk:
         raise InvalidInput.field("streamer", _("This streamer does not work with this base."))
-    firms = list(Enterprise.objects.filter(pk__in=payload.firms))
-    missing = set(payload.firms) - {f.pk for f in firms}
+    # an id beyond the database's integer (10**30) overflowed the query: a 500
+    ids = [as_id(pk) for pk in payload.firms]
+    firms = list(Enterprise.objects.filter(pk__in=[pk for pk in ids if pk is not None]))
+    found = {f.pk for f in firms}
+    missing = [i for i, pk in enumerate(ids) if pk is None or pk not in found]
     if missing:
         raise InvalidInput(
             _("No such enterprise."),
-            [
-                FieldError(("firms", payload.firms.index(m)), _("No such enterprise."))
-                for m in sorted(missing)
-            ],
+            [FieldError(("firms", i), _("No such enterprise.")) for i in missing],
         )
     s = services.schedule_session(
         user,

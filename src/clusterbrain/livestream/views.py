@@ -23,6 +23,7 @@ from clusterbrain.livestream import charts, permissions, selectors, services
 from clusterbrain.livestream.models import Platform
 from clusterbrain.registry import selectors as registry_selectors
 from clusterbrain.registry.models import Enterprise
+from clusterbrain.registry.selectors import as_id
 from clusterbrain.web.decorators import domain_errors
 
 
@@ -44,14 +45,18 @@ def _schedule_post(request: HttpRequest, cluster: Any) -> list[dict[str, Any]]:
         errors.append({"field": "start", "msg": _("Enter a date and time as YYYY-MM-DD HH:MM.")})
     if errors or streamer is None or start is None:
         return errors
-    firm_ids = [i for i in data.getlist("firms") if i.isdigit()]
+    posted = data.getlist("firms")
+    firm_ids = [pk for i in posted if (pk := as_id(i)) is not None]
+    firms = list(Enterprise.objects.filter(pk__in=firm_ids))
+    if len(firms) != len(set(posted)):  # not a firm (an id of 10**30 overflowed the query)
+        return [{"field": "firms", "msg": _("No such enterprise.")}]
     try:
         services.schedule_session(
             request.user,
             streamer,
             start=start,
             duration_minutes=data.get("duration_minutes") or None,  # type: ignore[arg-type]
-            firms=list(Enterprise.objects.filter(pk__in=firm_ids)),
+            firms=firms,
             title=data.get("title", ""),
             slot_fee=data.get("slot_fee") or 0,  # type: ignore[arg-type]
         )
