@@ -121,6 +121,18 @@ _TYPE_VOCABS = (
     ("sourceList", cbv.SOURCE_DEST_TYPE),
     ("destinationList", cbv.SOURCE_DEST_TYPE),
 )
+# the members `Normaliser.event` rewrites after the walk
+_FIXED_MEMBERS = frozenset(
+    (
+        "eventTime",
+        "recordTime",
+        "errorDeclaration",
+        *CBV_FIELDS,
+        "persistentDisposition",
+        *(name for name, _vocab in _TYPE_VOCABS),
+        *_QUANTITY_LISTS,
+    )
+)
 
 
 class Normaliser:
@@ -206,29 +218,37 @@ class Normaliser:
     def event(self, event: dict[str, Any]) -> dict[str, Any]:
         """The canonical form of a validated event; idempotent."""
         out: dict[str, Any] = self.walk(event)
+        # only the members the event has (one set operation instead of a lookup of each)
+        present = _FIXED_MEMBERS.intersection(out)
         for key in ("eventTime", "recordTime"):
-            if isinstance(out.get(key), str):
+            if key in present and isinstance(out[key], str):
                 out[key] = _time(out[key])
-        error = out.get("errorDeclaration")
+        error = out.get("errorDeclaration") if "errorDeclaration" in present else None
         if isinstance(error, dict):
             if isinstance(error.get("declarationTime"), str):
                 error["declarationTime"] = _time(error["declarationTime"])
             if isinstance(error.get("reason"), str):
                 error["reason"] = self.word(error["reason"], cbv.ERROR_REASON)
         for name, vocab in CBV_FIELDS.items():
-            if isinstance(out.get(name), str):
+            if name in present and isinstance(out[name], str):
                 out[name] = self.word(out[name], vocab)
-        persistent = out.get("persistentDisposition")
+        persistent = (
+            out.get("persistentDisposition") if "persistentDisposition" in present else None
+        )
         if isinstance(persistent, dict):
             for part in ("set", "unset"):
                 if isinstance(persistent.get(part), list):
                     persistent[part] = [self.word(v, cbv.DISPOSITION) for v in persistent[part]]
         for list_name, vocab in _TYPE_VOCABS:
-            for item in out.get(list_name) or ():
+            if list_name not in present:
+                continue
+            for item in out[list_name] or ():
                 if isinstance(item, dict) and isinstance(item.get("type"), str):
                     item["type"] = self.word(item["type"], vocab)
         for list_name in _QUANTITY_LISTS:
-            for q in out.get(list_name) or ():
+            if list_name not in present:
+                continue
+            for q in out[list_name] or ():
                 if isinstance(q, dict) and "quantity" in q:
                     v = q["quantity"]
                     if type(v) is not int or abs(v) >= 2**53:

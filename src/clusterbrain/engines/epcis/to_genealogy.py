@@ -95,9 +95,13 @@ class GenealogyFeed:
         return index
 
 
+_PIECE = int(Unit.PIECE)
+
+
 class _Builder:
     def __init__(self, uoms: dict[str, Unit]) -> None:
         self.uoms = uoms
+        self.unit_codes = {uom: int(unit) for uom, unit in uoms.items()}  # int() once
         self.lot_index: dict[str, int] = {}
         self.lot_keys: list[str] = []
         self.lot_material: list[int] = []
@@ -114,11 +118,12 @@ class _Builder:
 
     def unit(self, uom: str | None, event_id: str) -> int:
         if uom is None:
-            return int(Unit.PIECE)
-        if uom in self.uoms:
-            return int(self.uoms[uom])
+            return _PIECE
+        code = self.unit_codes.get(uom)
+        if code is not None:
+            return code
         self.problems.append((event_id, f"unit {uom!r} has no genealogy unit; counted as pieces"))
-        return int(Unit.PIECE)
+        return _PIECE
 
     def lot(self, key: str, unit: int, site: int) -> int:
         at = self.lot_index.get(key)
@@ -138,10 +143,14 @@ class _Builder:
     ) -> list[tuple[int, float]]:
         """(lot, quantity) of an EPC list (1 piece each) and a quantity list."""
         event_id = str(event.get("eventID", ""))
-        out = [(self.lot(e, int(Unit.PIECE), site), 1.0) for e in event.get(epcs) or []]
+        out = [(self.lot(e, _PIECE, site), 1.0) for e in event.get(epcs) or []]
+        lot_index = self.lot_index
         for q in event.get(quantities) or []:
             unit = self.unit(q.get("uom"), event_id)
-            lot = self.lot(q["epcClass"], unit, site)
+            key = q["epcClass"]
+            lot = lot_index.get(key)
+            if lot is None:
+                lot = self.lot(key, unit, site)
             if self.lot_unit[lot] != unit:
                 self.problems.append(
                     (
@@ -228,7 +237,7 @@ class FeedBuilder:
                 self._add_event(EventKind.TRANSFORMATION, e, site, ins, outs)
                 touched = outs
             elif t == "AggregationEvent" and action in ("ADD", "DELETE") and e.get("parentID"):
-                parent = [(b.lot(e["parentID"], int(Unit.PIECE), site), 1.0)]
+                parent = [(b.lot(e["parentID"], _PIECE, site), 1.0)]
                 children = b.items(e, "childEPCs", "childQuantityList", site)
                 if action == "ADD":
                     self._add_event(EventKind.AGGREGATION, e, site, children, parent)
