@@ -42,6 +42,14 @@ BENCHMARKS: list[tuple[str, list[str], list[str]]] = [
         ["--events", "2000", "--batch", "500", "--baseline-events", "200"],
     ),
     (
+        "bench.eligibility_bench",
+        ["--firms", "100000", "--out", str(DOC)],
+        [
+            *("--cluster", "hechi", "--firms", "800", "--programs", "6"),
+            *("--sample", "20", "--page-sample", "5", "--repeat", "2"),
+        ],
+    ),
+    (
         "bench.green_bench",
         ["--firms", "10000", "--months", "12", "--out", str(DOC)],
         ["--firms", "200", "--months", "12"],

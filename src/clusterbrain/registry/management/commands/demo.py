@@ -9,6 +9,7 @@ users registered firms of their own (`load-demo --force` does that).
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.core.management import call_command
@@ -90,6 +91,20 @@ class Command(BaseCommand):
             say(
                 "Product passports (what a label's QR code opens, no login):\n"
                 + "\n".join(f"  {url}{path}" for path in passports)
+            )
+        from clusterbrain.brand.models import BrandLicence
+
+        licence = (
+            BrandLicence.objects.filter(
+                brand__cluster__is_demo=True, status="active", valid_until__gte=date.today()
+            )
+            .order_by("pk")
+            .first()
+        )
+        if licence is not None:
+            say(
+                "Regional brand licence check (what a licence's QR code opens, no login):\n"
+                f"  {url}/brand/verify/{licence.code}/"
             )
         say(f"\nOpen [bold]{url}[/bold] and log in with one of the accounts above.\n")
         if console is None:
