@@ -948,3 +948,53 @@ def test_wrong_content_types_are_4xx(market, client_for):
     assert docs.status_code in (200, 301, 302)
     schema = client_for(None).get("/api/v1/openapi.json")
     not_a_500(schema)
+
+
+def test_compose_actions_with_a_section_id_beyond_the_integer(market, client_for):
+    """The compose page's up/down/remove take `section` as digits: 40 nines overflowed the
+    query (a 500). A 404 as for any section not in the report, nothing changed."""
+    assoc = client_for(market.users.association)
+    rid = post_json(assoc, "/api/v1/clusters/alpha/market/reports", {"title_zh": "季报"}).json()[
+        "id"
+    ]
+    post_json(assoc, f"/api/v1/market/reports/{rid}/sections", {"kind": "text", "body_zh": "x"})
+    for action in ("up", "down", "remove"):
+        r = assoc.post(f"/market/reports/{rid}/compose/", {"action": action, "section": "9" * 40})
+        not_a_500(r)
+        assert r.status_code == 404
+    assert ReportSection.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "x" * 20_000,
+        "长" * 20_000,
+        "<b>bold</b> &amp; <font size=99>big</font> <img src='/etc/passwd'/> <a href='x'>",
+        "\u202eevil\u202c \u200b\u200b zero-width 𝕦𝕟𝕚𝕔𝕠𝕕𝕖 🧳",
+        "line\n" * 3_000,
+    ],
+    ids=["long-word", "long-cjk", "markup", "unicode", "many-lines"],
+)
+def test_report_pdf_of_odd_texts(market, client_for, body):
+    """A section's text as long as allowed with no break, reportlab's own markup (<img> of a
+    server file, <font size>), bidi overrides and emoji, thousands of lines: the PDF is made
+    (200, a PDF) or the text refused by field, never a 500; markup is printed, not obeyed."""
+    assoc = client_for(market.users.association)
+    rid = post_json(assoc, "/api/v1/clusters/alpha/market/reports", {"title_zh": "季报"}).json()[
+        "id"
+    ]
+    r = post_json(
+        assoc,
+        f"/api/v1/market/reports/{rid}/sections",
+        {"kind": "text", "heading_en": body[:200], "body_zh": body, "body_en": body},
+    )
+    not_a_500(r)
+    if r.status_code == 422:
+        return
+    for lang in ("zh", "en"):
+        pdf = assoc.get(f"/market/reports/{rid}/pdf/?lang={lang}")
+        not_a_500(pdf)
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    page = assoc.get(f"/market/reports/{rid}/")
+    assert page.status_code == 200 and b"<img src='/etc/passwd'/>" not in page.content
