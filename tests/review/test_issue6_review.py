@@ -998,3 +998,49 @@ def test_report_pdf_of_odd_texts(market, client_for, body):
         assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     page = assoc.get(f"/market/reports/{rid}/")
     assert page.status_code == 200 and b"<img src='/etc/passwd'/>" not in page.content
+
+
+def test_names_from_firms_and_the_operator_are_escaped_on_every_page(base, client_for):
+    """A category name imported by three firms, a streamer's name and a session's title
+    carrying `</script><script>…`, and a formula (`=HYPERLINK(…)`, a CSV export's injection):
+    the public market page (charts as JSON), the schedule, the match and the session page
+    print them as text. The market keeps no CSV export that could run the formula."""
+    world, streamer, session = base
+    evil = "</script><script>alert(1)</script>"
+    for firm in (world.own, world.sharing, world.other):
+        sell(firm, evil, 10, 10_000)
+        sell(firm, '=HYPERLINK("http://x","y")', 10, 10_000)
+    touch_cluster(world.a)
+    streamer.name = evil
+    streamer.save()
+    session.title = evil
+    session.save()
+    client = client_for(world.users.enterprise)
+    for url in (
+        "/c/alpha/market/",
+        "/c/alpha/livestream/?week=" + session.start.date().isoformat(),
+        "/c/alpha/livestream/match/?category=bags",
+        f"/livestream/sessions/{session.pk}/",
+    ):
+        page = client.get(url)
+        assert page.status_code == 200, url
+        assert b"<script>alert(1)" not in page.content, url
+
+
+@pytest.mark.parametrize("who", ["anonymous", "association", "bank"])
+def test_a_firm_dominant_in_units_but_not_in_yuan_is_withheld(world, client_for, who):
+    """Dominance was measured on value only, while each cell also shows its quantity (and the
+    forecasts forecast quantity): `own` sells 1,000 cheap belts, two others one dear belt each
+    (value shares 50/25/25 %, quantity 99.8 %). The belt row's quantity was `own`'s to two
+    units. One firm holding 85 % of either measure withholds the cell."""
+    sell(world.own, "belt", 1_000, 1_000)
+    sell(world.sharing, "belt", 1, 500)
+    sell(world.other, "belt", 1, 500)
+    for firm in (world.own, world.sharing, world.other, world.leading):
+        sell(firm, "handbag", 10, 10_000)
+    touch_cluster(world.a)
+    body = client_for(viewer(world, who)).get("/api/v1/clusters/alpha/market").json()
+    belt = next(c for c in body["categories"] if c["category"] == "belt")
+    assert belt["withheld"] and belt["quantity"] is None
+    office = client_for(world.users.office).get("/api/v1/clusters/alpha/market").json()
+    assert next(c for c in office["categories"] if c["category"] == "belt")["quantity"] == 1_002

@@ -139,7 +139,12 @@ def _withhold(frame: pl.DataFrame, group: list[str], k: int, open_: bool) -> pl.
         pl.col("quantity").sum(),
         pl.col("value").sum(),
         pl.len().alias("firms"),
-        (pl.col("value").max() / pl.col("value").sum()).fill_nan(1.0).alias("top_share"),
+        # one firm's 85 % of the units is as much its figure as 85 % of the yuan: cells show
+        # both, and the forecasts forecast units
+        pl.max_horizontal(
+            (pl.col("value").max() / pl.col("value").sum()).fill_nan(1.0),
+            (pl.col("quantity").max() / pl.col("quantity").sum()).fill_nan(0.0),
+        ).alias("top_share"),
     )
     if open_:
         return out.with_columns(pl.lit(False).alias("withheld")).drop("top_share")
@@ -148,13 +153,28 @@ def _withhold(frame: pl.DataFrame, group: list[str], k: int, open_: bool) -> pl.
     ).drop("top_share")
 
 
-def _per_firm(frame: pl.DataFrame, keys: list[str]) -> dict[tuple[Any, ...], dict[str, float]]:
-    """Each cell's value by firm: what a group of withheld cells adds up to, firm by firm."""
-    out: dict[tuple[Any, ...], dict[str, float]] = defaultdict(dict)
-    per = frame.group_by(*keys, "firm").agg(pl.col("value").sum())
-    for row in per.select(*keys, "firm", "value").iter_rows():
-        out[tuple(row[: len(keys)])][row[-2]] = row[-1]
+def _per_firm(
+    frame: pl.DataFrame, keys: list[str]
+) -> dict[tuple[Any, ...], dict[str, tuple[float, float]]]:
+    """Each cell's value and quantity by firm: what a group of withheld cells adds up to."""
+    out: dict[tuple[Any, ...], dict[str, tuple[float, float]]] = defaultdict(dict)
+    per = frame.group_by(*keys, "firm").agg(pl.col("value").sum(), pl.col("quantity").sum())
+    for row in per.select(*keys, "firm", "value", "quantity").iter_rows():
+        out[tuple(row[: len(keys)])][row[-3]] = (row[-2], row[-1])
     return out
+
+
+def _rests_on_few(residual: dict[str, list[float]], k: int) -> bool:
+    """Fewer than k firms, or one firm with 85 % of the yuan or of the units (as `_withhold`)."""
+    if len(residual) < k:
+        return True
+    value = sum(v for v, _q in residual.values())
+    quantity = sum(q for _v, q in residual.values())
+    if value <= 0:
+        return True
+    top_value = max(v for v, _q in residual.values()) / value
+    top_quantity = max(q for _v, q in residual.values()) / quantity if quantity > 0 else 0.0
+    return max(top_value, top_quantity) >= DOMINANCE
 
 
 def _secondary(
@@ -182,12 +202,12 @@ def _secondary(
             hidden = [i for i in members if rows[i]["withheld"]]
             if not hidden or len(hidden) == len(members):
                 break
-            residual: dict[str, float] = defaultdict(float)
+            residual: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
             for i in hidden:
-                for firm, value in by_firm[tuple(rows[i][c] for c in keys)].items():
-                    residual[firm] += value
-            total = sum(residual.values())
-            if len(residual) >= k and total > 0 and max(residual.values()) / total < DOMINANCE:
+                for firm, (value, quantity) in by_firm[tuple(rows[i][c] for c in keys)].items():
+                    residual[firm][0] += value
+                    residual[firm][1] += quantity
+            if not _rests_on_few(residual, k):
                 break
             smallest = min(
                 (i for i in members if not rows[i]["withheld"]),
