@@ -1044,3 +1044,36 @@ def test_a_firm_dominant_in_units_but_not_in_yuan_is_withheld(world, client_for,
     assert belt["withheld"] and belt["quantity"] is None
     office = client_for(world.users.office).get("/api/v1/clusters/alpha/market").json()
     assert next(c for c in office["categories"] if c["category"] == "belt")["quantity"] == 1_002
+
+
+def test_one_pending_upload_per_user_and_firm(market, client_for):
+    """The import page keeps an uploaded file in the cache for an hour under a fresh token
+    for its mapping step: every upload a new entry of up to 20 MB, so one firm's user could
+    fill the cache (the file cache on disk by default) by uploading again and again. Now a
+    user holds one pending file per firm: a new upload replaces the last, whose token is then
+    expired (422), and the new one imports. An expired or made-up token was itself a 500
+    (the error added to an unbound form)."""
+    import re
+
+    client = client_for(market.users.enterprise)
+    url = f"/firms/{market.own.pk}/sales/import/"
+
+    def step1(text):
+        f = io.BytesIO(text.encode())
+        f.name = "s.csv"
+        page = client.post(url, {"file": f})
+        assert page.status_code == 200
+        return re.search(r'name="token" value="([^"]+)"', page.content.decode()).group(1)
+
+    head = "date,channel,category,quantity,value\n"
+    first = step1(head + "2026-01-05,online,handbag,1,10\n")
+    second = step1(head + "2026-01-06,online,handbag,2,20\n")
+    fields = {f"map_{i}": name for i, name in enumerate(head.strip().split(","))}
+    stale = client.post(url, {"token": first, **fields})
+    assert stale.status_code == 422 and "上传的文件已过期" in stale.content.decode()
+    bogus = client.post(url, {"token": "made-up", **fields})
+    assert bogus.status_code == 422  # was a 500: add_error on the unbound upload form
+    done = client.post(url, {"token": second, **fields})
+    assert done.status_code == 302
+    assert SalesRecord.objects.filter(enterprise=market.own, quantity=2).count() == 1
+    assert not SalesRecord.objects.filter(enterprise=market.own, quantity=1).exists()

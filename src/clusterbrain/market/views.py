@@ -94,8 +94,17 @@ def firm(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     return render(request, "market/firm.html", context)
 
 
-def _upload_key(request: HttpRequest, enterprise_id: int, token: str) -> str:
-    return f"clusterbrain:market:upload:{request.user.pk}:{enterprise_id}:{token}"
+def _upload_key(request: HttpRequest, enterprise_id: int) -> str:
+    """One pending file per user and firm (kept with its token): a key per token let one
+    user fill the cache, 20 MB an upload, by uploading again and again."""
+    return f"clusterbrain:market:upload:{request.user.pk}:{enterprise_id}"
+
+
+def _pending(request: HttpRequest, enterprise_id: int, token: str) -> tuple[bytes, str] | None:
+    stored = cache.get(_upload_key(request, enterprise_id))
+    if not stored or not token or not secrets.compare_digest(stored[0], token):
+        return None
+    return stored[1], stored[2]
 
 
 def _row_errors(exc: InvalidInput) -> list[dict[str, Any]]:
@@ -144,17 +153,22 @@ def import_sales(request: HttpRequest, enterprise_id: int) -> HttpResponse:
             else:
                 token = secrets.token_urlsafe(12)
                 cache.set(
-                    _upload_key(request, enterprise.pk, token),
-                    (content, upload.name or "upload"),
+                    _upload_key(request, enterprise.pk),
+                    (token, content, upload.name or "upload"),
                     UPLOAD_SECONDS,
                 )
                 context.update(preview=preview, token=token, file_name=upload.name)
         if form.errors:
             status = 422
     elif request.method == "POST":
-        stored = cache.get(_upload_key(request, enterprise.pk, token))
+        stored = _pending(request, enterprise.pk, token)
         if stored is None:
-            form.add_error("file", _("The uploaded file has expired: upload it again."))
+            # an unbound form takes no error (add_error on it raised: a stale token was a 500)
+            form = UploadForm(data={}, files={})
+            form.is_valid()
+            form.errors["file"] = form.error_class(
+                [_("The uploaded file has expired: upload it again.")]
+            )
             status = 422
         else:
             content, name = stored
@@ -194,7 +208,7 @@ def import_sales(request: HttpRequest, enterprise_id: int) -> HttpResponse:
                 if result.dry_run:
                     context["result"] = result
                 else:
-                    cache.delete(_upload_key(request, enterprise.pk, token))
+                    cache.delete(_upload_key(request, enterprise.pk))
                     messages.success(
                         request,
                         _("%(rows)d sales imported (%(first)s to %(last)s).")
