@@ -118,7 +118,8 @@ def save_streamer(
     dup = Streamer.objects.filter(cluster=cluster, name=name, platform=platform)
     if streamer is not None:
         dup = dup.exclude(pk=streamer.pk)
-    if name and dup.exists():
+    named = any(e.loc == ("name",) for e in errors)  # a NUL reaching the query is a 500 on PG
+    if name and not named and dup.exists():
         errors.append(FieldError(("name",), _("This streamer is already on that platform here.")))
     _raise(errors)
     target = streamer or Streamer(cluster=cluster)
