@@ -16,12 +16,13 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from clusterbrain.accounts.auth import WRITE_AUTH
 from clusterbrain.accounts.models import User
 from clusterbrain.awards import selectors, services
 from clusterbrain.awards.models import AuditEvent, LedgerEntry, ReviewAssignment
+from clusterbrain.programs.schemas import StrictIn
 from clusterbrain.registry import selectors as registry_selectors
 from clusterbrain.registry.api import ERRORS
 from clusterbrain.registry.selectors import as_id
@@ -33,8 +34,7 @@ def _user(request: HttpRequest) -> Any:
     return request.auth  # type: ignore[attr-defined]
 
 
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
+Strict = StrictIn
 
 
 # --- review --------------------------------------------------------------------------------------

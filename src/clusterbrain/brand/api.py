@@ -13,12 +13,13 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from clusterbrain.accounts.auth import READ_AUTH, WRITE_AUTH
 from clusterbrain.brand import selectors, services
 from clusterbrain.brand.models import BrandLicence
 from clusterbrain.errors import InvalidInput
+from clusterbrain.programs.schemas import StrictIn
 from clusterbrain.registry import selectors as registry_selectors
 from clusterbrain.registry.api import ERRORS, READ_ERRORS
 from clusterbrain.registry.models import Enterprise
@@ -159,9 +160,7 @@ def register(request: HttpRequest, slug: str) -> list[dict[str, Any]]:
     return [licence_out(request, lic) for lic in rows]
 
 
-class GrantIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class GrantIn(StrictIn):
     brand: int
     licensee: int
     products: list[str]
@@ -214,15 +213,11 @@ def firm_licences(request: HttpRequest, enterprise_id: int) -> list[dict[str, An
     return [licence_out(request, lic) for lic in rows]
 
 
-class ReasonIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class ReasonIn(StrictIn):
     reason: str = Field("", max_length=300)
 
 
-class RenewIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class RenewIn(StrictIn):
     valid_until: datetime.date
     reason: str = Field("", max_length=300)
 

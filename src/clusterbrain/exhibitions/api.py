@@ -14,12 +14,13 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from clusterbrain.accounts.auth import READ_AUTH, WRITE_AUTH
 from clusterbrain.errors import InvalidInput
 from clusterbrain.exhibitions import permissions, selectors, services
 from clusterbrain.exhibitions.models import Booth, Exhibition, Lead, SignUp
+from clusterbrain.programs.schemas import StrictIn
 from clusterbrain.registry import selectors as registry_selectors
 from clusterbrain.registry.api import ERRORS, READ_ERRORS
 from clusterbrain.registry.models import Enterprise
@@ -102,9 +103,7 @@ def list_exhibitions(request: HttpRequest, slug: str) -> list[dict[str, Any]]:
     return [exhibition_out(e) for e in selectors.exhibitions(cluster)]
 
 
-class ExhibitionIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class ExhibitionIn(StrictIn):
     name_zh: str = Field(max_length=200)
     name_en: str = Field("", max_length=200)
     venue: str = Field(max_length=200)
@@ -142,18 +141,14 @@ def get_exhibition(request: HttpRequest, exhibition_id: int) -> dict[str, Any]:
     return {**exhibition_out(e), "booths": [booth_out(b) for b in selectors.booth_plan(e)]}
 
 
-class BoothIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class BoothIn(StrictIn):
     code: str = Field(max_length=20)
     area_m2: Decimal = Field(allow_inf_nan=False)
     zone: str = Field("", max_length=40)
     corner: bool = False
 
 
-class BoothsIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class BoothsIn(StrictIn):
     booths: list[BoothIn]
 
 
@@ -213,9 +208,7 @@ def list_signups(request: HttpRequest, exhibition_id: int) -> list[dict[str, Any
     return [signup_out(s) for s in selectors.signups(_user(request), e)]
 
 
-class SignUpIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class SignUpIn(StrictIn):
     enterprise: int | None = Field(None, description="Default: the user's own firm")
     booths_requested: int = 1
     area_requested: Decimal | None = Field(None, allow_inf_nan=False)
@@ -267,16 +260,12 @@ def allocate(request: HttpRequest, exhibition_id: int) -> dict[str, Any]:
     }
 
 
-class AssignIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class AssignIn(StrictIn):
     booth: str = Field(max_length=20)
     enterprise: int
 
 
-class FreeIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class FreeIn(StrictIn):
     booth: str = Field(max_length=20)
 
 
@@ -325,9 +314,7 @@ def lead_out(x: Lead) -> dict[str, Any]:
     return {k: getattr(x, k) for k in LeadOut.model_fields if k != "id"} | {"id": x.pk}
 
 
-class LeadIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class LeadIn(StrictIn):
     buyer_company: str = Field(max_length=200)
     country: str = Field(max_length=2)
     contact_name: str = Field("", max_length=120)
@@ -362,9 +349,7 @@ def record_lead(request: HttpRequest, signup_id: int, payload: LeadIn) -> Status
     return Status(201, lead_out(services.record_lead(user, s, payload.model_dump())))
 
 
-class FollowUpIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class FollowUpIn(StrictIn):
     follow_up: str
     notes: str | None = Field(None, max_length=2000)
 

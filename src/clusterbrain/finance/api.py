@@ -19,11 +19,12 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from clusterbrain.accounts.auth import WRITE_AUTH
 from clusterbrain.finance import selectors, services
 from clusterbrain.finance.models import Consent, LoanApplication, PartnerBank, ProfileView
+from clusterbrain.programs.schemas import StrictIn
 from clusterbrain.registry.api import ERRORS
 
 router = Router(tags=["finance"])
@@ -89,9 +90,7 @@ def list_consents(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
-class ConsentIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class ConsentIn(StrictIn):
     bank: int
     starts_on: datetime.date | None = Field(None, description="Default: today")
     ends_on: datetime.date = Field(description="Last day included; at most a year after start")
@@ -332,9 +331,7 @@ def list_loans(request: HttpRequest) -> list[dict[str, Any]]:
     return [loan_out(a) for a in selectors.loans_of(_user(request)).prefetch_related("events")]
 
 
-class LoanIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class LoanIn(StrictIn):
     bank: int
     amount: Decimal = Field(description="yuan, to the fen", allow_inf_nan=False)
     purpose: str = Field(max_length=500)
@@ -359,9 +356,7 @@ def get_loan(request: HttpRequest, loan_id: int) -> dict[str, Any]:
     return loan_out(selectors.get_loan(loan_id, _user(request)))
 
 
-class LoanStepIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class LoanStepIn(StrictIn):
     status: str = Field(description="under_review | approved | rejected | disbursed")
     note: str = Field("", max_length=1000)
 

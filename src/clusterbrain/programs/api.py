@@ -18,7 +18,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from clusterbrain.accounts.auth import READ_AUTH, WRITE_AUTH
 from clusterbrain.errors import Forbidden
@@ -26,6 +26,7 @@ from clusterbrain.programs import permissions, selectors, services
 from clusterbrain.programs.eligibility import Reason, compile_for, label
 from clusterbrain.programs.models import Application, SupportProgram
 from clusterbrain.programs.profiles import profile_fields
+from clusterbrain.programs.schemas import StrictIn
 from clusterbrain.registry import selectors as registry_selectors
 from clusterbrain.registry.api import ERRORS
 
@@ -124,9 +125,7 @@ def program_out(p: SupportProgram) -> dict[str, Any]:
     }
 
 
-class CriterionIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class CriterionIn(StrictIn):
     key: str
     name_zh: str = ""
     name_en: str = ""
@@ -134,9 +133,7 @@ class CriterionIn(Schema):
     max_score: int = 10
 
 
-class DocumentIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class DocumentIn(StrictIn):
     key: str
     name_zh: str = ""
     name_en: str = ""
@@ -145,10 +142,8 @@ class DocumentIn(Schema):
     required: bool = True
 
 
-class ProgramIn(Schema):
+class ProgramIn(StrictIn):
     """Every field on create; on PATCH only those sent change (lists are replaced whole)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     code: str | None = None
     name_zh: str | None = None
@@ -207,9 +202,7 @@ def update_program(request: HttpRequest, slug: str, code: str, payload: ProgramI
     return program_out(services.save_program(user, cluster, _program_data(payload), program))
 
 
-class StatusIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class StatusIn(StrictIn):
     status: str = Field(description="open or closed")
 
 
@@ -225,9 +218,7 @@ def set_program_status(request: HttpRequest, slug: str, code: str, payload: Stat
     return program_out(services.set_program_status(user, program, payload.status))
 
 
-class RuleIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class RuleIn(StrictIn):
     rule: str
 
 
@@ -395,9 +386,7 @@ def application_out(a: Application) -> dict[str, Any]:
     }
 
 
-class ApplicationIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class ApplicationIn(StrictIn):
     requested_amount: Amount | None = Field(None, description="yuan")
     project: str | None = None
 
@@ -499,9 +488,7 @@ def submit(request: HttpRequest, application_id: int) -> dict[str, Any]:
     return application_out(services.submit_application(user, application))
 
 
-class WithdrawIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class WithdrawIn(StrictIn):
     note: str = ""
 
 
@@ -543,17 +530,13 @@ def violation_out(v: Any) -> dict[str, Any]:
     }
 
 
-class ViolationIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class ViolationIn(StrictIn):
     authority: str | None = None
     found_on: str | None = Field(None, description="YYYY-MM-DD")
     description: str | None = None
 
 
-class CloseIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class CloseIn(StrictIn):
     closed_on: str | None = Field(None, description="YYYY-MM-DD; default today")
 
 

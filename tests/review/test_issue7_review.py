@@ -1,0 +1,522 @@
+"""Adversarial review of issue 7's apps (programs, awards, finance, brand, exhibitions and the
+rule engine) against DOMAIN.md's roles and the issue's rules: every role sees what it may and
+no more (another firm, another cluster, a bank without a live consent, anonymous); money moves
+only as the office's counter-entries allow; bad input is a 4xx naming the field and changes
+nothing, never a 500 or a traceback.
+
+Every test goes over HTTP with Django's test client (sessions and API tokens). A passing test
+documents a path that was tried and held, or a defect fixed in the same commit.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import sys
+from decimal import Decimal
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from django.utils import timezone
+
+import factories
+from clusterbrain.accounts.auth import create_api_token
+from clusterbrain.accounts.models import Role
+
+_TESTS = Path(__file__).resolve().parents[1]
+for _sub in ("programs", "awards", "finance"):
+    if str(_TESTS / _sub) not in sys.path:
+        sys.path.insert(0, str(_TESTS / _sub))
+
+from awarddata import make_application, make_program  # noqa: E402
+from financedata import build_finance  # noqa: E402
+from programsdata import PDF, build_program, upload  # noqa: E402
+
+pytestmark = pytest.mark.django_db
+
+ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith("postgres")
+HUGE = 10**30
+SECRET_TERMS = "CONFIDENTIAL-TERMS royalty 1.5 %"
+SECRET_BUYER = "Secret Buyer GmbH"
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def token_client(client_for, user):
+    _token, key = create_api_token(user)
+    return client_for(None, HTTP_AUTHORIZATION=f"Bearer {key}")
+
+
+def post_json(client, url, data, **headers):
+    body = data if isinstance(data, str | bytes) else json.dumps(data)
+    return client.post(url, body, content_type="application/json", **headers)
+
+
+def body(response):
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content)
+    return response.content
+
+
+def not_a_500(response):
+    content = body(response)
+    assert response.status_code < 500, (response.status_code, content[:800])
+    assert b"Traceback" not in content
+
+
+def error_locs(response):
+    return [tuple(e["loc"]) for e in response.json().get("errors", [])]
+
+
+# --- the world of issue 7 ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def seven(world):
+    """One of everything issue 7 keeps, in cluster alpha, and users to try it with.
+
+    programs: `prog` (office's open program with a required PDF) and own's submitted
+    application `doc_app` with the PDF; awards: `grant` (program `upgrade`) with own's
+    application awarded 300,000 yuan and 100,000 paid, sharing's under review with one
+    review; finance: own consents to `bank` and applied for a loan; brand: own holds a licence
+    with secret terms; exhibitions: own signed up to a fair and recorded a buyer.
+    """
+    from awarddata import reviewed
+
+    from clusterbrain.awards import services as award_services
+    from clusterbrain.brand import services as brand_services
+    from clusterbrain.exhibitions import services as fair_services
+    from clusterbrain.exhibitions.models import Lead
+    from clusterbrain.finance import services as finance_services
+    from clusterbrain.programs import services as program_services
+
+    users = world.users
+    users.other = factories.user(Role.ENTERPRISE, enterprise=world.other, username="other-u")
+    users.outsider = factories.user(
+        Role.ENTERPRISE, enterprise=world.outsider, username="outsider-u"
+    )
+    users.assoc_b = factories.user(Role.ASSOCIATION, cluster=world.b, username="assoc-b")
+
+    prog = build_program(world).program
+    doc_app = program_services.start_application(
+        users.enterprise, prog, {"requested_amount": "500000", "project": "New drum line"}
+    )
+    program_services.upload_document(
+        users.enterprise, doc_app, "plan", upload("plan.pdf", PDF, "application/pdf")
+    )
+    program_services.submit_application(users.enterprise, doc_app)
+
+    program = make_program(world.a)
+    reviewers = SimpleNamespace(
+        assoc=users.association,
+        assoc2=factories.user(Role.ASSOCIATION, cluster=world.a, username="assoc-a2"),
+        office=factories.user(Role.OFFICE, cluster=world.a, username="office-a2"),
+    )
+    grant = SimpleNamespace(program=program, reviewers=reviewers, office=users.office)
+    awarded = reviewed(grant, make_application(program, world.own))
+    pending = make_application(program, world.sharing)
+    award_services.post_budget(users.office, program)
+    award_services.decide(users.office, awarded, outcome="award", amount="300000")
+    paid = award_services.disburse(users.office, awarded, amount="100000")
+    a1 = award_services.assign_reviewer(users.office, pending, reviewers.assoc)
+    award_services.declare_conflict(reviewers.assoc, a1, conflict=False)
+    award_services.submit_review(reviewers.assoc, a1, scores={"impact": 9, "feasibility": 5})
+    a2 = award_services.assign_reviewer(users.office, pending, reviewers.assoc2)
+
+    fin = build_finance(world)
+    today = timezone.localdate()
+    consent = finance_services.grant_consent(
+        users.enterprise,
+        bank=fin.bank.pk,
+        ends_on=today + datetime.timedelta(days=90),
+        sections=["revenue", "orders", "awards"],
+    )
+    loan = finance_services.apply_for_loan(
+        users.enterprise, bank=fin.bank.pk, amount="800000", purpose="drums", term_months=24
+    )
+
+    brand = factories.brand(
+        world.a,
+        None,
+        is_regional=True,
+        name_zh="狮岭皮具",
+        name_en="Shiling Leather",
+        countries_registered=["CN", "US", "DE"],
+    )
+    licence = brand_services.grant_licence(
+        users.association,
+        brand,
+        licensee=world.own,
+        products=["手袋 Handbags"],
+        countries=["CN", "DE"],
+        valid_from=today - datetime.timedelta(days=30),
+        valid_until=today + datetime.timedelta(days=300),
+        terms=SECRET_TERMS,
+    )
+
+    fair = fair_services.create_exhibition(
+        users.association,
+        world.a,
+        name_zh="海宁皮革展",
+        name_en="Haining Leather Fair",
+        venue="Haining Expo",
+        city_zh="海宁",
+        city_en="Haining",
+        country="CN",
+        scope="domestic",
+        starts_on=today + datetime.timedelta(days=20),
+        ends_on=today + datetime.timedelta(days=22),
+        signup_deadline=today + datetime.timedelta(days=10),
+        booth_fee="6800",
+    )
+    fair_services.add_booths(
+        users.association,
+        fair,
+        [
+            {"code": "A01", "area_m2": "9", "zone": "A"},
+            {"code": "B01", "area_m2": "18", "zone": "B"},
+        ],
+    )
+    signup = fair_services.sign_up(users.enterprise, fair, enterprise=world.own)
+    lead = Lead.objects.create(signup=signup, buyer_company=SECRET_BUYER, country="DE")
+
+    return SimpleNamespace(
+        world=world,
+        users=users,
+        prog=prog,
+        doc_app=doc_app,
+        program=program,
+        reviewers=reviewers,
+        awarded=awarded,
+        pending=pending,
+        paid=paid,
+        conflict_free=a1,
+        open_assignment=a2,
+        fin=fin,
+        consent=consent,
+        loan=loan,
+        brand=brand,
+        licence=licence,
+        fair=fair,
+        signup=signup,
+        lead=lead,
+    )
+
+
+def _pages(s):
+    """Every page of issue 7's apps with the ids of `seven`."""
+    slug = s.world.a.slug
+    return [
+        f"/c/{slug}/programs/",
+        f"/c/{slug}/programs/new/",
+        f"/c/{slug}/programs/{s.prog.code}/",
+        f"/c/{slug}/programs/{s.prog.code}/edit/",
+        "/programs/applications/",
+        f"/programs/applications/{s.doc_app.pk}/",
+        f"/programs/applications/{s.doc_app.pk}/documents/plan/",
+        f"/c/{slug}/awards/",
+        "/awards/reviews/",
+        f"/awards/assignments/{s.open_assignment.pk}/",
+        f"/awards/applications/{s.awarded.pk}/",
+        f"/awards/applications/{s.awarded.pk}/award/",
+        f"/awards/programs/{s.program.pk}/ledger/",
+        f"/awards/programs/{s.program.pk}/outcomes/",
+        "/finance/sharing/",
+        "/finance/sharing/preview/",
+        "/finance/bank/",
+        f"/finance/bank/firms/{s.world.own.pk}/",
+        f"/finance/loans/{s.loan.pk}/",
+        "/brand/verify/",
+        f"/brand/verify/{s.licence.code}/",
+        f"/brand/{s.brand.pk}/licensees/",
+        f"/c/{slug}/brand/",
+        f"/brand/licences/{s.licence.pk}/",
+        f"/brand/licences/{s.licence.pk}/qr.svg",
+        f"/brand/licences/{s.licence.pk}/qr.png",
+        f"/firms/{s.world.own.pk}/brand/",
+        f"/c/{slug}/exhibitions/",
+        f"/exhibitions/{s.fair.pk}/",
+        f"/exhibitions/{s.fair.pk}/report/",
+        f"/exhibitions/signups/{s.signup.pk}/leads/",
+    ]
+
+
+def _api_reads(s):
+    slug = s.world.a.slug
+    return [
+        f"/api/v1/clusters/{slug}/programs",
+        f"/api/v1/clusters/{slug}/programs/{s.prog.code}",
+        f"/api/v1/clusters/{slug}/program-fields",
+        f"/api/v1/clusters/{slug}/programs/{s.prog.code}/applications",
+        "/api/v1/programs/matching",
+        "/api/v1/applications/mine",
+        f"/api/v1/applications/{s.doc_app.pk}",
+        f"/api/v1/clusters/{slug}/environmental-violations",
+        f"/api/v1/enterprises/{s.world.other.pk}/environmental-violations",
+        "/api/v1/awards/reviews",
+        f"/api/v1/awards/assignments/{s.open_assignment.pk}",
+        f"/api/v1/awards/applications/{s.awarded.pk}",
+        f"/api/v1/awards/programs/{s.program.pk}/ledger",
+        f"/api/v1/awards/clusters/{slug}/programs",
+        f"/api/v1/awards/programs/{s.program.pk}/audit",
+        f"/api/v1/awards/applications/{s.awarded.pk}/award",
+        f"/api/v1/awards/programs/{s.program.pk}/outcomes",
+        "/api/v1/finance/banks",
+        "/api/v1/finance/consents",
+        "/api/v1/finance/access-log",
+        "/api/v1/finance/bank/firms",
+        f"/api/v1/finance/bank/firms/{s.world.own.pk}/profile",
+        "/api/v1/finance/loans",
+        f"/api/v1/finance/loans/{s.loan.pk}",
+        f"/api/v1/brand/verify/{s.licence.code}",
+        f"/api/v1/clusters/{slug}/brand/brands",
+        f"/api/v1/brand/brands/{s.brand.pk}/licensees",
+        f"/api/v1/clusters/{slug}/brand/licences",
+        f"/api/v1/brand/licences/{s.licence.pk}",
+        f"/api/v1/enterprises/{s.world.own.pk}/brand/licences",
+        f"/api/v1/clusters/{slug}/exhibitions",
+        f"/api/v1/exhibitions/{s.fair.pk}",
+        f"/api/v1/exhibitions/{s.fair.pk}/signups",
+        f"/api/v1/exhibitions/signups/{s.signup.pk}/leads",
+        f"/api/v1/exhibitions/{s.fair.pk}/report",
+    ]
+
+
+ROLES = (None, "enterprise", "other", "outsider", "association", "assoc_b", "office", "office_b")
+
+
+@pytest.mark.parametrize("role", ROLES + ("bank", "admin"))
+def test_every_page_and_read_for_every_role_is_never_a_500(seven, client_for, role):
+    """Every page and API read of issue 7, by every role (anonymous and a bank too), with the
+    real ids: no 500, no traceback, and another firm's secrets (licence terms, a buyer of the
+    firm's leads) never in what a third party gets."""
+    user = getattr(seven.users, role) if role else None
+    page_client = client_for(user)
+    api_client = token_client(client_for, user) if user else client_for(None)
+    for url in _pages(seven):
+        r = page_client.get(url)
+        not_a_500(r)
+        if role not in ("enterprise", "association", "office", "admin"):
+            assert SECRET_TERMS.encode() not in body(r), (role, url)
+        if role not in ("enterprise",):
+            assert SECRET_BUYER.encode() not in body(r), (role, url)
+    for url in _api_reads(seven):
+        r = api_client.get(url)
+        not_a_500(r)
+        if role not in ("enterprise", "association", "office", "admin"):
+            assert SECRET_TERMS.encode() not in body(r), (role, url)
+        if role not in ("enterprise",):
+            assert SECRET_BUYER.encode() not in body(r), (role, url)
+
+
+@pytest.mark.parametrize("bad", [str(HUGE), "0", "-1", "1e3", "%00", "abc"])
+def test_ids_out_of_range_or_malformed_are_404_everywhere(seven, client_for, bad):
+    """Ids that overflow the database's integers (10**30), zero, negative or not numbers, in
+    every path of issue 7: a 404 (or 4xx), never an overflow 500."""
+    office = client_for(seven.users.office)
+    firm = client_for(seven.users.enterprise)
+    api = token_client(client_for, seven.users.office)
+    for url in _pages(seven) + _api_reads(seven):
+        for real in (
+            seven.doc_app.pk,
+            seven.awarded.pk,
+            seven.open_assignment.pk,
+            seven.program.pk,
+            seven.loan.pk,
+            seven.licence.pk,
+            seven.fair.pk,
+            seven.signup.pk,
+            seven.brand.pk,
+            seven.world.own.pk,
+            seven.world.other.pk,
+        ):
+            token = f"/{real}/"
+            if token in url + "/":
+                wrong = (url + "/").replace(token, f"/{bad}/", 1)[:-1]
+                if not url.endswith("/") and wrong.endswith("/"):
+                    wrong = wrong[:-1]
+                for c in (office, firm) if not url.startswith("/api/") else (api, firm):
+                    r = c.get(wrong)
+                    not_a_500(r)
+                    assert r.status_code in (400, 403, 404, 405, 422), (wrong, r.status_code)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "page=" + str(HUGE),
+        "page=-1",
+        "page=abc",
+        "limit=" + str(HUGE),
+        "limit=-5",
+        "limit=0",
+        "offset=" + str(HUGE),
+        "status=%E2%80%AE",
+        "status=nonsense",
+        "q=" + "x" * 5000,
+        "year=" + str(HUGE),
+        "open=maybe",
+        "day=2026-02-30",
+        "lang=zz",
+    ],
+)
+def test_odd_query_parameters_are_not_a_500(seven, client_for, query):
+    """Huge or negative page/limit/offset, unknown filters, bidi characters and 5,000-character
+    searches on every page and read: ignored or refused as a 4xx, never a 500."""
+    for role in ("office", "enterprise", "association"):
+        page_client = client_for(getattr(seven.users, role))
+        api_client = token_client(client_for, getattr(seven.users, role))
+        for url in _pages(seven):
+            not_a_500(page_client.get(f"{url}?{query}"))
+        for url in _api_reads(seven):
+            not_a_500(api_client.get(f"{url}?{query}"))
+
+
+# === NUL characters in JSON bodies (the NUL middleware reads forms, not JSON) ===================
+
+NUL = "bad\x00text"
+
+
+def _nul_writes(s):
+    """(user, url, body) of JSON writes with a NUL in a text field, one per endpoint."""
+    slug = s.world.a.slug
+    today = timezone.localdate()
+    u = s.users
+    return [
+        (u.office, f"/api/v1/clusters/{slug}/program-rule-check", {"eligibility_rule": NUL}),
+        (u.office, f"/api/v1/clusters/{slug}/programs/{s.prog.code}", {"name_en": NUL}),
+        (u.office, f"/api/v1/clusters/{slug}/programs", {"code": "x", "name_zh": NUL}),
+        (
+            u.office,
+            f"/api/v1/enterprises/{s.world.own.pk}/environmental-violations",
+            {"authority": NUL, "found_on": str(today)},
+        ),
+        (u.enterprise, f"/api/v1/applications/{s.doc_app.pk}/withdraw", {"note": NUL}),
+        (
+            u.office,
+            f"/api/v1/awards/applications/{s.pending.pk}/decision",
+            {"outcome": "reject", "reason": NUL},
+        ),
+        (u.office, f"/api/v1/awards/programs/{s.program.pk}/budget", {"amount": "1", "memo": NUL}),
+        (
+            u.office,
+            f"/api/v1/awards/applications/{s.awarded.pk}/disbursements",
+            {"amount": "1", "memo": NUL},
+        ),
+        (u.office, f"/api/v1/awards/entries/{s.paid.pk}/reversal", {"reason": NUL}),
+        (
+            s.reviewers.assoc2,
+            f"/api/v1/awards/assignments/{s.open_assignment.pk}/declaration",
+            {"conflict": True, "note": NUL},
+        ),
+        (u.enterprise, f"/api/v1/awards/applications/{s.awarded.pk}/outcome", {"statement": NUL}),
+        (
+            u.enterprise,
+            "/api/v1/finance/loans",
+            {"bank": s.fin.bank.pk, "amount": "1000", "purpose": NUL, "term_months": 12},
+        ),
+        (
+            u.enterprise,
+            "/api/v1/finance/consents",
+            {"bank": s.fin.other_bank.pk, "ends_on": str(today), "sections": [NUL]},
+        ),
+        (
+            s.fin.officer,
+            f"/api/v1/finance/loans/{s.loan.pk}/status",
+            {"status": "under_review", "note": NUL},
+        ),
+        (
+            u.association,
+            f"/api/v1/clusters/{slug}/brand/licences",
+            {
+                "brand": s.brand.pk,
+                "licensee": s.world.own.pk,
+                "products": [NUL],
+                "countries": ["CN"],
+                "valid_from": str(today),
+                "valid_until": str(today),
+                "terms": NUL,
+            },
+        ),
+        (u.association, f"/api/v1/brand/licences/{s.licence.pk}/suspend", {"reason": NUL}),
+        (
+            u.association,
+            f"/api/v1/clusters/{slug}/exhibitions",
+            {
+                "name_zh": NUL,
+                "venue": NUL,
+                "city_zh": NUL,
+                "country": "CN",
+                "scope": "domestic",
+                "starts_on": str(today + datetime.timedelta(days=40)),
+                "ends_on": str(today + datetime.timedelta(days=41)),
+                "signup_deadline": str(today + datetime.timedelta(days=30)),
+                "booth_fee": "1",
+            },
+        ),
+        (
+            u.association,
+            f"/api/v1/exhibitions/{s.fair.pk}/booths",
+            {"booths": [{"code": NUL, "area_m2": "9", "zone": NUL}]},
+        ),
+        (
+            u.other,
+            f"/api/v1/exhibitions/{s.fair.pk}/signups",
+            {"products": [NUL], "preferred_zone": NUL},
+        ),
+        (
+            u.association,
+            f"/api/v1/exhibitions/{s.fair.pk}/assignments",
+            {"booth": NUL, "enterprise": s.world.own.pk},
+        ),
+        (
+            u.enterprise,
+            f"/api/v1/exhibitions/signups/{s.signup.pk}/leads",
+            {"buyer_company": NUL, "country": "DE", "notes": NUL},
+        ),
+        (
+            u.enterprise,
+            f"/api/v1/exhibitions/leads/{s.lead.pk}",
+            {"follow_up": "contacted", "notes": NUL},
+        ),
+    ]
+
+
+def test_nul_in_json_text_fields_is_a_4xx_and_changes_nothing(seven, client_for):
+    """A NUL character in any text of a JSON body (rule, names, notes, reasons, memos, terms,
+    products, buyer, booth code): PostgreSQL text cannot hold it, so unless refused first it
+    is a database error (500) there; each must be a 4xx naming the field (and SQLite must not
+    quietly store it either)."""
+    from clusterbrain.awards.models import AuditEvent, LedgerEntry
+    from clusterbrain.brand.models import BrandLicence
+    from clusterbrain.exhibitions.models import Lead
+
+    before = (
+        LedgerEntry.objects.count(),
+        AuditEvent.objects.count(),
+        BrandLicence.objects.count(),
+        Lead.objects.count(),
+    )
+    accepted = []
+    for user, url, data in _nul_writes(seven):
+        method = "patch" if url.endswith(seven.prog.code) else "post"
+        client = token_client(client_for, user)
+        r = getattr(client, method)(url, json.dumps(data), content_type="application/json")
+        if not 400 <= r.status_code < 500:
+            accepted.append((url, r.status_code, r.content[:200]))
+    assert accepted == []
+    r = post_json(
+        token_client(client_for, seven.users.enterprise),
+        "/api/v1/finance/loans",
+        {"bank": seven.fin.bank.pk, "amount": "1000", "purpose": NUL, "term_months": 12},
+    )
+    assert r.status_code == 422 and error_locs(r) == [("purpose",)]
+    assert before == (
+        LedgerEntry.objects.count(),
+        AuditEvent.objects.count(),
+        BrandLicence.objects.count(),
+        Lead.objects.count(),
+    )
