@@ -222,3 +222,49 @@ def test_events_get_ids_in_capture_order_after_the_highest(world, places):
     key = EventKey.objects.get(value=SILK)
     assert key.event_id == ids[1][1]
     assert Lot.objects.get(key=SILK).made_by_id == ids[1][1]
+
+
+@pytest.mark.parametrize(
+    "sent",
+    [
+        "2026-05-01T08:00:00Z",  # UTC without milliseconds: SQLite's text cut from the string
+        "2026-05-01T08:00:00.120Z",  # UTC with milliseconds
+        "2026-05-01T08:00:00.5+08:00",  # another offset: parsed as before
+        "2026-12-31T23:59:59.999-05:00",  # crosses the year in UTC
+    ],
+)
+def test_event_and_first_seen_times_read_back_as_sent(world, places, sent):
+    from datetime import datetime
+
+    services.capture(world.users.enterprise, body(declare(COCOONS, 5, eventTime=sent)))
+    expected = datetime.fromisoformat(sent.replace("Z", "+00:00"))
+    assert Event.objects.get().event_time == expected
+    assert Lot.objects.get(key=COCOONS).first_seen == expected
+    # and the time filters find it at its instant
+    assert Event.objects.filter(event_time__gte=expected, event_time__lte=expected).count() == 1
+
+
+def test_lot_attributes_read_back_as_declared(world, places):
+    ilmd = {
+        "cbvmda:countryOfOrigin": "CN",
+        "cbvmda:lotNumber": "丝-7",
+        "https://example.org/voc#grade": {"value": 6.5, "scale": [1, 2, 3], "ok": True},
+    }
+    services.capture(world.users.enterprise, body(declare(COCOONS, 5, ilmd=ilmd)))
+    assert Lot.objects.get(key=COCOONS).attributes == {
+        "urn:epcglobal:cbv:mda:countryOfOrigin": "CN",
+        "urn:epcglobal:cbv:mda:lotNumber": "丝-7",
+        "https://example.org/voc#grade": {"value": 6.5, "scale": [1, 2, 3], "ok": True},
+    }
+    # an owner's later ILMD merges into what is stored
+    services.capture(
+        world.users.enterprise,
+        body(declare(COCOONS, 5, event_id="urn:uuid:9", ilmd={"cbvmda:countryOfOrigin": "VN"})),
+    )
+    assert Lot.objects.get(key=COCOONS).attributes["urn:epcglobal:cbv:mda:countryOfOrigin"] == "VN"
+
+
+def test_identifier_rows_carry_plain_roles(world, chain):
+    roles = set(EventKey.objects.values_list("role", flat=True))
+    assert roles == {"epcClass", "inputEPCClass", "outputEPCClass"}
+    assert EventKey.objects.filter(role=EventKey.Role.INPUT_CLASS, value=COCOONS).count() == 1

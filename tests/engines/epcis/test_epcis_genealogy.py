@@ -205,3 +205,21 @@ def test_feed_built_in_steps_is_the_feed_built_at_once() -> None:
     _same_feed(builder.feed(), whole)
     assert first.lot_keys == kept[0] and np.array_equal(first.lines.lot, kept[1])
     _same_feed(first, to_genealogy(events[:7]))
+
+
+def test_period_is_the_month_in_the_events_own_offset():
+    from datetime import datetime
+
+    from clusterbrain.engines.epcis.normalise import _time
+    from clusterbrain.engines.epcis.to_genealogy import _period
+
+    for sent in (
+        "2026-05-01T00:30:00+08:00",  # April in UTC, May where it happened
+        "2026-12-31T23:59:59.999-05:00",
+        "2026-01-01T00:00:00Z",
+        "2026-07-15T12:00:00.1234+02:00",
+    ):
+        canonical = _time(sent)
+        t = datetime.fromisoformat(sent.replace("Z", "+00:00"))
+        assert _period({"eventTime": canonical}) == t.year * 12 + t.month - 1
+        assert _period({"eventTime": sent}) == t.year * 12 + t.month - 1
