@@ -520,3 +520,40 @@ def test_nul_in_json_text_fields_is_a_4xx_and_changes_nothing(seven, client_for)
         BrandLicence.objects.count(),
         Lead.objects.count(),
     )
+
+
+# === state machines =============================================================================
+
+
+def _reviewed_twice(seven, application):
+    from clusterbrain.awards import services
+
+    for reviewer in (seven.reviewers.assoc, seven.reviewers.assoc2):
+        a = services.assign_reviewer(seven.users.office, application, reviewer)
+        services.declare_conflict(reviewer, a, conflict=False)
+        services.submit_review(reviewer, a, scores={"technology": 5, "green": 5})
+    application.refresh_from_db()
+    return application
+
+
+def test_an_application_withdrawn_under_review_cannot_come_back_with_its_old_reviews(
+    seven, client_for
+):
+    """A firm withdrew its application after two reviews, took it back to a draft, raised the
+    amount and resubmitted: one new assignment put it under review again and the two old
+    reviews (of the earlier text and amount) counted towards the decision. Once reviewers are
+    assigned, a withdrawal is final; the reopen is refused and nothing changes."""
+    from clusterbrain.programs.models import Application
+
+    app = _reviewed_twice(seven, seven.doc_app)
+    assert app.status == Application.Status.UNDER_REVIEW
+    firm = client_for(seven.users.enterprise)
+    url = f"/programs/applications/{app.pk}/"
+    r = firm.post(url, {"action": "withdraw", "note": "rethink"})
+    assert r.status_code == 302
+    r = firm.post(url, {"action": "reopen"})
+    not_a_500(r)
+    assert r.status_code == 422
+    app.refresh_from_db()
+    assert app.status == Application.Status.WITHDRAWN
+    assert app.events.filter(to_status=Application.Status.DRAFT).count() == 1  # the start only

@@ -694,6 +694,13 @@ def withdraw_application(user: Any, application: Application, note: str = "") ->
 def reopen_application(user: Any, application: Application) -> Application:
     _require_own(user, application)
     _require_window(application.program)
+    if application.events.filter(to_status=S.UNDER_REVIEW).exists():
+        # Its reviews judged the text and amount it had; a changed draft would reach the
+        # decision with them still counted.
+        raise InvalidInput.field(
+            "status",
+            _("This application was withdrawn during review; it cannot become a draft again."),
+        )
     record_status(application, user, S.DRAFT)
     return application
 

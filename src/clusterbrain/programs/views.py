@@ -326,7 +326,9 @@ def application_page(request: HttpRequest, application_id: int) -> HttpResponse:
             Application.Status.SUBMITTED,
             Application.Status.UNDER_REVIEW,
         ),
-        "can_reopen": own and application.status == Application.Status.WITHDRAWN,
+        "can_reopen": own
+        and application.status == Application.Status.WITHDRAWN
+        and not application.events.filter(to_status=Application.Status.UNDER_REVIEW).exists(),
         "errors": errors,
         "verdict": application.verdict_snapshot,
         "active_nav": "programs",
