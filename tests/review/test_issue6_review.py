@@ -284,6 +284,11 @@ def test_nul_bytes_in_market_text_are_refused_by_field(market, client_for):
     page = client.post(f"/firms/{firm.pk}/products/", {"name": "Bag\x00", "category": "handbag"})
     not_a_500(page)
     assert page.status_code == 422
+    page = client.post(
+        f"/firms/{firm.pk}/products/", {"name": "Bag", "category": "handbag", "sku": "S\x00"}
+    )
+    not_a_500(page)
+    assert page.status_code == 422
     assoc = client_for(market.users.association)
     r = post_json(assoc, "/api/v1/clusters/alpha/market/reports", {"title_zh": "季\x00报"})
     not_a_500(r)

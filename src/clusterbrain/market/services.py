@@ -320,7 +320,12 @@ def _product_values(enterprise: Enterprise, data: Mapping[str, Any]) -> dict[str
             )
         )
     values["price_band"] = band
-    if values["sku"] and Product.objects.filter(enterprise=enterprise, sku=values["sku"]).exists():
+    sku_refused = any(e.loc == ("sku",) for e in errors)  # a NUL in a query: a 500 on PG
+    if (
+        values["sku"]
+        and not sku_refused
+        and Product.objects.filter(enterprise=enterprise, sku=values["sku"]).exists()
+    ):
         errors.append(FieldError(("sku",), _("Your firm already has a product with this SKU.")))
     if errors:
         raise InvalidInput(
