@@ -14,7 +14,6 @@ import datetime
 import json
 import os
 import sys
-from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -557,3 +556,80 @@ def test_an_application_withdrawn_under_review_cannot_come_back_with_its_old_rev
     app.refresh_from_db()
     assert app.status == Application.Status.WITHDRAWN
     assert app.events.filter(to_status=Application.Status.DRAFT).count() == 1  # the start only
+
+
+# === money ======================================================================================
+
+BAD_AMOUNTS = ["-1", "0", "0.001", "1e400", "NaN", "Infinity", "1" + "0" * 40, "1,2,3", " ", "¥5"]
+
+
+@pytest.mark.parametrize("amount", BAD_AMOUNTS)
+def test_bad_amounts_on_every_money_write_are_422_at_amount_and_change_nothing(
+    seven, client_for, amount
+):
+    """Negative, zero, sub-fen, huge, non-finite and non-numeric amounts (as JSON strings) to
+    the budget posting, award, disbursement, loan, booth fee and requested amount: each a 422
+    naming its field, and no ledger entry, loan or exhibition is made."""
+    from clusterbrain.awards.models import LedgerEntry
+    from clusterbrain.exhibitions.models import Exhibition
+    from clusterbrain.finance.models import LoanApplication
+
+    seven.prog.max_award = None
+    today = timezone.localdate()
+    before = (
+        LedgerEntry.objects.count(),
+        LoanApplication.objects.count(),
+        Exhibition.objects.count(),
+    )
+    office = token_client(client_for, seven.users.office)
+    firm = token_client(client_for, seven.users.enterprise)
+    assoc = token_client(client_for, seven.users.association)
+    cases = [
+        (
+            office,
+            f"/api/v1/awards/programs/{seven.program.pk}/budget",
+            {"amount": amount},
+            "amount",
+        ),
+        (
+            office,
+            f"/api/v1/awards/applications/{seven.awarded.pk}/disbursements",
+            {"amount": amount},
+            "amount",
+        ),
+        (
+            firm,
+            "/api/v1/finance/loans",
+            {"bank": seven.fin.bank.pk, "amount": amount, "purpose": "p", "term_months": 12},
+            "amount",
+        ),
+        (
+            assoc,
+            f"/api/v1/clusters/{seven.world.a.slug}/exhibitions",
+            {
+                "name_zh": "展",
+                "venue": "v",
+                "city_zh": "c",
+                "country": "CN",
+                "scope": "domestic",
+                "starts_on": str(today + datetime.timedelta(days=40)),
+                "ends_on": str(today + datetime.timedelta(days=41)),
+                "signup_deadline": str(today + datetime.timedelta(days=30)),
+                "booth_fee": amount,
+            },
+            "booth_fee",
+        ),
+    ]
+    for client, url, data, field in cases:
+        r = post_json(client, url, data)
+        not_a_500(r)
+        if amount == "0" and field == "booth_fee":
+            continue  # a free booth is a fee of 0
+        assert r.status_code == 422, (url, r.status_code, r.content[:300])
+        assert (field,) in error_locs(r), (url, r.json())
+    after = (
+        LedgerEntry.objects.count(),
+        LoanApplication.objects.count(),
+        Exhibition.objects.count(),
+    )
+    assert after[:2] == before[:2]

@@ -75,6 +75,10 @@ def _decimal(
     if number >= Decimal("1e9"):
         errors.append(FieldError(loc, _("This number is too large.")))
         return None
+    if number != number.quantize(Decimal("0.01")):
+        # A fee of 0.004 was stored as a free booth: say so rather than round it away.
+        errors.append(FieldError(loc, _("Enter at most two decimals.")))
+        return None
     return number.quantize(Decimal("0.01"))
 
 

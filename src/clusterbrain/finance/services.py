@@ -218,11 +218,11 @@ def _amount(errors: list[FieldError], value: Any) -> Decimal | None:
     if amount <= 0:
         errors.append(FieldError(("amount",), _("Enter an amount greater than 0.")))
         return None
+    if amount > MAX_AMOUNT:  # before quantize, which raises beyond the context's precision
+        errors.append(FieldError(("amount",), _("This amount is too large.")))
+        return None
     if amount != amount.quantize(Decimal("0.01")):
         errors.append(FieldError(("amount",), _("Enter the amount to the fen (two decimals).")))
-        return None
-    if amount > MAX_AMOUNT:
-        errors.append(FieldError(("amount",), _("This amount is too large.")))
         return None
     return amount
 
