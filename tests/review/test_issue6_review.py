@@ -1082,3 +1082,29 @@ def test_one_pending_upload_per_user_and_firm(market, client_for):
     assert done.status_code == 302
     assert SalesRecord.objects.filter(enterprise=market.own, quantity=2).count() == 1
     assert not SalesRecord.objects.filter(enterprise=market.own, quantity=1).exists()
+
+
+def test_session_totals_count_the_firms_that_sold_not_those_featured(base, client_for):
+    """Three firms featured, two sold (`own` 5,000, `sharing` 4,000; `other` nothing): k = 3
+    counted the featured firms, so the totals were shown, and `own` — seeing the session's
+    GMV and its own items — had `sharing`'s 4,000 as the difference. The totals rest on the
+    firms whose items sold."""
+    world, _streamer, session = base
+    live.record_results(
+        world.users.association,
+        session,
+        results={"gmv": 9_000, "viewers": 1_000, "orders": 90},
+        items=[
+            {"enterprise": world.own.pk, "category": "bags", "gmv": 5_000},
+            {"enterprise": world.sharing.pk, "category": "bags", "gmv": 4_000},
+            {"enterprise": world.other.pk, "category": "bags", "gmv": 0},
+        ],
+    )
+    body = client_for(world.users.enterprise).get(f"/api/v1/livestream/sessions/{session.pk}")
+    totals = body.json()["totals"]
+    assert totals["withheld"] and totals["gmv"] is None
+    assert [i["gmv"] for i in body.json()["items"]] == [5_000]
+    page = client_for(world.users.enterprise).get(f"/livestream/sessions/{session.pk}/")
+    assert b"9,000" not in page.content and b"9000.0" not in page.content
+    office = client_for(world.users.office).get(f"/api/v1/livestream/sessions/{session.pk}")
+    assert office.json()["totals"]["gmv"] == 9_000

@@ -93,7 +93,12 @@ def totals(session: LivestreamSession, user: Any, items: list[SessionItem] | Non
         by_firm[it.enterprise_id] += it.gmv
     total = sum(by_firm.values())
     dominant = total > 0 and max(by_firm.values()) / total >= DOMINANCE
-    withheld = not open_ and (len(firms) < k or dominant)
+    # Once items sold, the totals rest on the firms that sold, not on every firm featured: a
+    # featured firm that sold nothing let a seller of a two-seller session take the session's
+    # GMV less its own for the other's (review of issue 6).
+    sellers = {f for f, gmv in by_firm.items() if gmv > 0}
+    resting_on = sellers if sellers else firms
+    withheld = not open_ and (len(resting_on) < k or dominant)
     if withheld:
         return Totals(None, None, None, None, None, None, None, None, len(firms), True, k)
     return Totals(
