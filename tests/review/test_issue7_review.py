@@ -633,3 +633,16 @@ def test_bad_amounts_on_every_money_write_are_422_at_amount_and_change_nothing(
         Exhibition.objects.count(),
     )
     assert after[:2] == before[:2]
+
+
+@pytest.mark.parametrize("field", ["budget", "max_award"])
+def test_program_amounts_below_the_fen_are_refused_not_rounded(seven, client_for, field):
+    """A program's budget or largest award of 1,000.005 yuan was rounded to the fen without a
+    word; money has two decimals, so it is a 422 at the field and the program is unchanged."""
+    office = token_client(client_for, seven.users.office)
+    url = f"/api/v1/clusters/{seven.world.a.slug}/programs/{seven.prog.code}"
+    before = getattr(seven.prog, field)
+    r = office.patch(url, json.dumps({field: "1000.005"}), content_type="application/json")
+    assert r.status_code == 422 and (field,) in error_locs(r), r.content[:300]
+    seven.prog.refresh_from_db()
+    assert getattr(seven.prog, field) == before

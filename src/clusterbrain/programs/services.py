@@ -151,6 +151,9 @@ def _money(
     if amount > MAX_AMOUNT:
         problems.add(loc, _("Enter a smaller amount."))
         return None
+    if amount != amount.quantize(Decimal("0.01")):
+        problems.add(loc, _("Enter the amount to the fen (two decimals at most)."))
+        return None
     return amount.quantize(Decimal("0.01"))
 
 
