@@ -646,3 +646,137 @@ def test_program_amounts_below_the_fen_are_refused_not_rounded(seven, client_for
     assert r.status_code == 422 and (field,) in error_locs(r), r.content[:300]
     seven.prog.refresh_from_db()
     assert getattr(seven.prog, field) == before
+
+
+# === finance: consent is the permission ========================================================
+
+
+def test_a_bank_reads_a_profile_only_under_a_live_consent_of_its_own(seven, client_for):
+    """The officer of another bank, an unlinked bank user, the firm's own consent not yet
+    started, withdrawn: every way to the profile (page and API) is a 404 like a firm that does
+    not exist, and no look is logged; with the live consent it opens and is logged once."""
+    from clusterbrain.finance import services
+    from clusterbrain.finance.models import ProfileView
+
+    fin, own = seven.fin, seven.world.own
+    page = f"/finance/bank/firms/{own.pk}/"
+    api = f"/api/v1/finance/bank/firms/{own.pk}/profile"
+    for user in (fin.officer_b, fin.unlinked, seven.users.office, seven.users.admin):
+        assert client_for(user).get(page).status_code == 404, user.username
+        r = token_client(client_for, user).get(api)
+        assert r.status_code == 404, (user.username, r.status_code)
+    assert ProfileView.objects.count() == 0
+    officer = token_client(client_for, fin.officer)
+    assert officer.get(api).status_code == 200
+    assert ProfileView.objects.count() == 1
+    services.withdraw_consent(seven.users.enterprise, seven.consent.pk)
+    assert officer.get(api).status_code == 404
+    assert client_for(fin.officer).get(page).status_code == 404
+    today = timezone.localdate()
+    services.grant_consent(
+        seven.users.enterprise,
+        bank=fin.bank.pk,
+        starts_on=today + datetime.timedelta(days=5),
+        ends_on=today + datetime.timedelta(days=30),
+        sections=["revenue"],
+    )
+    assert officer.get(api).status_code == 404
+    assert ProfileView.objects.count() == 1
+
+
+def test_loan_steps_only_forward_and_only_by_its_bank(seven, client_for):
+    """A loan jumped from received to disbursed, moved back, or moved by the other bank's
+    officer or by the firm: each refused (422 at status, or 403/404) and the loan unchanged."""
+    fin = seven.fin
+    url = f"/api/v1/finance/loans/{seven.loan.pk}/status"
+    officer = token_client(client_for, fin.officer)
+    for user in (fin.officer_b, seven.users.enterprise, seven.users.office):
+        r = post_json(token_client(client_for, user), url, {"status": "under_review"})
+        assert r.status_code in (403, 404), (user.username, r.status_code)
+    for status in ("disbursed", "approved", "received", "bogus", ""):
+        r = post_json(officer, url, {"status": status})
+        assert r.status_code == 422 and error_locs(r) == [("status",)], (status, r.json())
+    assert post_json(officer, url, {"status": "rejected"}).status_code == 422  # no reason
+    seven.loan.refresh_from_db()
+    assert seven.loan.status == "received" and seven.loan.events.count() == 1
+
+
+# === brand: the public face ====================================================================
+
+XSS = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+
+
+def test_verification_of_a_suspended_licence_shows_no_reason_or_terms(seven, client_for):
+    """The public verification page and API of a suspended and then a revoked licence: the
+    outcome, never the association's reason (a dispute, a royalty unpaid) nor the terms; an
+    unknown code and a mistyped one name nobody."""
+    from clusterbrain.brand import services
+
+    reason = "ROYALTY-UNPAID-SECRET"
+    services.suspend_licence(seven.users.association, seven.licence, reason=reason)
+    anonymous = client_for(None)
+    for _round in ("suspended", "revoked"):
+        for url in (
+            f"/brand/verify/{seven.licence.code}/",
+            f"/api/v1/brand/verify/{seven.licence.code}",
+        ):
+            r = anonymous.get(url)
+            assert r.status_code == 200 and _round.encode() in r.content.lower()
+            assert reason.encode() not in r.content and SECRET_TERMS.encode() not in r.content
+        if _round == "suspended":
+            services.revoke_licence(seven.users.association, seven.licence, reason=reason)
+    code = seven.licence.code
+    mistyped = code[:-3] + ("Z" if code[-3] != "Z" else "Y") + code[-2:]
+    for url in (f"/brand/verify/{mistyped}/", "/brand/verify/SL-2026-00000-00000-0/"):
+        r = anonymous.get(url)
+        not_a_500(r)
+        assert seven.world.own.name_en.encode() not in r.content
+        assert seven.world.own.name_zh.encode() not in r.content
+
+
+def test_a_revoked_licence_is_never_reinstated_or_renewed(seven, client_for):
+    """Reinstating or renewing a revoked licence over the API: 422 at status, the licence
+    stays revoked, no event is added."""
+    from clusterbrain.brand import services
+
+    services.revoke_licence(seven.users.association, seven.licence, reason="gone")
+    assoc = token_client(client_for, seven.users.association)
+    events = seven.licence.events.count()
+    base = f"/api/v1/brand/licences/{seven.licence.pk}"
+    later = str(timezone.localdate() + datetime.timedelta(days=900))
+    for url, data in (
+        (f"{base}/reinstate", {"reason": "x"}),
+        (f"{base}/renew", {"valid_until": later}),
+        (f"{base}/suspend", {"reason": "x"}),
+        (f"{base}/revoke", {"reason": "x"}),
+    ):
+        r = post_json(assoc, url, data)
+        assert r.status_code == 422, (url, r.status_code, r.content[:200])
+    seven.licence.refresh_from_db()
+    assert seven.licence.status == "revoked" and seven.licence.events.count() == events
+
+
+def test_markup_typed_by_users_is_escaped_on_every_page(seven, client_for):
+    """Script and event-handler markup in a program's description, a licence's products and
+    terms, an exhibition's name, a sign-up's products and a lead's notes and buyer: every page
+    that shows them escapes them (no |safe, no raw HTML in HTMX partials)."""
+    from clusterbrain.exhibitions.models import Lead
+
+    seven.prog.description_en = XSS
+    seven.prog.description_zh = XSS
+    seven.prog.save()
+    seven.licence.products = [XSS]
+    seven.licence.terms = XSS
+    seven.licence.save()
+    seven.fair.name_en = seven.fair.name_zh = XSS
+    seven.fair.save()
+    seven.signup.products = [XSS]
+    seven.signup.save()
+    Lead.objects.filter(pk=seven.lead.pk).update(notes=XSS, buyer_company=XSS, contact_name=XSS)
+    for role in ("enterprise", "association", "office"):
+        c = client_for(getattr(seven.users, role))
+        for url in _pages(seven):
+            r = c.get(url)
+            content = body(r)
+            assert b"<script>alert(1)" not in content, (role, url)
+            assert b"<img src=x" not in content, (role, url)
