@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.platform_bench import load_average, machine
-from bench.report import write_section
+from bench.report import markdown_table, write_section
 from bench.resolution_bench import uncommitted
 from clusterbrain.engines.allocation.heuristic import first_come_first_served
 from clusterbrain.engines.allocation.model import (
@@ -125,11 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     passed = gap <= GAP_TARGET and wall_ours <= TIME_TARGET_S
     verdict = "pass" if passed else "missed"
     fcfs_gap = (fcfs.objective - bound) / fcfs.objective if bound is not None else float("nan")
-    lines = [
-        "| " + " | ".join(HEADERS) + " |",
-        "|" + "---|" * len(HEADERS),
-        *("| " + " | ".join(r) + " |" for r in table),
-    ]
+    lines = [markdown_table(HEADERS, table)]
     unmet_ours = sum(u.quantity for u in ours.unmet)
     unmet_fcfs = sum(u.quantity for u in fcfs.unmet)
     summary = (

@@ -621,6 +621,8 @@ def uncommitted_note() -> str:
 
 
 def markdown(result: Result, meta: dict[str, str]) -> str:
+    from bench.report import markdown_table
+
     args = result.args
     counts = sorted(result.eligible)
     command = (
@@ -657,12 +659,7 @@ def markdown(result: Result, meta: dict[str, str]) -> str:
         "staff, exports, membership; eligible firms per program: min "
         f"{counts[0]:,}, median {statistics.median(counts):,.0f}, max {counts[-1]:,}.",
         "",
-        "| " + " | ".join(HEADERS) + " |",
-        "|" + "---|" * len(HEADERS),
-    ]
-    lines += [
-        "| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |"
-        for row in rows_of(result)
+        markdown_table(HEADERS, rows_of(result)),
     ]
     lines += [
         "",

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.platform_bench import load_average, machine
-from bench.report import write_section
+from bench.report import markdown_table, write_section
 from bench.resolution_bench import uncommitted
 
 SECTION = "gap_bench"
@@ -203,9 +203,7 @@ def targets(rows: list[dict[str, Any]], known: dict[str, dict[str, Any]]) -> lis
 
 
 def markdown(headers: list[str], table: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(row) + " |" for row in table]
-    return "\n".join(lines)
+    return markdown_table(headers, table)
 
 
 SUMMARY_HEADERS = [

@@ -63,7 +63,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from bench.report import write_section
+from bench.report import markdown_table, write_section
 
 REPO = Path(__file__).resolve().parents[1]
 SECTION = "platform_bench"
@@ -1053,12 +1053,7 @@ def markdown(result: Result) -> str:
         "",
         f"Data: {data}",
         "",
-        "| " + " | ".join(HEADERS) + " |",
-        "|" + "---|" * len(HEADERS),
-    ]
-    lines += [
-        "| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |"
-        for row in rows_of(result)
+        markdown_table(HEADERS, rows_of(result)),
     ]
     lines += [
         "",
@@ -1081,10 +1076,8 @@ def markdown(result: Result) -> str:
         "SQL queries per page (one request: cold / steady state / right after a write), at "
         "scale 1 of the same cluster and at the full size:",
         "",
-        "| " + " | ".join(QUERY_HEADERS) + " |",
-        "|" + "---|" * len(QUERY_HEADERS),
+        markdown_table(QUERY_HEADERS, query_rows(result)),
     ]
-    lines += ["| " + " | ".join(row) + " |" for row in query_rows(result)]
     lines += ["", "Pages requested:", ""]
     lines += [f"- {name}: `GET {page.url}`" for name, page in result.pages.items()]
     return "\n".join(lines) + "\n"

@@ -53,7 +53,7 @@ from typing import Any
 import polars as pl
 
 from bench.platform_bench import load_average, machine
-from bench.report import write_section
+from bench.report import markdown_table, write_section
 from clusterbrain.demo.firm_lists import ListRecord, generate_firm_lists
 
 SECTION = "resolution_bench"
@@ -1074,11 +1074,7 @@ def markdown(result: Result) -> str:
         + ", ".join(f"{k} {v:,}" for k, v in result.per_source.items())
         + f"; generated in {_seconds(result.generate_s)} (not counted).",
         "",
-        "| " + " | ".join(HEADERS) + " |",
-        "|" + "---|" * len(HEADERS),
-    ]
-    lines += [
-        "| " + " | ".join(c.replace("|", "\\|") for c in row) + " |" for row in rows_of(result)
+        markdown_table(HEADERS, rows_of(result)),
     ]
     lines += ["", "Stage times:", "", "| run | stage | time |", "|---|---|---|"]
     lines += ["| " + " | ".join(row) + " |" for row in stage_rows(result)]
