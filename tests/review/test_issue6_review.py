@@ -1108,3 +1108,34 @@ def test_session_totals_count_the_firms_that_sold_not_those_featured(base, clien
     assert b"9,000" not in page.content and b"9000.0" not in page.content
     office = client_for(world.users.office).get(f"/api/v1/livestream/sessions/{session.pk}")
     assert office.json()["totals"]["gmv"] == 9_000
+
+
+def test_a_firm_with_zero_sales_does_not_make_up_k(world, client_for):
+    """A cell with two selling firms and a third whose row says 0 units for 0 yuan (an import
+    may carry such rows) counted three firms and was shown: either seller had the other's
+    sales as the cell less its own. Firms count toward k only where they sold."""
+    sell(world.own, "belt", 50, 5_000)
+    sell(world.sharing, "belt", 40, 4_000)
+    sell(world.other, "belt", 0, 0)
+    for firm in (world.own, world.sharing, world.other, world.leading):
+        sell(firm, "handbag", 10, 10_000)
+    touch_cluster(world.a)
+    body = client_for(world.users.enterprise).get("/api/v1/clusters/alpha/market").json()
+    belt = next(c for c in body["categories"] if c["category"] == "belt")
+    assert belt["withheld"] and belt["value"] is None
+
+
+def test_a_zero_row_does_not_make_up_k_in_the_trend_scan(trend_sales, client_for):
+    """The same padding in the scan: nubuck sold by `own` and `sharing`, with `other`'s rows
+    of 0 units every week, counted three firms and was shown, so `own` had `sharing`'s
+    nubuck as the value's quantity less its own."""
+    world = trend_sales
+    for w in range(62):
+        day = TODAY - datetime.timedelta(weeks=w, days=2)
+        sell(world.own, "handbag", 40, 400, day=day, material="nubuck", colour="black")
+        sell(world.sharing, "handbag", 60, 600, day=day, material="nubuck", colour="black")
+        sell(world.other, "handbag", 0, 0, day=day, material="nubuck", colour="black")
+    touch_cluster(world.a)
+    body = client_for(world.users.enterprise).get("/api/v1/clusters/alpha/market/trends").json()
+    nubuck = next(v for v in body["values"] if v["value"] == "nubuck")
+    assert nubuck["suppressed"] and nubuck["recent"] is None

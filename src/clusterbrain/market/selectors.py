@@ -135,10 +135,13 @@ def _week(col: str = "date") -> pl.Expr:
 def _withhold(frame: pl.DataFrame, group: list[str], k: int, open_: bool) -> pl.DataFrame:
     """Sum per `group` with `firms` and `withheld` (fewer than k firms, or one firm ≥ 85 %)."""
     per_firm = frame.group_by(*group, "firm").agg(pl.col("quantity").sum(), pl.col("value").sum())
+    # a firm counts toward k where it sold: a row of 0 units for 0 yuan made up the third firm
+    # of a two-seller cell, and either seller had the other's figure as the cell less its own
+    sold = (pl.col("quantity") > 0) | (pl.col("value") > 0)
     out = per_firm.group_by(*group).agg(
         pl.col("quantity").sum(),
         pl.col("value").sum(),
-        pl.len().alias("firms"),
+        sold.sum().cast(pl.UInt32).alias("firms"),
         # one firm's 85 % of the units is as much its figure as 85 % of the yuan: cells show
         # both, and the forecasts forecast units
         pl.max_horizontal(
@@ -165,8 +168,9 @@ def _per_firm(
 
 
 def _rests_on_few(residual: dict[str, list[float]], k: int) -> bool:
-    """Fewer than k firms, or one firm with 85 % of the yuan or of the units (as `_withhold`)."""
-    if len(residual) < k:
+    """Fewer than k firms that sold, or one firm with 85 % of the yuan or of the units (as
+    `_withhold`)."""
+    if sum(1 for v, q in residual.values() if v > 0 or q > 0) < k:
         return True
     value = sum(v for v, _q in residual.values())
     quantity = sum(q for _v, q in residual.values())
@@ -475,6 +479,12 @@ def _scan(cluster: Cluster, open_: bool) -> dict[str, Any]:
     first: datetime.date = frame["date"].min()  # type: ignore[assignment]
     if (last - first).days < 364 + 56:
         return {"empty": True, "short": True}
+    if not open_:
+        # rows of 0 units count toward k in the engine: a firm there made up the third of a
+        # two-seller value (review of issue 6); without them every sum is the same
+        frame = frame.filter(pl.col("quantity") > 0)
+        if frame.height == 0:
+            return {"empty": True}
     config = TrendConfig(
         min_firms=1 if open_ else min_firms(),
         dominance=1.01 if open_ else DOMINANCE,
@@ -525,7 +535,8 @@ def _withhold_trend_residuals(
                 for firm, q in cells.get((r["column"], r["value"]), {}).items():
                     residual[firm] += q
             total = sum(residual.values())
-            if total > 0 and (len(residual) < k or max(residual.values()) / total >= DOMINANCE):
+            sellers = sum(1 for q in residual.values() if q > 0)
+            if total > 0 and (sellers < k or max(residual.values()) / total >= DOMINANCE):
                 return True
         return False
 
