@@ -75,107 +75,154 @@ def integral_gap_data(
 
 
 @njit(cache=True)
-def _knapsack(profit: np.ndarray, weight: np.ndarray, cap: int, take: np.ndarray) -> float:
-    """Best profit of a 0–1 knapsack over the items of positive profit; `take` gets the items."""
-    n = profit.size
-    table = np.zeros((n + 1, cap + 1))
-    for k in range(n):
-        p = profit[k]
-        w = weight[k]
+def _knapsack(
+    profit: np.ndarray,
+    weight: np.ndarray,
+    items: np.ndarray,
+    count: int,
+    cap: int,
+    take: np.ndarray,
+    table: np.ndarray,
+) -> float:
+    """Best profit over items[:count] (positive profits), `take` marks the items chosen."""
+    for c in range(cap + 1):
+        table[0, c] = 0.0
+    for k in range(count):
+        j = items[k]
+        p = profit[j]
+        w = weight[j]
         for c in range(cap + 1):
             table[k + 1, c] = table[k, c]
-        if p > 0 and w <= cap:
+        if w <= cap:
             for c in range(w, cap + 1):
                 v = table[k, c - w] + p
                 if v > table[k + 1, c]:
                     table[k + 1, c] = v
     c = cap
-    for k in range(n - 1, -1, -1):
-        take[k] = table[k + 1, c] != table[k, c]
-        if take[k]:
-            c -= weight[k]
-    return table[n, cap]
+    for k in range(count - 1, -1, -1):
+        j = items[k]
+        t = table[k + 1, c] != table[k, c]
+        take[j] = t
+        if t:
+            c -= weight[j]
+    return table[count, cap]
 
 
 @njit(cache=True)
-def _lagrange_value(
+def knapsack_value(
     cost: np.ndarray,
     weight: np.ndarray,
     cap: np.ndarray,
-    present: np.ndarray,
+    allowed: np.ndarray,
     lam: np.ndarray,
     x: np.ndarray,
 ) -> float:
+    """L(λ) over the allowed pairs (the fixed jobs' cost not included); x gets the knapsacks."""
     m, n = cost.shape
-    value = lam.sum()
+    value = 0.0
+    for j in range(n):
+        value += lam[j]
     profit = np.zeros(n)
     take = np.zeros(n, dtype=np.bool_)
+    items = np.zeros(n, dtype=np.int64)
+    table = np.zeros((n + 1, max(cap.max(), 0) + 1))
     for i in range(m):
+        count = 0
         for j in range(n):
-            profit[j] = lam[j] - cost[i, j] if present[i, j] else 0.0
-        value -= _knapsack(profit, weight[i], cap[i], take)
-        for j in range(n):
-            x[i, j] = take[j]
+            x[i, j] = False
+            if allowed[i, j]:
+                p = lam[j] - cost[i, j]
+                if p > 0 and weight[i, j] <= cap[i]:
+                    profit[j] = p
+                    items[count] = j
+                    count += 1
+        if count == 0:
+            continue
+        value -= _knapsack(profit, weight[i], items, count, cap[i], take, table)
+        for k in range(count):
+            x[i, items[k]] = take[items[k]]
     return value
 
 
 @njit(cache=True)
-def _penalties(
+def knapsack_pair_bounds(
     cost: np.ndarray,
     weight: np.ndarray,
     cap: np.ndarray,
-    present: np.ndarray,
+    allowed: np.ndarray,
     lam: np.ndarray,
-    force_in: np.ndarray,  # (m, n) out: loss of agent i's knapsack with j forced in
-    force_out: np.ndarray,  # (m, n) out: loss with j forced out
+    pair: np.ndarray,
 ) -> float:
+    """L(λ) and, in `pair`, the bound of the solutions with job j on agent i (inf where the
+    pair is not allowed): the knapsack with j forced in, the other agents' with j forced out,
+    from forward and backward tables over the allowed items."""
     m, n = cost.shape
-    value = lam.sum()
+    value = 0.0
+    for j in range(n):
+        value += lam[j]
+    force_in = np.full((m, n), np.inf)
+    force_out = np.zeros((m, n))
+    items = np.zeros(n, dtype=np.int64)
+    top = max(cap.max(), 0)
+    fwd = np.zeros((n + 1, top + 1))
+    bwd = np.zeros((n + 1, top + 1))
     for i in range(m):
         b = cap[i]
-        fwd = np.zeros((n + 1, b + 1))
-        bwd = np.zeros((n + 2, b + 1))
-        for k in range(n):
-            p = lam[k] - cost[i, k] if present[i, k] else 0.0
-            w = weight[i, k]
+        if b < 0:
+            continue
+        count = 0
+        for j in range(n):
+            if allowed[i, j] and weight[i, j] <= b:
+                items[count] = j
+                count += 1
+        for c in range(b + 1):
+            fwd[0, c] = 0.0
+            bwd[count, c] = 0.0
+        for k in range(count):
+            j = items[k]
+            p = lam[j] - cost[i, j]
+            w = weight[i, j]
             for c in range(b + 1):
                 fwd[k + 1, c] = fwd[k, c]
-            if p > 0 and w <= b:
+            if p > 0:
                 for c in range(w, b + 1):
                     v = fwd[k, c - w] + p
                     if v > fwd[k + 1, c]:
                         fwd[k + 1, c] = v
-        for k in range(n - 1, -1, -1):
-            p = lam[k] - cost[i, k] if present[i, k] else 0.0
-            w = weight[i, k]
+        for k in range(count - 1, -1, -1):
+            j = items[k]
+            p = lam[j] - cost[i, j]
+            w = weight[i, j]
             for c in range(b + 1):
                 bwd[k, c] = bwd[k + 1, c]
-            if p > 0 and w <= b:
+            if p > 0:
                 for c in range(w, b + 1):
                     v = bwd[k + 1, c - w] + p
                     if v > bwd[k, c]:
                         bwd[k, c] = v
-        best = fwd[n, b]
+        best = fwd[count, b]
         value -= best
-        for k in range(n):
-            # best without item k: split the capacity between the items before and after it
+        for k in range(count):
+            j = items[k]
             without = 0.0
             for c in range(b + 1):
                 v = fwd[k, c] + bwd[k + 1, b - c]
                 if v > without:
                     without = v
-            force_out[i, k] = best - without
-            if not present[i, k] or weight[i, k] > b:
-                force_in[i, k] = np.inf
-                continue
-            p = lam[k] - cost[i, k]
-            rest = b - weight[i, k]
-            with_k = -np.inf
+            force_out[i, j] = best - without
+            rest = b - weight[i, j]
+            with_j = -np.inf
             for c in range(rest + 1):
                 v = fwd[k, c] + bwd[k + 1, rest - c]
-                if v > with_k:
-                    with_k = v
-            force_in[i, k] = best - (with_k + p)
+                if v > with_j:
+                    with_j = v
+            force_in[i, j] = best - (with_j + lam[j] - cost[i, j])
+    for j in range(n):
+        out_all = 0.0
+        for i in range(m):
+            out_all += force_out[i, j]
+        for i in range(m):
+            pair[i, j] = value + force_in[i, j] + out_all - force_out[i, j]
     return value
 
 
@@ -184,12 +231,9 @@ def _pair_bounds(
 ) -> tuple[float, np.ndarray]:
     """L(λ) and, per agent × job, the bound of the solutions with the job on that agent."""
     cost, weight, cap, present = data
-    m, n = cost.shape
-    force_in = np.zeros((m, n))
-    force_out = np.zeros((m, n))
-    value = _penalties(cost, weight, cap, present, lam, force_in, force_out)
-    out_all = force_out.sum(axis=0)
-    return value, value + force_in + (out_all[None, :] - force_out)
+    pair = np.empty(cost.shape)
+    value = knapsack_pair_bounds(cost, weight, cap, present, lam, pair)
+    return value, pair
 
 
 def lagrange_bound(
@@ -218,7 +262,7 @@ def lagrange_bound(
     scale, stall, it = 1.0, 0, 0
     while it < iterations and time.monotonic() < deadline:
         it += 1
-        value = _lagrange_value(cost, weight, cap, present, lam, x)
+        value = knapsack_value(cost, weight, cap, present, lam, x)
         if value > best_value + 1e-9:
             best_value, best_lam, stall = value, lam.copy(), 0
         else:
@@ -236,7 +280,7 @@ def lagrange_bound(
         lam = lam + scale * max(aim - value, 1e-3) / norm * g
     bound, pair = _pair_bounds(data, best_lam)
     bound = max(bound, best_value)
-    _lagrange_value(cost, weight, cap, present, best_lam, x)
+    knapsack_value(cost, weight, cap, present, best_lam, x)
     pair_bound = pair[core.arc_resource, core.pair_order]
     taken = x[core.arc_resource, core.pair_order].astype(float)
     return LagrangeBound(bound, pair_bound, best_lam, taken, it, time.monotonic() - start)

@@ -24,10 +24,14 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 
 from clusterbrain.engines.allocation.core import CoreModel, CoreSolution
-from clusterbrain.engines.allocation.lagrange import LagrangeBound, integral_gap_data
+from clusterbrain.engines.allocation.lagrange import (
+    LagrangeBound,
+    integral_gap_data,
+    knapsack_pair_bounds,
+    knapsack_value,
+)
 
 STEPS = 30  # subgradient steps per node at most (fewer when it stalls or prunes)
 STALL = 8  # steps without a better bound before a node stops its ascent
@@ -41,158 +45,6 @@ class TargetResult:
     lower: float  # every solution costs at least this (the targets proven impossible + 1)
     nodes: int
     seconds: float
-
-
-@njit(cache=True)
-def _knapsack(
-    profit: np.ndarray,
-    weight: np.ndarray,
-    items: np.ndarray,
-    count: int,
-    cap: int,
-    take: np.ndarray,
-    table: np.ndarray,
-) -> float:
-    """Best profit over items[:count] (positive profits), `take` marks the items chosen."""
-    for c in range(cap + 1):
-        table[0, c] = 0.0
-    for k in range(count):
-        j = items[k]
-        p = profit[j]
-        w = weight[j]
-        for c in range(cap + 1):
-            table[k + 1, c] = table[k, c]
-        if w <= cap:
-            for c in range(w, cap + 1):
-                v = table[k, c - w] + p
-                if v > table[k + 1, c]:
-                    table[k + 1, c] = v
-    c = cap
-    for k in range(count - 1, -1, -1):
-        j = items[k]
-        t = table[k + 1, c] != table[k, c]
-        take[j] = t
-        if t:
-            c -= weight[j]
-    return table[count, cap]
-
-
-@njit(cache=True)
-def _node_value(
-    cost: np.ndarray,
-    weight: np.ndarray,
-    cap: np.ndarray,
-    allowed: np.ndarray,
-    lam: np.ndarray,
-    x: np.ndarray,
-) -> float:
-    """L(λ) over the allowed pairs (the fixed jobs' cost not included); x gets the knapsacks."""
-    m, n = cost.shape
-    value = 0.0
-    for j in range(n):
-        value += lam[j]
-    profit = np.zeros(n)
-    take = np.zeros(n, dtype=np.bool_)
-    items = np.zeros(n, dtype=np.int64)
-    table = np.zeros((n + 1, max(cap.max(), 0) + 1))
-    for i in range(m):
-        count = 0
-        for j in range(n):
-            x[i, j] = False
-            if allowed[i, j]:
-                p = lam[j] - cost[i, j]
-                if p > 0 and weight[i, j] <= cap[i]:
-                    profit[j] = p
-                    items[count] = j
-                    count += 1
-        if count == 0:
-            continue
-        value -= _knapsack(profit, weight[i], items, count, cap[i], take, table)
-        for k in range(count):
-            x[i, items[k]] = take[items[k]]
-    return value
-
-
-@njit(cache=True)
-def _node_pair_bounds(
-    cost: np.ndarray,
-    weight: np.ndarray,
-    cap: np.ndarray,
-    allowed: np.ndarray,
-    lam: np.ndarray,
-    pair: np.ndarray,
-) -> float:
-    """L(λ) and, in `pair`, the bound of the solutions with job j on agent i (inf where the
-    pair is not allowed): the knapsack with j forced in, the other agents' with j forced out,
-    from forward and backward tables (as `lagrange._penalties`, over the allowed items)."""
-    m, n = cost.shape
-    value = 0.0
-    for j in range(n):
-        value += lam[j]
-    force_in = np.full((m, n), np.inf)
-    force_out = np.zeros((m, n))
-    items = np.zeros(n, dtype=np.int64)
-    top = max(cap.max(), 0)
-    fwd = np.zeros((n + 1, top + 1))
-    bwd = np.zeros((n + 1, top + 1))
-    for i in range(m):
-        b = cap[i]
-        if b < 0:
-            continue
-        count = 0
-        for j in range(n):
-            if allowed[i, j] and weight[i, j] <= b:
-                items[count] = j
-                count += 1
-        for c in range(b + 1):
-            fwd[0, c] = 0.0
-            bwd[count, c] = 0.0
-        for k in range(count):
-            j = items[k]
-            p = lam[j] - cost[i, j]
-            w = weight[i, j]
-            for c in range(b + 1):
-                fwd[k + 1, c] = fwd[k, c]
-            if p > 0:
-                for c in range(w, b + 1):
-                    v = fwd[k, c - w] + p
-                    if v > fwd[k + 1, c]:
-                        fwd[k + 1, c] = v
-        for k in range(count - 1, -1, -1):
-            j = items[k]
-            p = lam[j] - cost[i, j]
-            w = weight[i, j]
-            for c in range(b + 1):
-                bwd[k, c] = bwd[k + 1, c]
-            if p > 0:
-                for c in range(w, b + 1):
-                    v = bwd[k + 1, c - w] + p
-                    if v > bwd[k, c]:
-                        bwd[k, c] = v
-        best = fwd[count, b]
-        value -= best
-        for k in range(count):
-            j = items[k]
-            without = 0.0
-            for c in range(b + 1):
-                v = fwd[k, c] + bwd[k + 1, b - c]
-                if v > without:
-                    without = v
-            force_out[i, j] = best - without
-            rest = b - weight[i, j]
-            with_j = -np.inf
-            for c in range(rest + 1):
-                v = fwd[k, c] + bwd[k + 1, rest - c]
-                if v > with_j:
-                    with_j = v
-            force_in[i, j] = best - (with_j + lam[j] - cost[i, j])
-    for j in range(n):
-        out_all = 0.0
-        for i in range(m):
-            out_all += force_out[i, j]
-        for i in range(m):
-            pair[i, j] = value + force_in[i, j] + out_all - force_out[i, j]
-    return value
 
 
 class _Search:
@@ -230,7 +82,7 @@ class _Search:
         lam = np.where(free, lam, 0.0)
         best, best_lam, scale, stall = -np.inf, lam, 1.0, 0
         for _step in range(STEPS):
-            value = _node_value(self.cost, self.weight, cap, open_pairs, lam, x) + fixed_cost
+            value = knapsack_value(self.cost, self.weight, cap, open_pairs, lam, x) + fixed_cost
             if value > best + 1e-9:
                 best, best_lam, stall = value, lam, 0
             else:
@@ -247,10 +99,11 @@ class _Search:
             scale *= DECAY
         pair = np.empty((self.m, self.n))
         value = (
-            _node_pair_bounds(self.cost, self.weight, cap, open_pairs, best_lam, pair) + fixed_cost
+            knapsack_pair_bounds(self.cost, self.weight, cap, open_pairs, best_lam, pair)
+            + fixed_cost
         )
         pair += fixed_cost
-        _node_value(self.cost, self.weight, cap, open_pairs, best_lam, x)
+        knapsack_value(self.cost, self.weight, cap, open_pairs, best_lam, x)
         return max(best, value), best_lam, pair, x
 
     def run(
