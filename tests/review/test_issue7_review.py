@@ -11,9 +11,12 @@ documents a path that was tried and held, or a defect fixed in the same commit.
 from __future__ import annotations
 
 import datetime
+import io
 import json
 import os
 import sys
+import zipfile
+from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -780,3 +783,246 @@ def test_markup_typed_by_users_is_escaped_on_every_page(seven, client_for):
             content = body(r)
             assert b"<script>alert(1)" not in content, (role, url)
             assert b"<img src=x" not in content, (role, url)
+
+
+# === rules: pathological texts ==================================================================
+
+PATHOLOGICAL_RULES = [
+    "(" * 40 + "revenue > 1" + ")" * 40,
+    "not " * 40 + "has_brand",
+    " and ".join(["revenue >= 1"] * 300),
+    " or ".join(['"tanning" in chain_links'] * 150),
+    "revenue >= 1" + "0" * 3900,
+    "revenue >= 0." + "0" * 3900 + "1",
+    "revenue >= -" + "9" * 3900,
+    "revenue_growth >= 1" + "0" * 300 + "%",
+    "employees >= 1_" + "_".join(["000"] * 900),
+    "size_class in [" + ", ".join(['"small"'] * 600) + "]",
+    "revenue > 1\x00",
+    "revenue\u200b > 1",
+    "révénue > 1",
+    "revenue > １",
+    "revenue >= 1 # " + "注" * 3900,
+    "x" * 4001,
+    '"' + "a" * 3998,
+    "revenue in []",
+    "chain_links = chain_links",
+    "",
+    "   ",
+    "\ufeffrevenue > 1",
+    "revenue > 1 and",
+    "((((((((((((((((((((((((((((((((((((",
+]
+
+
+@pytest.mark.parametrize("rule", PATHOLOGICAL_RULES, ids=range(len(PATHOLOGICAL_RULES)))
+def test_pathological_rules_are_a_422_or_evaluate_without_error(seven, client_for, rule):
+    """Deep nesting, 300-term chains, 3,900-digit numbers, long lists, NUL, zero-width and
+    accented names, full-width digits, BOM, unterminated text: checking (rule-check) and saving
+    give 200 or a 422 at eligibility_rule, never a 500; a rule that saved is then evaluated for
+    every firm on the matching list and the program's page without an error."""
+    office = token_client(client_for, seven.users.office)
+    slug = seven.world.a.slug
+    r = post_json(office, f"/api/v1/clusters/{slug}/program-rule-check", {"eligibility_rule": rule})
+    not_a_500(r)
+    assert r.status_code in (200, 422), r.status_code
+    if r.status_code == 422:
+        assert ("eligibility_rule",) in error_locs(r), r.json()
+    page = client_for(seven.users.office).post(
+        f"/c/{slug}/programs/rule-check/", {"eligibility_rule": rule}
+    )
+    not_a_500(page)
+    url = f"/api/v1/clusters/{slug}/programs/{seven.prog.code}"
+    r = office.patch(url, json.dumps({"eligibility_rule": rule}), content_type="application/json")
+    not_a_500(r)
+    if r.status_code == 200:
+        firm = token_client(client_for, seven.users.enterprise)
+        not_a_500(firm.get("/api/v1/programs/matching"))
+        not_a_500(client_for(seven.users.enterprise).get(f"/c/{slug}/programs/{seven.prog.code}/"))
+        not_a_500(client_for(seven.users.other).get(f"/c/{slug}/programs/"))
+
+
+# === documents ==================================================================================
+
+
+def _draft_again(seven):
+    from clusterbrain.programs import services
+
+    services.withdraw_application(seven.users.enterprise, seven.doc_app, "fix")
+    services.reopen_application(seven.users.enterprise, seven.doc_app)
+    seven.doc_app.refresh_from_db()
+    return seven.doc_app
+
+
+def test_documents_are_judged_by_content_and_stored_under_our_name(seven, client_for, settings):
+    """Uploads over the API to the firm's draft: a PNG named .pdf, zero bytes, one byte over
+    the limit, a ZIP that is neither workbook nor document, a NUL or traversal in the name, a
+    key the program does not ask for, another firm's application: each a 4xx and the stored
+    PDF unchanged; a PDF named ../../../etc/passwd.pdf is stored inside MEDIA_ROOT under our
+    own name and downloaded as an attachment named by application and key, with nosniff."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from programsdata import PNG, xlsx_bytes
+
+    from clusterbrain.programs.models import ApplicationDocument
+
+    app = _draft_again(seven)
+    firm = token_client(client_for, seven.users.enterprise)
+    url = f"/api/v1/applications/{app.pk}/documents"
+    stored = ApplicationDocument.objects.get(application=app)
+    digest = stored.sha256
+
+    def send(client, name, content, key="plan"):
+        f = SimpleUploadedFile(name, content, content_type="application/pdf")
+        return client.post(url, {"document": key, "file": f})
+
+    other_zip = io.BytesIO()
+    with zipfile.ZipFile(other_zip, "w") as z:
+        z.writestr("evil.html", "<script>alert(1)</script>")
+    for name, content, key in (
+        ("plan.pdf", PNG, "plan"),
+        ("plan.pdf", b"", "plan"),
+        ("plan.pdf", b"%PDF-" + b"x" * (1024 * 1024), "plan"),
+        ("plan.pdf", other_zip.getvalue(), "plan"),
+        ("sheet.xlsx", xlsx_bytes(), "plan"),
+        ("plan.pdf", PDF, "nope"),
+        ("plan.pdf", PDF, "../plan"),
+    ):
+        r = send(firm, name, content, key)
+        not_a_500(r)
+        assert r.status_code in (404, 422), (name, key, r.status_code, r.content[:200])
+    for user in (seven.users.other, seven.users.outsider, seven.fin.officer, seven.users.office):
+        r = send(token_client(client_for, user), "plan.pdf", PDF)
+        assert r.status_code in (403, 404), (user.username, r.status_code)
+    stored.refresh_from_db()
+    assert stored.sha256 == digest
+    r = send(firm, "../../../etc/passwd.pdf", PDF + b"<html><script>alert(1)</script>")
+    assert r.status_code == 201, r.content[:300]
+    stored = ApplicationDocument.objects.get(application=app)
+    path = Path(stored.file.path).resolve()
+    assert str(path).startswith(str(Path(settings.MEDIA_ROOT).resolve()))
+    assert "passwd" not in stored.file.name and ".." not in stored.file.name
+    r = client_for(seven.users.enterprise).get(f"/programs/applications/{app.pk}/documents/plan/")
+    assert r.status_code == 200 and r["X-Content-Type-Options"] == "nosniff"
+    assert r["Content-Type"] == "application/pdf"
+    assert (
+        r["Content-Disposition"].startswith("attachment")
+        and f"{app.pk}-plan.pdf" in r["Content-Disposition"]
+    )
+    for user in (seven.users.other, seven.users.outsider, seven.fin.officer, seven.users.office_b):
+        r = client_for(user).get(f"/programs/applications/{app.pk}/documents/plan/")
+        assert r.status_code == 404, user.username
+    r = client_for(None).get(f"/programs/applications/{app.pk}/documents/plan/")
+    assert r.status_code == 302  # to the login page
+
+
+# === awards: who moves money, and how ===========================================================
+
+
+def _entries():
+    from clusterbrain.awards.models import LedgerEntry
+
+    return LedgerEntry.objects.count()
+
+
+def test_only_the_office_of_the_cluster_moves_money(seven, client_for):
+    """Association staff (who may review), a reviewer, the awarded firm, a bank and another
+    cluster's office try to post budget, award, pay and reverse: 403 for the cluster's own
+    staff, 404 for outsiders, and the ledger has not one more entry."""
+    before = _entries()
+    app, prog, entry = seven.awarded.pk, seven.program.pk, seven.paid.pk
+    writes = [
+        (f"/api/v1/awards/programs/{prog}/budget", {"amount": "1"}),
+        (
+            f"/api/v1/awards/applications/{seven.pending.pk}/decision",
+            {"outcome": "reject", "reason": "x"},
+        ),
+        (f"/api/v1/awards/applications/{app}/disbursements", {"amount": "1"}),
+        (f"/api/v1/awards/entries/{entry}/reversal", {"reason": "x"}),
+        (
+            f"/api/v1/awards/applications/{seven.pending.pk}/reviewers",
+            {"reviewer": seven.reviewers.office.pk},
+        ),
+    ]
+    for user in (
+        seven.users.association,
+        seven.reviewers.assoc2,
+        seven.users.enterprise,
+        seven.users.other,
+        seven.fin.officer,
+        seven.users.office_b,
+        seven.users.assoc_b,
+    ):
+        c = token_client(client_for, user)
+        for url, data in writes:
+            r = post_json(c, url, data)
+            assert r.status_code in (403, 404), (user.username, url, r.status_code)
+        for url in (f"/awards/programs/{prog}/ledger/", f"/awards/applications/{app}/"):
+            r = client_for(user).post(url, {"action": "disburse", "amount": "1"})
+            assert r.status_code in (403, 404), (user.username, url, r.status_code)
+    assert _entries() == before
+
+
+def test_reversals_are_one_to_one_and_never_reversed(seven, client_for):
+    """Reverse a payment twice, reverse the reversal, reverse the award while it is paid,
+    pay more than is committed, award above the budget left: each a 422 at its field; the
+    balances add up afterwards."""
+    from clusterbrain.awards import selectors
+
+    office = token_client(client_for, seven.users.office)
+    r = post_json(office, f"/api/v1/awards/entries/{seven.paid.pk}/reversal", {"reason": "typo"})
+    assert r.status_code == 201
+    reversal = r.json()["id"]
+    before = _entries()
+    r = post_json(office, f"/api/v1/awards/entries/{seven.paid.pk}/reversal", {"reason": "again"})
+    assert r.status_code == 422 and error_locs(r) == [("entry",)]
+    r = post_json(office, f"/api/v1/awards/entries/{reversal}/reversal", {"reason": "undo"})
+    assert r.status_code == 422 and error_locs(r) == [("entry",)]
+    r = post_json(
+        office,
+        f"/api/v1/awards/applications/{seven.awarded.pk}/disbursements",
+        {"amount": "300000.01"},
+    )
+    assert r.status_code == 422 and error_locs(r) == [("amount",)]
+    assert _entries() == before
+    b = selectors.balances(seven.program)
+    assert b["available"] + b["committed"] + b["paid"] == -b["fund_source"]
+    assert b["paid"] == 0 and b["committed"] == Decimal("300000.00")
+
+
+def test_review_rules_hold_over_http(seven, client_for):
+    """A reviewer scores before declaring, reads others' scores before submitting, declares
+    twice; a reviewer with a declared conflict scores; the office decides with one review:
+    each refused, and the other reviewer's score is not in what the second reviewer reads."""
+    second = token_client(client_for, seven.reviewers.assoc2)
+    a = seven.open_assignment.pk
+    r = post_json(
+        second,
+        f"/api/v1/awards/assignments/{a}/review",
+        {"scores": {"impact": 1, "feasibility": 1}},
+    )
+    assert r.status_code == 422 and error_locs(r) == [("conflict",)]
+    r = second.get(f"/api/v1/awards/assignments/{a}")
+    assert r.status_code == 200 and r.json()["other_reviews"] == []
+    assert b"90.00" not in r.content  # the first reviewer's 9/10 and 5/5
+    page = client_for(seven.reviewers.assoc2).get(f"/awards/assignments/{a}/")
+    assert page.status_code == 200 and b"90.00" not in page.content
+    r = post_json(
+        token_client(client_for, seven.users.office),
+        f"/api/v1/awards/applications/{seven.pending.pk}/decision",
+        {"outcome": "reject", "reason": "weak"},
+    )
+    assert r.status_code == 422 and error_locs(r) == [("outcome",)]
+    r = post_json(
+        second,
+        f"/api/v1/awards/assignments/{a}/declaration",
+        {"conflict": True, "note": "my cousin"},
+    )
+    assert r.status_code == 200
+    r = post_json(second, f"/api/v1/awards/assignments/{a}/declaration", {"conflict": False})
+    assert r.status_code == 422
+    r = post_json(
+        second,
+        f"/api/v1/awards/assignments/{a}/review",
+        {"scores": {"impact": 1, "feasibility": 1}},
+    )
+    assert r.status_code == 403
