@@ -1139,3 +1139,32 @@ def test_a_zero_row_does_not_make_up_k_in_the_trend_scan(trend_sales, client_for
     body = client_for(world.users.enterprise).get("/api/v1/clusters/alpha/market/trends").json()
     nubuck = next(v for v in body["values"] if v["value"] == "nubuck")
     assert nubuck["suppressed"] and nubuck["recent"] is None
+
+
+def test_an_item_of_nothing_does_not_make_up_k_in_the_match(base, client_for):
+    """Two firms sold bags with the streamer, a third had an item of 0 yuan: the peers' ROI
+    and the streamer's conversion and return rate counted three firms and were shown. They
+    rest on the two that sold: withheld for all but the office."""
+    world, _streamer, session = base
+    live.record_results(
+        world.users.association,
+        session,
+        results={"gmv": 9_000, "viewers": 1_000, "orders": 90, "returns_value": 900},
+        items=[
+            {"enterprise": world.own.pk, "category": "bags", "gmv": 5_000, "returns_value": 500},
+            {
+                "enterprise": world.sharing.pk,
+                "category": "bags",
+                "gmv": 4_000,
+                "returns_value": 400,
+            },
+            {"enterprise": world.other.pk, "category": "bags", "gmv": 0},
+        ],
+        commission=900,
+    )
+    rows = client_for(world.users.bank).get(
+        "/api/v1/clusters/alpha/livestream/matches?category=bags"
+    )
+    top = rows.json()[0]
+    assert top["peer_roi"] is None and top["peer_roi_withheld"]
+    assert top["conversion"] is None and top["return_rate"] is None

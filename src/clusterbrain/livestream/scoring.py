@@ -123,7 +123,9 @@ class Match:
 def _rests_on_few(gmv_by_firm: dict[int, float], firms: set[int], k: int, dominance: float) -> bool:
     total = sum(gmv_by_firm.values())
     top = max(gmv_by_firm.values(), default=0.0)
-    return len(firms) < k or (total > 0 and top / total >= dominance)
+    # once items sold, the firms that sold (a featured firm or an item of 0 yuan made up k)
+    sellers = {f for f, gmv in gmv_by_firm.items() if gmv > 0}
+    return len(sellers or firms) < k or (total > 0 and top / total >= dominance)
 
 
 def match_streamers(
