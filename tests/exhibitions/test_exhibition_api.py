@@ -130,7 +130,7 @@ def test_late_sign_up_is_refused(client_for, world, fair):
     assert not SignUp.objects.exists()
 
 
-def test_leads_over_http_are_the_firms_own(client_for, world, fair):
+def test_leads_over_http_are_the_firms_own(client_for, world, fair, settings):
     own = client_for(world.users.enterprise)
     sid = send(own, f"/api/v1/exhibitions/{fair.pk}/signups", {}).json()["id"]
     today = timezone.localdate()
@@ -154,6 +154,9 @@ def test_leads_over_http_are_the_firms_own(client_for, world, fair):
             send(c, f"/api/v1/exhibitions/leads/{lead_id}", {"follow_up": "lost"}).status_code
             == 404
         )
+    r = client_for(world.users.association).get(f"/api/v1/exhibitions/{fair.pk}/report")
+    assert r.json()["leads_total"] is None and r.json()["leads_by_country"] == []  # one firm
+    settings.AGGREGATE_MIN_FIRMS = 1
     r = client_for(world.users.association).get(f"/api/v1/exhibitions/{fair.pk}/report")
     assert r.json()["leads_by_country"] == [{"country": "KR", "leads": 1}]
     assert "Seoul" not in r.content.decode() and "k@s.kr" not in r.content.decode()

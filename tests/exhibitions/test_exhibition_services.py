@@ -174,7 +174,7 @@ def test_allocation_without_sign_ups_or_after_the_fair(world, fair):
     assert locs(refused(services.allocate_booths, assoc, fair)) == [("exhibition",)]
 
 
-def test_leads_are_the_firms_own(world, fair):
+def test_leads_are_the_firms_own(world, fair, settings):
     own, assoc = world.users.enterprise, world.users.association
     s_own = services.sign_up(own, fair, enterprise=world.own)
     s_sharing = services.sign_up(assoc, fair, enterprise=world.sharing)
@@ -208,8 +208,12 @@ def test_leads_are_the_firms_own(world, fair):
     services.update_follow_up(own, x, follow_up="quoted")
     assert locs(refused(services.update_follow_up, own, x, follow_up="married")) == [("follow_up",)]
     # the association's report counts by country, names no buyer
+    settings.AGGREGATE_MIN_FIRMS = 2  # RU's leads come from two firms, KR's from one
     report = selectors.closing_report(assoc, fair)
-    assert report.leads_total == 3 and report.leads_by_country == [("RU", 2), ("KR", 1)]
+    assert report.leads_total == 3 and report.leads_by_country == [("RU", 2), ("", 1)]
+    settings.AGGREGATE_MIN_FIRMS = 3
+    report = selectors.closing_report(assoc, fair)
+    assert report.leads_total is None and report.leads_by_country == []
     for who in (own, world.users.office_b, world.users.bank):
         with pytest.raises(Forbidden):
             selectors.closing_report(who, fair)

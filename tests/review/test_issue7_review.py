@@ -1026,3 +1026,116 @@ def test_review_rules_hold_over_http(seven, client_for):
         {"scores": {"impact": 1, "feasibility": 1}},
     )
     assert r.status_code == 403
+
+
+# === sessions need CSRF; HTMX partials are not a way around the rules ===========================
+
+
+def test_session_writes_without_a_csrf_token_change_nothing(seven, client_for):
+    """A logged-in browser session posting to the JSON API and to the pages without the CSRF
+    token (a forged cross-site request): 403, and no entry, loan, lead or status change."""
+    from django.test import Client
+
+    from clusterbrain.exhibitions.models import Lead
+    from clusterbrain.finance.models import LoanApplication
+
+    def forged(user):
+        c = Client(enforce_csrf_checks=True)
+        c.force_login(user)
+        return c
+
+    before = (_entries(), LoanApplication.objects.count(), Lead.objects.count())
+    office, firm, assoc = (
+        forged(seven.users.office),
+        forged(seven.users.enterprise),
+        forged(seven.users.association),
+    )
+    cases = [
+        (office, f"/api/v1/awards/applications/{seven.awarded.pk}/disbursements", {"amount": "1"}),
+        (office, f"/api/v1/awards/entries/{seven.paid.pk}/reversal", {"reason": "x"}),
+        (
+            firm,
+            "/api/v1/finance/loans",
+            {"bank": seven.fin.bank.pk, "amount": "1", "purpose": "p", "term_months": 1},
+        ),
+        (firm, f"/api/v1/finance/consents/{seven.consent.pk}/withdraw", {}),
+        (firm, f"/api/v1/applications/{seven.doc_app.pk}/withdraw", {}),
+        (assoc, f"/api/v1/brand/licences/{seven.licence.pk}/revoke", {"reason": "x"}),
+    ]
+    for c, url, data in cases:
+        r = post_json(c, url, data)
+        assert r.status_code == 403, (url, r.status_code)
+    for c, url, data in (
+        (
+            office,
+            f"/awards/applications/{seven.awarded.pk}/",
+            {"action": "disburse", "amount": "1"},
+        ),
+        (firm, f"/programs/applications/{seven.doc_app.pk}/", {"action": "withdraw"}),
+        (firm, "/finance/sharing/", {"action": "withdraw", "consent": seven.consent.pk}),
+        (assoc, f"/brand/licences/{seven.licence.pk}/", {"action": "revoke", "reason": "x"}),
+        (
+            firm,
+            f"/exhibitions/signups/{seven.signup.pk}/leads/",
+            {"buyer_company": "B", "country": "DE"},
+        ),
+    ):
+        assert c.post(url, data).status_code == 403, url
+    assert before == (_entries(), LoanApplication.objects.count(), Lead.objects.count())
+    seven.doc_app.refresh_from_db()
+    seven.licence.refresh_from_db()
+    seven.consent.refresh_from_db()
+    assert seven.doc_app.status == "submitted" and seven.licence.status == "active"
+    assert seven.consent.withdrawn_at is None
+
+
+def test_htmx_partials_called_directly_follow_the_pages_rules(seven, client_for):
+    """The rule checker (an HTMX partial) by GET, anonymous, by a firm and by another
+    cluster's office; the sharing preview anonymous and by a bank: never a 500, never a
+    check for someone who may not write rules."""
+    slug = seven.world.a.slug
+    url = f"/c/{slug}/programs/rule-check/"
+    assert client_for(None).post(url, {"eligibility_rule": "revenue > 1"}).status_code == 302
+    for user in (seven.users.enterprise, seven.users.office_b, seven.fin.officer):
+        r = client_for(user).post(url, {"eligibility_rule": "revenue > 1"}, HTTP_HX_REQUEST="true")
+        assert r.status_code in (403, 404), (user.username, r.status_code)
+    r = client_for(seven.users.office).get(url)
+    assert r.status_code in (200, 405)
+    for user in (seven.fin.officer, seven.users.association):
+        r = client_for(user).get("/finance/sharing/preview/", HTTP_HX_REQUEST="true")
+        not_a_500(r)
+        assert r.status_code in (403, 404), (user.username, r.status_code)
+
+
+# === exhibitions: leads stay the firm's ========================================================
+
+
+def test_closing_report_names_no_firms_buyers_by_country_below_k(seven, client_for, settings):
+    """With one exhibitor recording leads, the association's and the office's closing report
+    (page and API) counted its buyers by country: that firm's customer countries, a
+    confidential list. Below k firms the lead figures are withheld; a country whose leads come
+    from fewer than k firms is summed into 'other countries'."""
+    from clusterbrain.exhibitions.models import Lead, SignUp
+
+    settings.AGGREGATE_MIN_FIRMS = 2
+    Lead.objects.create(signup=seven.signup, buyer_company="B2", country="RU")
+    for role in ("association", "office"):
+        user = getattr(seven.users, role)
+        r = token_client(client_for, user).get(f"/api/v1/exhibitions/{seven.fair.pk}/report")
+        assert r.status_code == 200
+        assert r.json()["leads_total"] is None and r.json()["leads_by_country"] == []
+        page = client_for(user).get(f"/exhibitions/{seven.fair.pk}/report/")
+        assert page.status_code == 200 and b">DE<" not in page.content
+    other = SignUp.objects.create(
+        exhibition=seven.fair, enterprise=seven.world.sharing, signed_up_at=timezone.now()
+    )
+    Lead.objects.create(signup=other, buyer_company="B3", country="DE")
+    r = token_client(client_for, seven.users.association).get(
+        f"/api/v1/exhibitions/{seven.fair.pk}/report"
+    )
+    assert r.json()["leads_total"] == 3
+    assert r.json()["leads_by_country"] == [
+        {"country": "DE", "leads": 2},
+        {"country": "", "leads": 1},
+    ]
+    assert SECRET_BUYER not in r.content.decode()

@@ -385,8 +385,10 @@ class ReportOut(Schema):
     area_given: Decimal
     fees_total: Decimal
     unmet: int
-    leads_total: int
-    leads_by_country: list[CountryCount]
+    leads_total: int | None = Field(description="null: fewer than k firms recorded leads")
+    leads_by_country: list[CountryCount] = Field(
+        description='country "": countries whose leads come from fewer than k firms, summed'
+    )
 
 
 @router.get(

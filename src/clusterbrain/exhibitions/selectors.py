@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from clusterbrain.errors import Forbidden, NotFound
 from clusterbrain.exhibitions import permissions
 from clusterbrain.exhibitions.models import Booth, BoothAssignment, Exhibition, Lead, SignUp
+from clusterbrain.registry import selectors as registry_selectors
 from clusterbrain.registry.models import Cluster
 from clusterbrain.registry.selectors import as_id
 
@@ -116,9 +117,10 @@ class ClosingReport:
     booths_given: int
     area_given: Decimal
     fees_total: Decimal
-    leads_total: int
-    leads_by_country: list[tuple[str, int]]
+    leads_total: int | None  # None: withheld, fewer than k firms recorded leads
+    leads_by_country: list[tuple[str, int]]  # "" sums the countries of fewer than k firms
     unmet: int  # booths asked for and not given
+    min_firms: int = 1
 
 
 def closing_report(user: Any, exhibition: Exhibition) -> ClosingReport:
@@ -137,9 +139,23 @@ def closing_report(user: Any, exhibition: Exhibition) -> ClosingReport:
                 fee=exhibition.booth_fee * len(booths),
             )
         )
-    counts = Counter(
-        Lead.objects.filter(signup__exhibition=exhibition).values_list("country", flat=True)
+    # A firm's buyers by country are its customer list: with fewer than k firms behind a
+    # figure (one exhibitor, or one firm's buyers from a country) the figure is that firm's.
+    k = registry_selectors.min_firms()
+    leads = list(
+        Lead.objects.filter(signup__exhibition=exhibition).values_list("country", "signup_id")
     )
+    counts = Counter(country for country, _signup in leads)
+    firms_of: dict[str, set[int]] = {}
+    for country, signup_id in leads:
+        firms_of.setdefault(country, set()).add(signup_id)
+    withheld = 0 < len({signup_id for _country, signup_id in leads}) < k
+    by_country = sorted(
+        ((c, n) for c, n in counts.items() if len(firms_of[c]) >= k), key=lambda kv: (-kv[1], kv[0])
+    )
+    others = sum(n for c, n in counts.items() if len(firms_of[c]) < k)
+    if others:
+        by_country.append(("", others))
     given = BoothAssignment.objects.filter(booth__exhibition=exhibition).count()
     return ClosingReport(
         exhibition=exhibition,
@@ -148,7 +164,8 @@ def closing_report(user: Any, exhibition: Exhibition) -> ClosingReport:
         booths_given=given,
         area_given=sum((f.area_m2 for f in firms), Decimal(0)),
         fees_total=sum((f.fee for f in firms), Decimal(0)),
-        leads_total=sum(counts.values()),
-        leads_by_country=sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])),
+        leads_total=None if withheld else sum(counts.values()),
+        leads_by_country=[] if withheld else by_country,
         unmet=sum(max(0, f.signup.booths_requested - len(f.booths)) for f in firms),
+        min_firms=k,
     )
