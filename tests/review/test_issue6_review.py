@@ -1168,3 +1168,26 @@ def test_an_item_of_nothing_does_not_make_up_k_in_the_match(base, client_for):
     top = rows.json()[0]
     assert top["peer_roi"] is None and top["peer_roi_withheld"]
     assert top["conversion"] is None and top["return_rate"] is None
+
+
+def test_item_rows_beyond_the_form_are_not_dropped_silently(base, client_for):
+    """The results form reads item rows 0-59; a row numbered 60 or more (a longer form, a
+    script) was dropped without a word and the results saved without it. Refused, naming the
+    items, nothing saved."""
+    world, _streamer, session = base
+    page = client_for(world.users.association).post(
+        f"/livestream/sessions/{session.pk}/",
+        {
+            "gmv": "100",
+            "item-0-enterprise": str(world.own.pk),
+            "item-0-category": "bags",
+            "item-0-gmv": "50",
+            "item-75-enterprise": str(world.sharing.pk),
+            "item-75-category": "bags",
+            "item-75-gmv": "50",
+        },
+    )
+    not_a_500(page)
+    assert page.status_code == 422
+    session.refresh_from_db()
+    assert session.status == "planned" and not session.items.exists()

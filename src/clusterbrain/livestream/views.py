@@ -6,6 +6,7 @@ by its field (422), nothing saved."""
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -109,6 +110,7 @@ def schedule(request: HttpRequest, slug: str) -> HttpResponse:
 # Empty item rows the results form offers beyond the featured firms (more: save, then reopen).
 _SPARE_ITEM_ROWS = 2
 _MAX_ITEM_ROWS = 60
+_ITEM_KEY = re.compile(r"^item-(\d+)-")
 _LABELS = {
     "viewers": gettext_lazy("Viewers"),
     "peak_viewers": gettext_lazy("Peak viewers"),
@@ -145,6 +147,16 @@ def _results_post(request: HttpRequest, s: Any) -> list[dict[str, str]]:
     named by their row as the form shows it (1-based)."""
     data = request.POST
     items = _item_rows(data)
+    beyond = [
+        key
+        for key, value in data.items()
+        if (m := _ITEM_KEY.match(key))
+        and (len(m.group(1)) > 4 or int(m.group(1)) >= _MAX_ITEM_ROWS)
+        and value.strip()
+    ]
+    if beyond:  # were dropped without a word, the results saved without them
+        msg = _("The form holds at most %(n)d item rows.") % {"n": _MAX_ITEM_ROWS}
+        return [{"field": "items", "label": str(_LABELS["items"]), "msg": msg}]
     try:
         services.record_results(
             request.user,
