@@ -1139,3 +1139,30 @@ def test_closing_report_names_no_firms_buyers_by_country_below_k(seven, client_f
         {"country": "", "leads": 1},
     ]
     assert SECRET_BUYER not in r.content.decode()
+
+
+# === programs: a firm's figures in its application ==============================================
+
+
+def test_association_reads_no_figures_of_a_firm_that_does_not_share_them(seven, client_for):
+    """`own` is a member that does not share its figures with the association. Its submitted
+    application froze the verdict with the firm's values (revenue 30,000,000): the API gave
+    them to association staff on the application and the program's list. The office (which
+    sees enterprise figures) and the firm still read them; association staff get the
+    conditions and outcomes with the confidential values withheld."""
+    slug = seven.world.a.slug
+    urls = (
+        f"/api/v1/applications/{seven.doc_app.pk}",
+        f"/api/v1/clusters/{slug}/programs/{seven.prog.code}/applications",
+    )
+    for url in urls:
+        r = token_client(client_for, seven.users.association).get(url)
+        assert r.status_code == 200
+        assert b"30000000" not in r.content, url
+        page = client_for(seven.users.association).get(
+            f"/programs/applications/{seven.doc_app.pk}/"
+        )
+        assert b"30000000" not in page.content and b"30,000,000" not in page.content
+    for user in (seven.users.office, seven.users.enterprise):
+        r = token_client(client_for, user).get(urls[0])
+        assert b"30000000" in r.content, user.username

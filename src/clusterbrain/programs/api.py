@@ -348,7 +348,8 @@ class ApplicationOut(Schema):
     verdict_snapshot: dict[str, Any]
 
 
-def application_out(a: Application) -> dict[str, Any]:
+def application_out(a: Application, viewer: Any = None) -> dict[str, Any]:
+    """`viewer`: whose eyes the verdict's values are for (None: the applicant firm's own)."""
     return {
         "id": a.pk,
         "program": a.program.code,
@@ -382,7 +383,9 @@ def application_out(a: Application) -> dict[str, Any]:
             }
             for e in a.events.select_related("user")
         ],
-        "verdict_snapshot": a.verdict_snapshot,
+        "verdict_snapshot": (
+            a.verdict_snapshot if viewer is None else selectors.visible_verdict(a, viewer)
+        ),
     }
 
 
@@ -400,7 +403,7 @@ def program_applications(request: HttpRequest, slug: str, code: str) -> list[dic
     """The office and association staff of the cluster: every application to the program."""
     user = _user(request)
     program = selectors.get_program(registry_selectors.get_cluster(slug), code, user)
-    return [application_out(a) for a in selectors.applications_of(program, user)]
+    return [application_out(a, user) for a in selectors.applications_of(program, user)]
 
 
 @router.post(
@@ -426,7 +429,8 @@ def mine(request: HttpRequest) -> list[dict[str, Any]]:
     "/applications/{application_id}", response={200: ApplicationOut, **ERRORS}, auth=WRITE_AUTH
 )
 def get_application(request: HttpRequest, application_id: int) -> dict[str, Any]:
-    return application_out(selectors.get_application(application_id, _user(request)))
+    user = _user(request)
+    return application_out(selectors.get_application(application_id, user), user)
 
 
 @router.patch(

@@ -154,3 +154,25 @@ def get_violation(pk: Any, user: Any) -> Any:
     if found is None or not can_view_enterprise_statistics(user, found.enterprise.cluster):
         raise NotFound(_("No such violation."))
     return found
+
+
+# Profile fields that are a firm's confidential figures (DOMAIN.md) or derived from them.
+CONFIDENTIAL_FIELDS = frozenset(
+    {"revenue", "output_value", "employees", "exports", "revenue_growth", "on_time_delivery_rate"}
+)
+
+
+def visible_verdict(application: Application, user: Any) -> dict[str, Any]:
+    """The verdict frozen at submission as `user` may read it: association staff see every
+    application of their programs (decision 0018) but a firm's figures only if it shares them
+    with the association, so its values of confidential fields are withheld from them."""
+    from clusterbrain.accounts.permissions import can_view_confidential
+
+    verdict = application.verdict_snapshot or {}
+    if can_view_confidential(user, application.enterprise):
+        return verdict
+    conditions = [
+        {**c, "actual": None, "withheld": True} if c.get("field") in CONFIDENTIAL_FIELDS else c
+        for c in verdict.get("conditions", [])
+    ]
+    return {**verdict, "conditions": conditions}
