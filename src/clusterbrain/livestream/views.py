@@ -152,7 +152,7 @@ def _results_post(request: HttpRequest, s: Any) -> list[dict[str, str]]:
         for key, value in data.items()
         if (m := _ITEM_KEY.match(key))
         and (len(m.group(1)) > 4 or int(m.group(1)) >= _MAX_ITEM_ROWS)
-        and value.strip()
+        and str(value).strip()
     ]
     if beyond:  # were dropped without a word, the results saved without them
         msg = _("The form holds at most %(n)d item rows.") % {"n": _MAX_ITEM_ROWS}

@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -164,7 +165,7 @@ def import_sales(request: HttpRequest, enterprise_id: int) -> HttpResponse:
         stored = _pending(request, enterprise.pk, token)
         if stored is None:
             # an unbound form takes no error (add_error on it raised: a stale token was a 500)
-            form = UploadForm(data={}, files={})
+            form = UploadForm(data={}, files=MultiValueDict())
             form.is_valid()
             form.errors["file"] = form.error_class(
                 [_("The uploaded file has expired: upload it again.")]
