@@ -1166,3 +1166,75 @@ def test_association_reads_no_figures_of_a_firm_that_does_not_share_them(seven, 
     for user in (seven.users.office, seven.users.enterprise):
         r = token_client(client_for, user).get(urls[0])
         assert b"30000000" in r.content, user.username
+
+
+# === concurrent double submits (PostgreSQL: row locks) ==========================================
+
+
+def _race(n, action):
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(n)
+    results: list[object] = [None] * n
+
+    def run(i):
+        try:
+            barrier.wait()
+            results[i] = action(i)
+        except Exception as exc:  # reported by the caller, never swallowed
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="SQLite serialises writers by its file lock")
+def test_the_same_money_form_sent_four_times_at_once_moves_money_once(transactional_db):
+    """A double-clicked (or replayed) disbursement of everything still committed, and a
+    reversal of the same payment, each sent by four connections at the same moment: exactly
+    one of each goes through, the others are 422 at amount / entry, never a 500, and paid
+    never exceeds what was committed."""
+    from awarddata import make_application, make_program
+    from django.test import Client
+
+    from clusterbrain.awards import selectors, services
+    from clusterbrain.awards.models import Review, ReviewAssignment
+
+    cluster = factories.cluster(slug="race7", name_zh="竞七", name_en="Race 7")
+    office = factories.user(Role.OFFICE, cluster=cluster, username="office-race7")
+    program = make_program(cluster)
+    services.post_budget(office, program)
+    firm = factories.enterprise(cluster, name_zh="竞争", name_en="Racer")
+    app = make_application(program, firm, status="under_review")
+    for _ in range(2):
+        a = ReviewAssignment.objects.create(
+            application=app,
+            reviewer=factories.user(Role.ASSOCIATION, cluster=cluster),
+            conflict=False,
+        )
+        Review.objects.create(assignment=a, score=Decimal("80.00"))
+    services.decide(office, app, outcome="award", amount="300000")
+    _token, key = create_api_token(office)
+
+    def send(url, data):
+        c = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+        r = c.post(url, json.dumps(data), content_type="application/json")
+        return r.status_code, r.json()
+
+    url = f"/api/v1/awards/applications/{app.pk}/disbursements"
+    results = _race(4, lambda i: send(url, {"amount": "300000"}))
+    assert sorted(code for code, _body in results) == [201, 422, 422, 422], results
+    entry = next(body["id"] for code, body in results if code == 201)
+    url = f"/api/v1/awards/entries/{entry}/reversal"
+    results = _race(4, lambda i: send(url, {"reason": "double click"}))
+    assert sorted(code for code, _body in results) == [201, 422, 422, 422], results
+    b = selectors.balances(program)
+    assert b["paid"] == 0 and b["committed"] == Decimal("300000.00")
