@@ -1238,3 +1238,132 @@ def test_the_same_money_form_sent_four_times_at_once_moves_money_once(transactio
     assert sorted(code for code, _body in results) == [201, 422, 422, 422], results
     b = selectors.balances(program)
     assert b["paid"] == 0 and b["committed"] == Decimal("300000.00")
+
+
+def test_exhibition_state_abuse_is_refused_and_changes_nothing(seven, client_for):
+    """A booth given to a second firm, a second sign-up, a sign-up after the deadline, a
+    withdrawal of a sign-up that has leads, another firm withdrawing own's sign-up or
+    recording a lead on it: each refused with the field named (or 403/404), nothing changed."""
+    from clusterbrain.exhibitions import services
+    from clusterbrain.exhibitions.models import BoothAssignment, SignUp
+
+    assoc = token_client(client_for, seven.users.association)
+    fair = seven.fair
+    other = services.sign_up(seven.users.other, fair, enterprise=seven.world.other)
+    url = f"/api/v1/exhibitions/{fair.pk}/assignments"
+    assert (
+        post_json(assoc, url, {"booth": "A01", "enterprise": seven.world.own.pk}).status_code == 201
+    )
+    r = post_json(assoc, url, {"booth": "A01", "enterprise": seven.world.other.pk})
+    assert r.status_code == 422 and error_locs(r) == [("booth",)], r.json()
+    assert BoothAssignment.objects.get(booth__code="A01").signup.enterprise == seven.world.own
+    r = post_json(
+        token_client(client_for, seven.users.enterprise),
+        f"/api/v1/exhibitions/{fair.pk}/signups",
+        {},
+    )
+    assert r.status_code == 422 and error_locs(r) == [("enterprise",)]
+    page = client_for(seven.users.other)
+    r = page.post(f"/exhibitions/{fair.pk}/", {"action": "withdraw", "signup": seven.signup.pk})
+    assert r.status_code in (403, 404)
+    r = client_for(seven.users.enterprise).post(
+        f"/exhibitions/{fair.pk}/", {"action": "withdraw", "signup": seven.signup.pk}
+    )
+    assert r.status_code == 422  # it has a lead
+    r = page.post(
+        f"/exhibitions/signups/{seven.signup.pk}/leads/", {"buyer_company": "B", "country": "DE"}
+    )
+    assert r.status_code == 404
+    fair.signup_deadline = timezone.localdate() - datetime.timedelta(days=1)
+    fair.save()
+    other.delete()
+    r = post_json(
+        token_client(client_for, seven.users.other), f"/api/v1/exhibitions/{fair.pk}/signups", {}
+    )
+    assert r.status_code == 422 and ("signup_deadline",) in error_locs(r)
+    assert SignUp.objects.filter(exhibition=fair).count() == 1
+
+
+def test_another_firms_records_are_404_by_id_for_every_outsider(seven, client_for):
+    """Own's application, document, award with payments and outcome report, loan, licence
+    (terms), sign-up leads and assignment by id, read as another firm of the cluster, a firm of
+    another cluster, a bank officer (of own's bank: a consent opens the profile, not the
+    rest), another cluster's office and association: 404 (403 where the role is named), and
+    anonymous API reads 401."""
+    s = seven
+    private_pages = [
+        f"/programs/applications/{s.doc_app.pk}/",
+        f"/programs/applications/{s.doc_app.pk}/documents/plan/",
+        f"/awards/applications/{s.awarded.pk}/award/",
+        f"/awards/assignments/{s.open_assignment.pk}/",
+        f"/finance/loans/{s.loan.pk}/",
+        f"/brand/licences/{s.licence.pk}/",
+        f"/brand/licences/{s.licence.pk}/qr.svg",
+        f"/exhibitions/signups/{s.signup.pk}/leads/",
+    ]
+    private_api = [
+        f"/api/v1/applications/{s.doc_app.pk}",
+        f"/api/v1/awards/applications/{s.awarded.pk}/award",
+        f"/api/v1/awards/assignments/{s.open_assignment.pk}",
+        f"/api/v1/finance/loans/{s.loan.pk}",
+        f"/api/v1/brand/licences/{s.licence.pk}",
+        f"/api/v1/exhibitions/signups/{s.signup.pk}/leads",
+        f"/api/v1/enterprises/{s.world.own.pk}/environmental-violations",
+    ]
+    outsiders = [
+        s.users.other,
+        s.users.outsider,
+        s.users.office_b,
+        s.users.assoc_b,
+        s.fin.officer_b,
+    ]
+    for user in outsiders + [s.fin.officer]:
+        page, api = client_for(user), token_client(client_for, user)
+        for url in private_pages:
+            if user == s.fin.officer and url.startswith("/finance/loans/"):
+                continue  # own applied to this bank
+            r = page.get(url)
+            assert r.status_code in (403, 404), (user.username, url, r.status_code)
+        for url in private_api:
+            if user == s.fin.officer and url.startswith("/api/v1/finance/loans/"):
+                continue
+            r = api.get(url)
+            assert r.status_code in (403, 404), (user.username, url, r.status_code)
+    for url in private_api:
+        assert client_for(None).get(url).status_code == 401, url
+
+
+def test_decided_applications_stay_decided(seven, client_for):
+    """Withdraw an awarded application, decide it again, submit it again, assign a reviewer
+    to it, submit an outcome report for another firm's award: refused, status and ledger
+    unchanged."""
+    firm = token_client(client_for, seven.users.enterprise)
+    office = token_client(client_for, seven.users.office)
+    app = seven.awarded
+    before = _entries()
+    for client, url, data in (
+        (firm, f"/api/v1/applications/{app.pk}/withdraw", {}),
+        (firm, f"/api/v1/applications/{app.pk}/submit", None),
+        (
+            office,
+            f"/api/v1/awards/applications/{app.pk}/decision",
+            {"outcome": "award", "amount": "1"},
+        ),
+        (
+            office,
+            f"/api/v1/awards/applications/{app.pk}/reviewers",
+            {"reviewer": seven.reviewers.office.pk},
+        ),
+        (
+            token_client(client_for, seven.users.other),
+            f"/api/v1/awards/applications/{app.pk}/outcome",
+            {"statement": "mine"},
+        ),
+    ):
+        r = client.post(
+            url, json.dumps(data) if data is not None else "", content_type="application/json"
+        )
+        not_a_500(r)
+        assert 400 <= r.status_code < 500, (url, r.status_code)
+    app.refresh_from_db()
+    assert app.status == "awarded" and _entries() == before
