@@ -1367,3 +1367,25 @@ def test_decided_applications_stay_decided(seven, client_for):
         assert 400 <= r.status_code < 500, (url, r.status_code)
     app.refresh_from_db()
     assert app.status == "awarded" and _entries() == before
+
+
+def test_a_bank_reads_only_the_sections_consented(seven, client_for):
+    """Own consented revenue, orders and awards, not certificates or green: the profile (page
+    and API) names no certificate (own holds an ISO 9001 from CQC), while the firm's access
+    log shows the look."""
+    officer = seven.fin.officer
+    r = token_client(client_for, officer).get(
+        f"/api/v1/finance/bank/firms/{seven.world.own.pk}/profile"
+    )
+    assert r.status_code == 200
+    page = client_for(officer).get(f"/finance/bank/firms/{seven.world.own.pk}/")
+    for content in (r.content, page.content):
+        assert b"ISO-1" not in content and b"CQC" not in content
+    log = token_client(client_for, seven.users.enterprise).get("/api/v1/finance/access-log")
+    assert log.status_code == 200 and len(log.json()) == 2
+    other_log = token_client(client_for, seven.fin.officer_b).get("/api/v1/finance/access-log")
+    assert (
+        other_log.status_code in (200, 403)
+        and b"own" not in other_log.content.lower()
+        or (other_log.status_code == 200 and other_log.json() == [])
+    )
