@@ -1385,3 +1385,56 @@ def test_a_bank_reads_only_the_sections_consented(seven, client_for):
     assert log.status_code == 200 and len(log.json()) == 2
     other_log = token_client(client_for, seven.fin.officer_b).get("/api/v1/finance/access-log")
     assert other_log.status_code == 403 or other_log.json() == []
+
+
+# === page forms with impossible dates ============================================================
+
+
+@pytest.mark.parametrize("day", ["2026-02-30", "2026-13-01", "0000-01-01", "99999-01-01"])
+def test_impossible_dates_on_page_forms_are_422_naming_the_field(seven, client_for, day):
+    """A well-formed but impossible date (30 February, month 13) in the licence grant and
+    renewal forms and the exhibition form: Django's parse_date raises ValueError on those (it
+    returns None only for a malformed text), which was a 500; now a 422 naming the date, and no
+    licence or exhibition is made."""
+    from clusterbrain.brand.models import BrandLicence
+    from clusterbrain.exhibitions.models import Exhibition
+
+    before = (BrandLicence.objects.count(), Exhibition.objects.count())
+    assoc = client_for(seven.users.association)
+    slug = seven.world.a.slug
+    today = timezone.localdate()
+    r = assoc.post(
+        f"/c/{slug}/brand/",
+        {
+            "brand": seven.brand.pk,
+            "licensee": seven.world.sharing.pk,
+            "products": "Bags",
+            "countries": ["CN"],
+            "valid_from": str(today),
+            "valid_until": day,
+        },
+    )
+    not_a_500(r)
+    assert r.status_code == 422 and b"valid_until" in r.content
+    r = assoc.post(f"/brand/licences/{seven.licence.pk}/", {"action": "renew", "valid_until": day})
+    not_a_500(r)
+    assert r.status_code == 422
+    r = assoc.post(
+        f"/c/{slug}/exhibitions/",
+        {
+            "name_zh": "展",
+            "venue": "v",
+            "city_zh": "c",
+            "country": "CN",
+            "scope": "domestic",
+            "starts_on": day,
+            "ends_on": str(today + datetime.timedelta(days=41)),
+            "signup_deadline": str(today + datetime.timedelta(days=30)),
+            "booth_fee": "1",
+        },
+    )
+    not_a_500(r)
+    assert r.status_code == 422
+    assert before == (BrandLicence.objects.count(), Exhibition.objects.count())
+    seven.licence.refresh_from_db()
+    assert seven.licence.events.count() == 1

@@ -81,6 +81,15 @@ def licensees(request: HttpRequest, brand_id: int) -> HttpResponse:
     return render(request, "brand/licensees.html", context)
 
 
+def _day(value: str | None, field: str) -> datetime.date | None:
+    """A form's date; a well-formed but impossible one (30 February) is named, not a 500
+    (parse_date raises ValueError for those and returns None only for malformed text)."""
+    try:
+        return parse_date(value or "")
+    except ValueError:
+        raise InvalidInput.field(field, _("Enter a date as YYYY-MM-DD.")) from None
+
+
 def _grant_post(request: HttpRequest, cluster: Any) -> list[dict[str, Any]]:
     data = request.POST
     try:
@@ -97,8 +106,8 @@ def _grant_post(request: HttpRequest, cluster: Any) -> list[dict[str, Any]]:
             licensee=licensee,
             products=_lines(data.get("products", "")),
             countries=data.getlist("countries"),
-            valid_from=parse_date(data.get("valid_from", "") or ""),
-            valid_until=parse_date(data.get("valid_until", "") or ""),
+            valid_from=_day(data.get("valid_from", ""), "valid_from"),
+            valid_until=_day(data.get("valid_until", ""), "valid_until"),
             terms=data.get("terms", ""),
         )
     except InvalidInput as exc:
@@ -173,7 +182,7 @@ def licence(request: HttpRequest, licence_id: int) -> HttpResponse:
                 services.renew_licence(
                     request.user,
                     lic,
-                    valid_until=parse_date(request.POST.get("valid_until", "") or ""),
+                    valid_until=_day(request.POST.get("valid_until", ""), "valid_until"),
                     reason=reason,
                 )
             else:

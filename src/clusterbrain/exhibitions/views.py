@@ -6,6 +6,7 @@ closing report. Reads go through `exhibitions.selectors`, writes through
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -28,6 +29,15 @@ from clusterbrain.web.decorators import domain_errors
 
 def _errors(exc: InvalidInput) -> list[dict[str, Any]]:
     return [{"field": ".".join(str(p) for p in e.loc), "msg": e.msg} for e in exc.errors]
+
+
+def _day(value: str | None, field: str) -> datetime.date | None:
+    """A form's date; a well-formed but impossible one (30 February) is named at its field
+    (parse_date raises ValueError for those and returns None only for malformed text)."""
+    try:
+        return parse_date(value or "")
+    except ValueError:
+        raise InvalidInput.field(field, _("Enter a date as YYYY-MM-DD.")) from None
 
 
 @require_http_methods(["GET", "POST"])
@@ -53,18 +63,13 @@ def exhibition_list(request: HttpRequest, slug: str) -> HttpResponse:
                 city_en=data.get("city_en", ""),
                 country=data.get("country", ""),
                 scope=data.get("scope", ""),
-                starts_on=parse_date(data.get("starts_on", "") or ""),
-                ends_on=parse_date(data.get("ends_on", "") or ""),
-                signup_deadline=parse_date(data.get("signup_deadline", "") or ""),
+                starts_on=_day(data.get("starts_on", ""), "starts_on"),
+                ends_on=_day(data.get("ends_on", ""), "ends_on"),
+                signup_deadline=_day(data.get("signup_deadline", ""), "signup_deadline"),
                 booth_fee=data.get("booth_fee", ""),
             )
-        except (InvalidInput, ValueError) as exc:
-            errors = (
-                _errors(exc)
-                if isinstance(exc, InvalidInput)
-                else [{"field": "starts_on", "msg": _("Enter a date as YYYY-MM-DD.")}]
-            )
-            status = 422
+        except InvalidInput as exc:
+            errors, status = _errors(exc), 422
         else:
             messages.success(request, _("Exhibition created: add its booth plan."))
             return redirect("exhibitions-detail", exhibition_id=e.pk)
