@@ -1,7 +1,8 @@
 """The livestream base in Debian's chromium, in Chinese and in English: the association
-schedules a session from the base's schedule page (a clash refused by field first), the
-results come in, and the featured firm opens the session and its ROI page with the charts
-drawn; it never sees another firm's items (tests/livestream judge the rules and ROI)."""
+schedules a session from the base's schedule page (a clash refused by field first), records
+its results on the session's page (a bad row refused by field first), and the featured firm
+opens the session and its ROI page with the charts drawn; it never sees another firm's items
+(tests/livestream judge the rules and ROI)."""
 
 from __future__ import annotations
 
@@ -18,8 +19,18 @@ pytestmark = [
 ]
 
 TEXT = {
-    "zh": {"lang": "zh-Hans", "scheduled": "直播已排期", "title": "直播基地"},
-    "en": {"lang": "en", "scheduled": "Session scheduled", "title": "Livestream base"},
+    "zh": {
+        "lang": "zh-Hans",
+        "scheduled": "直播已排期",
+        "title": "直播基地",
+        "recorded": "成绩已记录",
+    },
+    "en": {
+        "lang": "en",
+        "scheduled": "Session scheduled",
+        "title": "Livestream base",
+        "recorded": "Results recorded",
+    },
 }
 
 
@@ -70,20 +81,37 @@ def test_base_schedules_and_firm_sees_its_roi(site, live_server, browser, lang):
     context.close()
     session = LivestreamSession.objects.exclude(pk=clash.pk).get()
     assert {f.pk for f in session.firms.all()} == {world.own.pk, world.sharing.pk}
-    services.record_results(
-        assoc,
-        session,
-        results={"viewers": 9000, "orders": 300, "gmv": 30_000, "returns_value": 3_000},
-        items=[
-            {"enterprise": world.own.pk, "category": "bags", "gmv": 20_000, "returns_value": 2_000},
-            {
-                "enterprise": world.sharing.pk,
-                "category": "bags",
-                "gmv": 10_000,
-                "returns_value": 1_000,
-            },
-        ],
+    # the evening passes (moved to yesterday: the test does not wait for the clock); the
+    # association records the results on the session's page, a bad row refused by field first
+    LivestreamSession.objects.filter(pk=session.pk).update(
+        start=timezone.now() - datetime.timedelta(days=1)
     )
+    context, page, errors = open_page(browser, live_server.url, lang, "assoc-a", timeout=30_000)
+    page.goto(live_server.url + f"/livestream/sessions/{session.pk}/")
+    form = page.locator("#results-form")
+    for name, value in (("viewers", "9000"), ("orders", "300"), ("gmv", "30000")):
+        form.locator(f"input[name={name}]").fill(value)
+    form.locator("input[name=returns_value]").fill("3000")
+    for row, (firm, gmv, returns) in enumerate(
+        ((world.own, "20000", "2000"), (world.sharing, "10000", "20000"))
+    ):
+        form.locator(f"select[name=item-{row}-enterprise]").select_option(str(firm.pk))
+        form.locator(f"input[name=item-{row}-category]").fill("bags")
+        form.locator(f"input[name=item-{row}-gmv]").fill(gmv)
+        form.locator(f"input[name=item-{row}-returns_value]").fill(returns)
+    form.locator("button[type=submit]").click()
+    page.locator("#results-errors [data-field='item-1-returns_value']").wait_for()
+    session.refresh_from_db()
+    assert session.status == "planned"  # nothing saved
+    page.locator("#results-form input[name=item-1-returns_value]").fill("1000")
+    page.locator("#results-form button[type=submit]").click()
+    page.locator("#messages .message").wait_for()
+    assert TEXT[lang]["recorded"] in page.locator("#messages").inner_text()
+    page.screenshot(path=str(SCREENSHOTS / f"clusterbrain-livestream-{lang}-2-results.png"))
+    assert not errors, errors
+    context.close()
+    session.refresh_from_db()
+    assert session.status == "done" and session.gmv == 30_000
     # the firm: its own item with the chart, its fee share; then its ROI page
     context, page, errors = open_page(browser, live_server.url, lang, "own-user", timeout=30_000)
     page.goto(live_server.url + f"/livestream/sessions/{session.pk}/")
@@ -95,10 +123,10 @@ def test_base_schedules_and_firm_sees_its_roi(site, live_server, browser, lang):
     for chart in ("chart-roi-sessions", "chart-roi-streamers"):
         page.locator(f"[data-chart='{chart}'] .main-svg").first.wait_for()
     assert page.locator("#roi-table tbody tr").count() == 1
-    page.screenshot(path=str(SCREENSHOTS / f"clusterbrain-livestream-{lang}-2-roi.png"))
+    page.screenshot(path=str(SCREENSHOTS / f"clusterbrain-livestream-{lang}-3-roi.png"))
     page.goto(live_server.url + f"/c/{world.a.slug}/livestream/match/")
     page.locator("[data-chart='chart-match'] .main-svg").first.wait_for()
     assert page.locator("#matches > li").first.get_attribute("data-streamer") == str(streamer.pk)
-    page.screenshot(path=str(SCREENSHOTS / f"clusterbrain-livestream-{lang}-3-match.png"))
+    page.screenshot(path=str(SCREENSHOTS / f"clusterbrain-livestream-{lang}-4-match.png"))
     assert not errors, errors
     context.close()
