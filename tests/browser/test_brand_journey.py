@@ -148,6 +148,10 @@ def test_licensee_downloads_its_qr_code(site, live_server, browser):
     page.goto(f"{live_server.url}/firms/{world.own.pk}/brand/")
     page.click(f"#firm-licences a:has-text('{licence.code}')")
     assert page.locator("#licence-code").inner_text() == licence.code
+    # the image loads after the page: wait for it rather than read its size at once
+    page.wait_for_function(
+        "() => { const i = document.querySelector('#qr-image'); return i.complete; }"
+    )
     assert page.evaluate("document.querySelector('#qr-image').naturalWidth") > 0
     with page.expect_download() as download:
         page.click("#qr-svg")
