@@ -161,6 +161,25 @@ def test_too_large_files_are_refused(settings) -> None:
         importing.read_table(csv_bytes([ZH_HEADERS, ROW] * 5), "big.csv")
 
 
+@pytest.mark.parametrize("max_rows", [None, 10])
+def test_a_workbook_declaring_a_sheet_beyond_the_limits_is_refused_unread(max_rows) -> None:
+    """A few kilobytes declaring A1:XFD200000 kept openpyxl's read-only reader padding rows for
+    minutes: every importer (registry, green, market) refuses it from the sheet's declared
+    size, naming the file, before reading a row; a caller's own row limit is the one checked."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(ZH_HEADERS)
+    sheet.append(ROW)
+    sheet["XFD200000" if max_rows is None else "B20"] = 1
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.raises(InvalidInput) as caught:
+        importing.read_table(out.getvalue(), "bomb.xlsx", max_rows=max_rows)
+    assert caught.value.errors[0].loc == ("file",)
+    # the sheet's declared size is named: 16,384 columns, or the 20 rows over a limit of 10
+    assert ("16,384" if max_rows is None else "and 20 rows") in caught.value.detail
+
+
 def test_too_many_rows_are_refused(settings) -> None:
     settings.REGISTRY_IMPORT_MAX_ROWS = 2
     table = importing.read_table(csv_bytes([ZH_HEADERS, ROW, ROW, ROW]), "rows.csv")

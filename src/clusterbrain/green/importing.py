@@ -204,7 +204,7 @@ def _cell_value(name: str, text: str) -> str:
 
 def read_records(content: bytes, file_name: str) -> RecordFile:
     """The file's rows keyed by field, or InvalidInput about the file as a whole."""
-    table = table_reader.read_table(content, file_name)
+    table = table_reader.read_table(content, file_name, max_rows=max_rows())
     sheet, *others = table.sheets
     with_rows = [s.name for s in others if s.rows]
     if with_rows:

@@ -17,11 +17,9 @@ Problems are collected over the whole file and raised together, each named by ro
 from __future__ import annotations
 
 import datetime
-import io
 import math
 import re
 import unicodedata
-import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -180,61 +178,8 @@ class Preview:
         )
 
 
-MAX_COLUMNS = 200
-MAX_UNPACKED_BYTES = 256 * 1024 * 1024
-_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
-
-
-def _column_number(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
-def _check_workbook(content: bytes) -> None:
-    """Before openpyxl reads a workbook: a file of a few kilobytes may unpack to gigabytes (a
-    zip bomb), or declare a sheet of XFD200000 — the read-only reader then pads every row to
-    16,384 cells from row 1, which took minutes and all memory for a 5 KB file. Refused
-    whole, naming the file."""
-    try:
-        book = zipfile.ZipFile(io.BytesIO(content))
-        infos = book.infolist()
-    except (zipfile.BadZipFile, ValueError):
-        return  # the reader says what is wrong with it
-    if sum(i.file_size for i in infos) > MAX_UNPACKED_BYTES:
-        raise InvalidInput.field(
-            "file",
-            _("The workbook unpacks to more than %(mb)d MB.") % {"mb": MAX_UNPACKED_BYTES >> 20},
-        )
-    for info in infos:
-        if not info.filename.startswith("xl/worksheets/"):
-            continue
-        with book.open(info) as handle:
-            head = handle.read(8192)
-        found = _DIMENSION.search(head)
-        if not found or not found.group(3):
-            continue
-        columns = _column_number(found.group(3).decode())
-        rows = int(found.group(4))
-        if columns > MAX_COLUMNS or rows > max_rows() + 1:
-            msg = _(
-                "A sheet spans %(columns)s columns and %(rows)s rows; the limits are "
-                "%(max_columns)s columns and %(max_rows)s rows: delete the empty rows and "
-                "columns beyond the sales."
-            ) % {
-                "columns": f"{columns:,}",
-                "rows": f"{rows:,}",
-                "max_columns": MAX_COLUMNS,
-                "max_rows": f"{max_rows():,}",
-            }
-            raise InvalidInput.field("file", msg)
-
-
 def _sheet(content: bytes, file_name: str) -> tuple[str, table_reader.Sheet]:
-    if content.startswith(b"PK"):
-        _check_workbook(content)
-    table = table_reader.read_table(content, file_name)
+    table = table_reader.read_table(content, file_name, max_rows=max_rows())
     sheet, *others = table.sheets
     with_rows = [s.name for s in others if s.rows]
     if with_rows:

@@ -263,8 +263,60 @@ def check_size(size: int) -> None:
         )
 
 
-def read_table(content: bytes, file_name: str) -> Table:
-    """The file's sheets, or InvalidInput naming what is wrong with the file as a whole."""
+MAX_COLUMNS = 200
+MAX_UNPACKED_BYTES = 256 * 1024 * 1024
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
+
+
+def _column_number(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def check_workbook(content: bytes, max_rows: int) -> None:
+    """Before openpyxl reads a workbook: a file of a few kilobytes may unpack to gigabytes (a
+    zip bomb), or declare a sheet of XFD200000 — the read-only reader then pads every row to
+    16,384 cells from row 1, which took minutes and all memory for a 5 KB file. Refused
+    whole, naming the file."""
+    try:
+        book = zipfile.ZipFile(io.BytesIO(content))
+        infos = book.infolist()
+    except (zipfile.BadZipFile, ValueError):
+        return  # the reader says what is wrong with it
+    if sum(i.file_size for i in infos) > MAX_UNPACKED_BYTES:
+        raise _file_error(
+            _("The workbook unpacks to more than %(mb)d MB.") % {"mb": MAX_UNPACKED_BYTES >> 20}
+        )
+    for info in infos:
+        if not info.filename.startswith("xl/worksheets/"):
+            continue
+        with book.open(info) as handle:
+            head = handle.read(8192)
+        found = _DIMENSION.search(head)
+        if not found or not found.group(3):
+            continue
+        columns = _column_number(found.group(3).decode())
+        rows = int(found.group(4))
+        if columns > MAX_COLUMNS or rows > max_rows + 1:
+            msg = _(
+                "A sheet spans %(columns)s columns and %(rows)s rows; the limits are "
+                "%(max_columns)s columns and %(max_rows)s rows: delete the empty rows and "
+                "columns beyond the data."
+            ) % {
+                "columns": f"{columns:,}",
+                "rows": f"{rows:,}",
+                "max_columns": MAX_COLUMNS,
+                "max_rows": f"{max_rows:,}",
+            }
+            raise _file_error(msg)
+
+
+def read_table(content: bytes, file_name: str, max_rows: int | None = None) -> Table:
+    """The file's sheets, or InvalidInput naming what is wrong with the file as a whole.
+    `max_rows`: the most data rows the caller takes (its sheets are checked against it before
+    they are read); the registry's import limit when not given."""
     if not content:
         raise _file_error(_("The file is empty."))
     check_size(len(content))
@@ -274,6 +326,7 @@ def read_table(content: bytes, file_name: str) -> Table:
             names = zipfile.ZipFile(io.BytesIO(content)).namelist()
             if "xl/workbook.xml" not in names:
                 raise _file_error(_("The file is a ZIP archive, not a CSV or XLSX table."))
+        check_workbook(content, max_import_rows() if max_rows is None else max_rows)
         return _read_xlsx(content)
     if content.startswith(OLE_MAGIC):
         raise _file_error(
