@@ -1442,23 +1442,112 @@ def test_impossible_dates_on_page_forms_are_422_naming_the_field(seven, client_f
 
 # === every page form with odd values ============================================================
 
-FORM_FIELDS = (
-    "amount applications_close applications_open area_requested bank booth booth_fee "
-    "booths_requested brand budget buyer_company city_en city_zh code comment conflict consent "
-    "contact_email contact_name contact_phone countries country description_en description_zh "
-    "document eligibility_rule ends_on enterprise entry follow_up interest lead licensee lines "
-    "max_award memo name_en name_zh note notes outcome period_end period_start preferred_zone "
-    "products project purpose reason requested_amount reviewer scope sections signup "
-    "signup_deadline starts_on statement status term_months terms valid_from valid_until venue "
-    "score-impact score-feasibility score-technology score-green "
-    "criterion-0-key criterion-0-weight criterion-0-max_score criterion-0-name_zh "
-    "document-0-key document-0-max_size_mb document-0-allowed_types document-0-name_zh"
-).split()
-ACTIONS = (
-    "allocate apply assign booths budget closed decide declare disburse follow_up free grant "
-    "open reinstate remove renew reopen reverse review revoke signup submit suspend update "
-    "upload withdraw draft bogus"
-).split()
+FORM_FIELDS = [
+    "amount",
+    "applications_close",
+    "applications_open",
+    "area_requested",
+    "bank",
+    "booth",
+    "booth_fee",
+    "booths_requested",
+    "brand",
+    "budget",
+    "buyer_company",
+    "city_en",
+    "city_zh",
+    "code",
+    "comment",
+    "conflict",
+    "consent",
+    "contact_email",
+    "contact_name",
+    "contact_phone",
+    "countries",
+    "country",
+    "description_en",
+    "description_zh",
+    "document",
+    "eligibility_rule",
+    "ends_on",
+    "enterprise",
+    "entry",
+    "follow_up",
+    "interest",
+    "lead",
+    "licensee",
+    "lines",
+    "max_award",
+    "memo",
+    "name_en",
+    "name_zh",
+    "note",
+    "notes",
+    "outcome",
+    "period_end",
+    "period_start",
+    "preferred_zone",
+    "products",
+    "project",
+    "purpose",
+    "reason",
+    "requested_amount",
+    "reviewer",
+    "scope",
+    "sections",
+    "signup",
+    "signup_deadline",
+    "starts_on",
+    "statement",
+    "status",
+    "term_months",
+    "terms",
+    "valid_from",
+    "valid_until",
+    "venue",
+    "score-impact",
+    "score-feasibility",
+    "score-technology",
+    "score-green",
+    "criterion-0-key",
+    "criterion-0-weight",
+    "criterion-0-max_score",
+    "criterion-0-name_zh",
+    "document-0-key",
+    "document-0-max_size_mb",
+    "document-0-allowed_types",
+    "document-0-name_zh",
+]
+ACTIONS = [
+    "allocate",
+    "apply",
+    "assign",
+    "booths",
+    "budget",
+    "closed",
+    "decide",
+    "declare",
+    "disburse",
+    "follow_up",
+    "free",
+    "grant",
+    "open",
+    "reinstate",
+    "remove",
+    "renew",
+    "reopen",
+    "reverse",
+    "review",
+    "revoke",
+    "signup",
+    "submit",
+    "suspend",
+    "update",
+    "upload",
+    "withdraw",
+    "draft",
+    "bogus",
+]
 ODD_VALUES = [
     str(HUGE),
     "-1",
@@ -1493,3 +1582,84 @@ def test_every_page_form_with_odd_values_is_never_a_500(seven, client_for, shift
                 r = c.post(url, {**data, "action": action})
                 not_a_500(r)
     assert LedgerEntry.objects.filter(amount__gt=Decimal("1000000")).count() == before
+
+
+@pytest.mark.parametrize("big", [HUGE, -HUGE, 2**63, -(2**63) - 1])
+def test_ids_beyond_the_database_in_json_bodies_are_4xx(seven, client_for, big):
+    """Ids of 10**30 or just past 64 bits in JSON bodies (bank, brand, licensee, enterprise,
+    reviewer): a 4xx naming the field, never the database's overflow as a 500."""
+    u, s = seven.users, seven
+    today = str(timezone.localdate())
+    cases = [
+        (
+            u.enterprise,
+            "/api/v1/finance/consents",
+            {"bank": big, "ends_on": today, "sections": ["revenue"]},
+        ),
+        (
+            u.enterprise,
+            "/api/v1/finance/loans",
+            {"bank": big, "amount": "1", "purpose": "p", "term_months": 1},
+        ),
+        (
+            u.association,
+            f"/api/v1/clusters/{s.world.a.slug}/brand/licences",
+            {
+                "brand": big,
+                "licensee": big,
+                "products": ["x"],
+                "countries": ["CN"],
+                "valid_from": today,
+                "valid_until": today,
+            },
+        ),
+        (u.association, f"/api/v1/exhibitions/{s.fair.pk}/signups", {"enterprise": big}),
+        (
+            u.association,
+            f"/api/v1/exhibitions/{s.fair.pk}/assignments",
+            {"booth": "B01", "enterprise": big},
+        ),
+        (u.office, f"/api/v1/awards/applications/{s.pending.pk}/reviewers", {"reviewer": big}),
+        (
+            u.enterprise,
+            f"/api/v1/exhibitions/signups/{s.signup.pk}/leads",
+            {"buyer_company": "B", "country": "DE", "products": [big]},
+        ),
+    ]
+    for user, url, data in cases:
+        r = post_json(token_client(client_for, user), url, data)
+        not_a_500(r)
+        assert 400 <= r.status_code < 500, (url, r.status_code)
+
+
+def test_a_draft_program_is_404_to_all_but_its_clusters_staff(seven, client_for):
+    """A draft program (not yet opened) by code on the page and the API, and its rule check,
+    for firms, a bank, another cluster's office and anonymous: 404 as if absent; a firm cannot
+    apply to it."""
+    from programsdata import program_data
+
+    from clusterbrain.programs import services
+
+    draft = services.save_program(
+        seven.users.office, seven.world.a, program_data(code="draft-2026", name_en="Secret plan")
+    )
+    slug = seven.world.a.slug
+    for user in (
+        None,
+        seven.users.enterprise,
+        seven.users.outsider,
+        seven.fin.officer,
+        seven.users.office_b,
+    ):
+        page = client_for(user).get(f"/c/{slug}/programs/{draft.code}/")
+        assert page.status_code in (302, 404), (user, page.status_code)
+        assert b"Secret plan" not in client_for(user).get(f"/c/{slug}/programs/").content
+        api = token_client(client_for, user) if user else client_for(None)
+        r = api.get(f"/api/v1/clusters/{slug}/programs/{draft.code}")
+        assert r.status_code == 404, (user, r.status_code)
+    r = post_json(
+        token_client(client_for, seven.users.enterprise),
+        f"/api/v1/clusters/{slug}/programs/{draft.code}/applications",
+        {"requested_amount": "1000", "project": "p"},
+    )
+    assert r.status_code == 404
