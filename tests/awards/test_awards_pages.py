@@ -158,3 +158,21 @@ def test_nav_filters(world):
     assert not decides_awards(world.users.association, world.a)
     assert reviews_awards(world.users.association) and reviews_awards(world.users.office)
     assert not reviews_awards(world.users.enterprise) and not reviews_awards(world.users.bank)
+
+
+def test_the_application_page_links_its_award_once_awarded(world, grant, client_for):
+    """The firm's application page (programs) links the award with its payments when, and
+    only when, the application is awarded; association staff (who may not read the award)
+    get no link."""
+    app = reviewed(grant, grant.apps.own)
+    url = reverse("programs-application", args=[app.pk])
+    award = reverse("awards-award", args=[app.pk])
+    firm = client_for(world.users.enterprise)
+    assert award not in firm.get(url).content.decode()
+    services.post_budget(grant.office, grant.program)
+    services.decide(grant.office, app, outcome="award", amount="100000")
+    for user in (world.users.enterprise, grant.office):
+        page = client_for(user).get(url).content.decode()
+        assert f'href="{award}"' in page, user.username
+        assert client_for(user).get(award).status_code == 200
+    assert award not in client_for(world.users.association).get(url).content.decode()

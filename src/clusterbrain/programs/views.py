@@ -330,6 +330,9 @@ def application_page(request: HttpRequest, application_id: int) -> HttpResponse:
         and application.status == Application.Status.WITHDRAWN
         and not application.events.filter(to_status=Application.Status.UNDER_REVIEW).exists(),
         "errors": errors,
+        # The award page (awards app) is the applicant firm's and the office's to read.
+        "award_link": application.status == Application.Status.AWARDED
+        and (own or permissions.is_office(request.user, program.cluster)),
         "verdict": application.verdict_snapshot,
         "active_nav": "programs",
     }
