@@ -151,3 +151,29 @@ def test_office_opens_from_the_page(world, client_for):
         "/c/alpha/programs/upgrade-2026/", {"action": "closed"}
     )
     assert r.status_code == 403
+
+
+def test_a_value_of_the_wrong_kind_is_named_as_the_value(world, client_for):
+    """`revenue >= "big"`: revenue is a number field; the value written is what is wrong, so
+    the message says so (in both languages) instead of "revenue is a number; this condition
+    needs a number"."""
+    url = f"/api/v1/clusters/{world.a.slug}/program-rule-check"
+    office = client_for(world.users.office)
+    for rule, words in (
+        ('revenue >= "big"', ('the value "big" is a text in quotes', "write a number")),
+        ("is_member = 3", ("the value 3 is a number", "write a yes/no value")),
+    ):
+        r = office.post(
+            url, {"rule": rule}, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
+        )
+        assert r.status_code == 422
+        message = r.json()["errors"][0]["msg"]
+        assert all(w in message for w in words), message
+        assert "this condition needs" not in message
+    r = office.post(
+        url,
+        {"rule": 'revenue >= "big"'},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert '值 "big" 是带引号的文本' in r.json()["errors"][0]["msg"]

@@ -388,7 +388,7 @@ def _nul_writes(s):
     today = timezone.localdate()
     u = s.users
     return [
-        (u.office, f"/api/v1/clusters/{slug}/program-rule-check", {"eligibility_rule": NUL}),
+        (u.office, f"/api/v1/clusters/{slug}/program-rule-check", {"rule": NUL}),
         (u.office, f"/api/v1/clusters/{slug}/programs/{s.prog.code}", {"name_en": NUL}),
         (u.office, f"/api/v1/clusters/{slug}/programs", {"code": "x", "name_zh": NUL}),
         (
@@ -515,7 +515,8 @@ def test_nul_in_json_text_fields_is_a_4xx_and_changes_nothing(seven, client_for)
         "/api/v1/finance/loans",
         {"bank": seven.fin.bank.pk, "amount": "1000", "purpose": NUL, "term_months": 12},
     )
-    assert r.status_code == 422 and error_locs(r) == [("purpose",)]
+    # 400 from the NUL middleware when it reads JSON (being added to web/ now), else 422
+    assert r.status_code in (400, 422) and error_locs(r)[0][-1] == "purpose", r.json()
     assert before == (
         LedgerEntry.objects.count(),
         AuditEvent.objects.count(),
@@ -823,11 +824,11 @@ def test_pathological_rules_are_a_422_or_evaluate_without_error(seven, client_fo
     every firm on the matching list and the program's page without an error."""
     office = token_client(client_for, seven.users.office)
     slug = seven.world.a.slug
-    r = post_json(office, f"/api/v1/clusters/{slug}/program-rule-check", {"eligibility_rule": rule})
+    r = post_json(office, f"/api/v1/clusters/{slug}/program-rule-check", {"rule": rule})
     not_a_500(r)
-    assert r.status_code in (200, 422), r.status_code
-    if r.status_code == 422:
-        assert ("eligibility_rule",) in error_locs(r), r.json()
+    assert r.status_code in (200, 400, 422), r.status_code
+    if r.status_code != 200:
+        assert error_locs(r)[0][-1] == "rule", r.json()
     page = client_for(seven.users.office).post(
         f"/c/{slug}/programs/rule-check/", {"eligibility_rule": rule}
     )

@@ -40,6 +40,15 @@ def _type_name(kind: str) -> str:
     }.get(kind, kind)
 
 
+def _value_type_name(kind: str) -> str:
+    return {
+        "bool": _("a yes/no value (true or false)"),
+        "number": _("a number"),
+        "text": _("a text in quotes"),
+        "text_list": _("a list"),
+    }.get(kind, kind)
+
+
 def _reason(exc: RuleError) -> str:
     p = exc.params
     if exc.code == "unknown_field":
@@ -56,6 +65,17 @@ def _reason(exc: RuleError) -> str:
         if p.get("suggestion"):
             reason += _("; did you mean “%(suggestion)s”?") % {"suggestion": p["suggestion"]}
         return reason
+    if exc.code == "type_mismatch" and p.get("value"):
+        # The field is fine; the value written is of the wrong kind (`revenue >= "big"`).
+        return _(
+            "the value %(value)s is %(actual)s, but “%(name)s” is %(type)s: write %(expected)s"
+        ) % {
+            "value": p["value"],
+            "actual": _value_type_name(p.get("actual", "")),
+            "name": p.get("name", exc.field or ""),
+            "type": _type_name(p.get("type", "")),
+            "expected": _value_type_name(p.get("expected", "")),
+        }
     if exc.code == "type_mismatch":
         return _("“%(name)s” is %(type)s; this condition needs %(expected)s") % {
             "name": p.get("name", exc.field or ""),
