@@ -177,3 +177,56 @@ def test_a_value_of_the_wrong_kind_is_named_as_the_value(world, client_for):
         HTTP_ACCEPT_LANGUAGE="zh-hans",
     )
     assert '值 "big" 是带引号的文本' in r.json()["errors"][0]["msg"]
+
+
+def test_the_office_records_and_closes_violations_on_a_page(world, client_for):
+    """The cluster office records an authority's finding against a firm by its unified social
+    credit code, the firm then fails `not open_environmental_violation`, and the office closes
+    it; refused input (no such firm, a firm of another cluster, a date in the future, closing
+    before it was found) is a 422 naming the field with nothing saved; association staff,
+    firms and another cluster's office get 403, anonymous the login page."""
+    import datetime
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from clusterbrain.green.models import EnvironmentalViolation
+    from clusterbrain.programs.profiles import profile_of
+
+    url = reverse("programs-violations", args=[world.a.slug])
+    office = client_for(world.users.office)
+    listing = office.get(reverse("programs-list", args=[world.a.slug])).content.decode()
+    assert f'href="{url}"' in listing
+    today = timezone.localdate()
+    record = {"action": "record", "authority": "区生态环境局", "found_on": str(today)}
+    for firm, field in (("nonsense", "enterprise"), (world.outsider.uscc, "enterprise")):
+        r = office.post(url, {**record, "enterprise": firm})
+        assert r.status_code == 422 and f'data-field="{field}"' in r.content.decode()
+    tomorrow = str(today + datetime.timedelta(days=1))
+    r = office.post(url, {**record, "enterprise": world.own.uscc, "found_on": tomorrow})
+    assert r.status_code == 422 and 'data-field="found_on"' in r.content.decode()
+    assert not EnvironmentalViolation.objects.exists()
+    r = office.post(url, {**record, "enterprise": world.own.uscc.lower()})
+    assert r.status_code == 302
+    v = EnvironmentalViolation.objects.get()
+    assert v.enterprise == world.own and profile_of(world.own)["open_environmental_violation"]
+    page = office.get(url).content.decode()
+    assert f'data-violation="{v.pk}" data-status="open"' in page
+    yesterday = str(today - datetime.timedelta(days=1))
+    r = office.post(url, {"action": "close", "violation": v.pk, "closed_on": yesterday})
+    assert r.status_code == 422 and 'data-field="closed_on"' in r.content.decode()
+    for user in (world.users.association, world.users.enterprise, world.users.office_b):
+        c = client_for(user)
+        assert c.get(url).status_code == 403, user.username
+        assert c.post(url, {"action": "close", "violation": v.pk}).status_code == 403
+    assert client_for(None).get(url).status_code == 302
+    r = client_for(world.users.office_b).get(reverse("programs-violations", args=[world.b.slug]))
+    assert r.status_code == 200 and "区生态环境局" not in r.content.decode()
+    r = office.post(url, {"action": "close", "violation": v.pk, "closed_on": str(today)})
+    assert r.status_code == 302
+    v.refresh_from_db()
+    assert v.status == "closed" and not profile_of(world.own)["open_environmental_violation"]
+    r = office.post(url, {"action": "close", "violation": v.pk})
+    assert r.status_code == 422 and 'data-field="status"' in r.content.decode()
+    assert 'data-status="closed"' in office.get(f"{url}?status=closed").content.decode()
+    assert f'data-violation="{v.pk}"' not in office.get(f"{url}?status=open").content.decode()

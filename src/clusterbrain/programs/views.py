@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from clusterbrain.accounts.permissions import can_view_enterprise_statistics
 from clusterbrain.errors import InvalidInput, NotFound
 from clusterbrain.programs import permissions, selectors, services
 from clusterbrain.programs.eligibility import label
@@ -58,6 +59,7 @@ def program_list(request: HttpRequest, slug: str) -> HttpResponse:
         "cluster": cluster,
         "rows": rows,
         "can_draft": permissions.can_draft_program(request.user, cluster),
+        "keeps_violations": can_view_enterprise_statistics(request.user, cluster),
         "is_firm": enterprise is not None,
         "active_nav": "programs",
     }
@@ -356,3 +358,72 @@ def application_document(request: HttpRequest, application_id: int, key: str) ->
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _violation_firm(cluster: Any, value: str) -> Any:
+    """The firm a finding is against, by its unified social credit code (as the authority's
+    decision names it) or its platform id; only a firm of this cluster."""
+    from clusterbrain.registry.models import Enterprise
+    from clusterbrain.registry.selectors import as_id
+
+    text = (value or "").strip().upper()
+    firms = Enterprise.objects.filter(cluster=cluster).select_related("cluster")
+    firm = firms.filter(uscc=text).first() if text else None
+    if firm is None and text.isdigit():
+        firm = firms.filter(pk=as_id(text) or 0).first()
+    if firm is None:
+        raise InvalidInput.field(
+            "enterprise",
+            _("No firm of this cluster has this unified social credit code or id."),
+        )
+    return firm
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@domain_errors
+def violations(request: HttpRequest, slug: str) -> HttpResponse:
+    """The cluster office's record of environmental violations: the authorities' findings
+    that make `open_environmental_violation` true in program rules, recorded and closed here."""
+    from clusterbrain.green.services import close_violation, record_violation
+
+    cluster = registry_selectors.get_cluster(slug)
+    shown = request.GET.get("status", "")
+    shown = shown if shown in ("open", "closed") else ""
+    rows = selectors.violations_of_cluster(cluster, request.user, shown or None)  # 403 others
+    status, errors = 200, []
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "record":
+                firm = _violation_firm(cluster, request.POST.get("enterprise", ""))
+                record_violation(
+                    request.user,
+                    firm,
+                    {k: request.POST.get(k, "") for k in ("authority", "found_on", "description")},
+                )
+                messages.success(
+                    request, _("Violation recorded for %(firm)s.") % {"firm": firm.name}
+                )
+            elif action == "close":
+                found = selectors.get_violation(request.POST.get("violation"), request.user)
+                if found.enterprise.cluster_id != cluster.pk:
+                    raise NotFound(_("No such violation."))
+                close_violation(request.user, found, request.POST.get("closed_on", ""))
+                messages.success(request, _("Violation closed."))
+            else:
+                raise InvalidInput.field("action", _("Unknown action."))
+        except InvalidInput as exc:
+            status, errors = 422, _errors(exc) or [{"field": "", "msg": exc.detail}]
+        else:
+            return redirect("programs-violations", slug=cluster.slug)
+    context = {
+        "cluster": cluster,
+        "violations": list(rows.order_by("status", "-found_on", "-pk")[:500]),
+        "shown": shown,
+        "today": timezone.localdate(),
+        "errors": errors,
+        "form": request.POST if request.method == "POST" else {},
+        "active_nav": "programs",
+    }
+    return render(request, "programs/violations.html", context, status=status)
