@@ -216,6 +216,7 @@ def _pages(s):
         f"/c/{slug}/programs/new/",
         f"/c/{slug}/programs/{s.prog.code}/",
         f"/c/{slug}/programs/{s.prog.code}/edit/",
+        f"/c/{slug}/environmental-violations/",
         "/programs/applications/",
         f"/programs/applications/{s.doc_app.pk}/",
         f"/programs/applications/{s.doc_app.pk}/documents/plan/",
@@ -1664,3 +1665,30 @@ def test_a_draft_program_is_404_to_all_but_its_clusters_staff(seven, client_for)
         {"requested_amount": "1000", "project": "p"},
     )
     assert r.status_code == 404
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="SQLite serialises writers by its file lock")
+def test_a_violation_closed_four_times_at_once_is_closed_once(transactional_db):
+    """Four connections close the same environmental violation at the same moment (a
+    double-click, two office users): one closes it, the others are told it is already
+    closed; before the row lock all four went through and the last closing date won."""
+    from django.test import Client
+
+    from clusterbrain.green.services import record_violation
+
+    cluster = factories.cluster(slug="race7v", name_zh="竞七", name_en="Race 7v")
+    office = factories.user(Role.OFFICE, cluster=cluster, username="office-race7v")
+    firm = factories.enterprise(cluster, name_zh="竞争", name_en="Racer")
+    v = record_violation(office, firm, {"authority": "局", "found_on": "2026-01-05"})
+    _token, key = create_api_token(office)
+
+    def close(i):
+        c = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+        r = c.post(
+            f"/api/v1/environmental-violations/{v.pk}/close",
+            json.dumps({"closed_on": f"2026-02-0{i + 1}"}),
+            content_type="application/json",
+        )
+        return r.status_code
+
+    assert sorted(_race(4, close)) == [200, 422, 422, 422]

@@ -613,6 +613,8 @@ def close_violation(
     user: Any, violation: EnvironmentalViolation, closed_on: Any = None
 ) -> EnvironmentalViolation:
     _require_office(user, violation.enterprise)
+    # Read the status under the row's lock: two offices closing at once close it once.
+    violation = EnvironmentalViolation.objects.select_for_update().get(pk=violation.pk)
     problems = _Problems()
     day = _as_date("closed_on", closed_on, problems) if closed_on not in (None, "") else _today()
     if day is not None and day < violation.found_on:
