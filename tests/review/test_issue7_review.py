@@ -1692,3 +1692,42 @@ def test_a_violation_closed_four_times_at_once_is_closed_once(transactional_db):
         return r.status_code
 
     assert sorted(_race(4, close)) == [200, 422, 422, 422]
+
+
+def test_another_clusters_staff_change_nothing_here(seven, client_for):
+    """Beta's office and association post to alpha's program (edit, close), ledger, licences
+    and exhibition (booths, allocation, assignment) by page and API: 403/404, nothing
+    changed."""
+    from clusterbrain.exhibitions.models import Booth
+
+    slug = seven.world.a.slug
+    office_b = token_client(client_for, seven.users.office_b)
+    assoc_b = token_client(client_for, seven.users.assoc_b)
+    prog_url = f"/api/v1/clusters/{slug}/programs/{seven.prog.code}"
+    r = office_b.patch(
+        prog_url, json.dumps({"name_en": "Hijacked"}), content_type="application/json"
+    )
+    assert r.status_code in (403, 404)
+    assert post_json(office_b, f"{prog_url}/status", {"status": "closed"}).status_code in (403, 404)
+    page = client_for(seven.users.office_b)
+    r = page.post(f"/c/{slug}/programs/{seven.prog.code}/edit/", {"name_en": "Hijacked"})
+    assert r.status_code in (403, 404)
+    r = page.post(f"/c/{slug}/programs/{seven.prog.code}/", {"action": "closed"})
+    assert r.status_code in (403, 404)
+    r = post_json(
+        assoc_b,
+        f"/api/v1/exhibitions/{seven.fair.pk}/booths",
+        {"booths": [{"code": "Z9", "area_m2": "9"}]},
+    )
+    assert r.status_code in (403, 404)
+    assert post_json(assoc_b, f"/api/v1/exhibitions/{seven.fair.pk}/allocate", {}).status_code in (
+        403,
+        404,
+    )
+    r = post_json(assoc_b, f"/api/v1/brand/licences/{seven.licence.pk}/suspend", {"reason": "x"})
+    assert r.status_code in (403, 404)
+    seven.prog.refresh_from_db()
+    seven.licence.refresh_from_db()
+    assert seven.prog.name_en != "Hijacked" and seven.prog.status == "open"
+    assert seven.licence.status == "active"
+    assert not Booth.objects.filter(code="Z9").exists()
