@@ -1731,3 +1731,31 @@ def test_another_clusters_staff_change_nothing_here(seven, client_for):
     assert seven.prog.name_en != "Hijacked" and seven.prog.status == "open"
     assert seven.licence.status == "active"
     assert not Booth.objects.filter(code="Z9").exists()
+
+
+def test_an_expired_consent_closes_the_profile_and_the_list(seven, client_for):
+    """The consent's last day has passed (no job needed): the firm leaves the bank's list of
+    consented firms and its profile is a 404 on the page and the API; the loan it applied
+    for stays readable to the bank, and the bank cannot move it into disbursed."""
+    today = timezone.localdate()
+    seven.consent.__class__.objects.filter(pk=seven.consent.pk).update(
+        starts_on=today - datetime.timedelta(days=40), ends_on=today - datetime.timedelta(days=1)
+    )
+    officer = token_client(client_for, seven.fin.officer)
+    listed = officer.get("/api/v1/finance/bank/firms")
+    assert listed.status_code == 200 and seven.world.own.pk not in [
+        f.get("enterprise") for f in listed.json()
+    ]
+    assert (
+        seven.world.own.name_en.encode()
+        not in client_for(seven.fin.officer).get("/finance/bank/").content
+    )
+    r = officer.get(f"/api/v1/finance/bank/firms/{seven.world.own.pk}/profile")
+    assert r.status_code == 404
+    assert (
+        client_for(seven.fin.officer).get(f"/finance/bank/firms/{seven.world.own.pk}/").status_code
+        == 404
+    )
+    assert officer.get(f"/api/v1/finance/loans/{seven.loan.pk}").status_code == 200
+    r = post_json(officer, f"/api/v1/finance/loans/{seven.loan.pk}/status", {"status": "disbursed"})
+    assert r.status_code == 422
