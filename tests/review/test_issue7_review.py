@@ -1753,3 +1753,21 @@ def test_an_expired_consent_closes_the_profile_and_the_list(seven, client_for):
     assert officer.get(f"/api/v1/finance/loans/{seven.loan.pk}").status_code == 200
     r = post_json(officer, f"/api/v1/finance/loans/{seven.loan.pk}/status", {"status": "disbursed"})
     assert r.status_code == 422
+
+
+@pytest.mark.parametrize(
+    "code",
+    ["x" * 5000, "ＳＬ-２０２６", "..%2F..%2Fetc", "%E2%80%AE", "SL-2026-" + "0" * 200, "-", "%20"],
+)
+def test_verification_of_odd_codes_is_never_a_500(seven, client_for, code):
+    """Codes of 5,000 characters, full-width letters, encoded slashes and bidi marks on the
+    public verification page, its form and the API: an answer naming nobody, never a 500."""
+    anonymous = client_for(None)
+    for url in (
+        f"/brand/verify/{code}/",
+        f"/brand/verify/?code={code}",
+        f"/api/v1/brand/verify/{code}",
+    ):
+        r = anonymous.get(url)
+        not_a_500(r)
+        assert seven.world.own.name_zh.encode() not in r.content
