@@ -1771,3 +1771,27 @@ def test_verification_of_odd_codes_is_never_a_500(seven, client_for, code):
         r = anonymous.get(url)
         not_a_500(r)
         assert seven.world.own.name_zh.encode() not in r.content
+
+
+@pytest.mark.parametrize(
+    "name", ["plan\x00.pdf", "\u202eFDP.exe", "x" * 400 + ".pdf", "计划书.pdf"]
+)
+def test_odd_upload_names_are_stored_safely(seven, client_for, name):
+    """A NUL, a bidi override or 400 characters in an uploaded file's name (a multipart
+    filename is not a form field, so the NUL middleware does not see it): the upload is
+    refused naming the file or stored with a name PostgreSQL accepts, never a 500."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    app = _draft_again(seven)
+    firm = token_client(client_for, seven.users.enterprise)
+    f = SimpleUploadedFile(name, PDF, content_type="application/pdf")
+    r = firm.post(f"/api/v1/applications/{app.pk}/documents", {"document": "plan", "file": f})
+    not_a_500(r)
+    assert r.status_code in (201, 400, 422), r.status_code
+    page = client_for(seven.users.enterprise).get(f"/programs/applications/{app.pk}/")
+    not_a_500(page)
+    f = SimpleUploadedFile(name, PDF, content_type="application/pdf")
+    r = client_for(seven.users.enterprise).post(
+        f"/programs/applications/{app.pk}/", {"action": "upload", "document": "plan", "file": f}
+    )
+    not_a_500(r)
