@@ -1795,3 +1795,20 @@ def test_odd_upload_names_are_stored_safely(seven, client_for, name):
         f"/programs/applications/{app.pk}/", {"action": "upload", "document": "plan", "file": f}
     )
     not_a_500(r)
+
+
+def test_a_budget_cannot_be_cut_below_what_the_ledger_holds(seven, client_for):
+    """The awards program posted its 1,000,000 yuan budget and committed 300,000 (100,000 of
+    it paid). Editing the program's budget down to 200,000 (the API; the edit page calls the
+    same service) would leave more awarded than budgeted, and the ledger's posted budget above
+    the program's; refused at budget, naming what the ledger holds, the program unchanged.
+    Raising it is fine."""
+    program = seven.program
+    url = f"/api/v1/clusters/{seven.world.a.slug}/programs/{program.code}"
+    office = token_client(client_for, seven.users.office)
+    r = office.patch(url, json.dumps({"budget": "200000"}), content_type="application/json")
+    assert r.status_code == 422 and ("budget",) in error_locs(r), r.content[:300]
+    program.refresh_from_db()
+    assert program.budget == Decimal("1000000.00")
+    r = office.patch(url, json.dumps({"budget": "1200000"}), content_type="application/json")
+    assert r.status_code == 200, r.content[:300]

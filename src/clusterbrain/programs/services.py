@@ -383,6 +383,8 @@ def save_program(
             )
     _raise(problems.errors)
     with transaction.atomic():
+        if not creating and given("budget"):
+            _require_budget_covers_ledger(target)
         try:
             target.save()
         except IntegrityError as exc:
@@ -405,6 +407,25 @@ def save_program(
                     d.save()
             target.documents.exclude(key__in=[d.key for d in documents]).delete()
     return target
+
+
+def _require_budget_covers_ledger(program: SupportProgram) -> None:
+    """A budget is never cut below what the awards ledger has posted from it: the awards
+    committed and paid would then exceed the budget. The program's row is locked first, as
+    every money write of the ledger does, so a posting cannot slip in between."""
+    from clusterbrain.awards.selectors import budget_posted  # awards builds on programs
+
+    SupportProgram.objects.select_for_update().filter(pk=program.pk).first()
+    posted = budget_posted(program)
+    if program.budget < posted:
+        raise InvalidInput.field(
+            "budget",
+            _(
+                "%(posted)s yuan of this program's budget are posted in its ledger (available, "
+                "committed or paid); the budget cannot be less."
+            )
+            % {"posted": f"{posted:,.2f}"},
+        )
 
 
 @transaction.atomic
