@@ -1812,3 +1812,41 @@ def test_a_budget_cannot_be_cut_below_what_the_ledger_holds(seven, client_for):
     assert program.budget == Decimal("1000000.00")
     r = office.patch(url, json.dumps({"budget": "1200000"}), content_type="application/json")
     assert r.status_code == 200, r.content[:300]
+
+
+def test_criteria_already_scored_cannot_be_replaced(seven, client_for):
+    """The awards program's applications have reviews scored on impact and feasibility.
+    Replacing its criteria (other weights, another scale, a new key) deleted every score
+    given (the scores' rows cascade with the criteria) and re-weighed the reviews: refused at
+    criteria, the scores kept; sending the same criteria with new names renames them."""
+    from clusterbrain.awards.models import ReviewScore
+
+    program = seven.program
+    url = f"/api/v1/clusters/{seven.world.a.slug}/programs/{program.code}"
+    office = token_client(client_for, seven.users.office)
+    scores = ReviewScore.objects.count()
+    assert scores > 0
+    same = [
+        {"key": "impact", "name_zh": "成效", "name_en": "Impact", "weight": 2, "max_score": 10},
+        {
+            "key": "feasibility",
+            "name_zh": "可行性",
+            "name_en": "Feasibility",
+            "weight": 1,
+            "max_score": 5,
+        },
+    ]
+    for changed in (
+        [{**same[0], "weight": 5}, same[1]],
+        [same[0], {**same[1], "max_score": 100}],
+        [same[0]],
+        [*same, {"key": "new", "name_zh": "新", "weight": 1, "max_score": 10}],
+    ):
+        r = office.patch(url, json.dumps({"criteria": changed}), content_type="application/json")
+        assert r.status_code == 422 and ("criteria",) in error_locs(r), r.content[:300]
+        assert ReviewScore.objects.count() == scores
+    renamed = [{**same[0], "name_en": "Outcome"}, same[1]]
+    r = office.patch(url, json.dumps({"criteria": renamed}), content_type="application/json")
+    assert r.status_code == 200, r.content[:300]
+    assert ReviewScore.objects.count() == scores
+    assert program.criteria.get(key="impact").name_en == "Outcome"

@@ -372,6 +372,29 @@ def save_program(
     criteria = _criteria(data["criteria"], problems) if "criteria" in data else None
     documents = _documents(data["documents"], problems) if "documents" in data else None
     has_applications = not creating and target.applications.exists()
+    renamed: list[ProgramCriterion] = []
+    if (
+        criteria is not None
+        and has_applications
+        and target.applications.exclude(status=S.DRAFT).exists()
+    ):
+        # Reviews score these rows (awards.ReviewScore): replacing them would delete the
+        # scores given, and a changed weight or scale would re-weigh reviews already in.
+        old_rows = list(target.criteria.all())
+        if [(c.key, c.weight, c.max_score) for c in old_rows] != [
+            (c.key, c.weight, c.max_score) for c in criteria
+        ]:
+            problems.add(
+                "criteria",
+                _(
+                    "Applications have been submitted: the criteria's keys, weights and highest "
+                    "scores can no longer change (their names can)."
+                ),
+            )
+        else:
+            for row, new in zip(old_rows, criteria, strict=True):
+                row.name_zh, row.name_en = new.name_zh, new.name_en
+            renamed, criteria = old_rows, None
     if has_applications and documents is not None:
         old = {d.key for d in target.documents.all()}
         removed = old - {d.key for d in documents}
@@ -391,6 +414,8 @@ def save_program(
             raise InvalidInput.field(
                 "code", _("Another program of the cluster has this code.")
             ) from exc
+        if renamed:
+            ProgramCriterion.objects.bulk_update(renamed, ["name_zh", "name_en"])
         if criteria is not None:
             target.criteria.all().delete()
             for c in criteria:
