@@ -1850,3 +1850,27 @@ def test_criteria_already_scored_cannot_be_replaced(seven, client_for):
     assert r.status_code == 200, r.content[:300]
     assert ReviewScore.objects.count() == scores
     assert program.criteria.get(key="impact").name_en == "Outcome"
+
+
+def test_no_review_after_the_decision(seven, client_for):
+    """A third reviewer, assigned and declared before the office decided on two reviews,
+    scores after the decision: 422, the decision's score and review count unchanged."""
+    from clusterbrain.awards import services
+    from clusterbrain.awards.models import Decision, Review
+
+    app = seven.pending
+    third = services.assign_reviewer(seven.users.office, app, seven.reviewers.office)
+    services.declare_conflict(seven.reviewers.office, third, conflict=False)
+    services.declare_conflict(seven.reviewers.assoc2, seven.open_assignment, conflict=False)
+    services.submit_review(
+        seven.reviewers.assoc2, seven.open_assignment, scores={"impact": 2, "feasibility": 1}
+    )
+    services.decide(seven.users.office, app, outcome="reject", reason="weak")
+    r = post_json(
+        token_client(client_for, seven.reviewers.office),
+        f"/api/v1/awards/assignments/{third.pk}/review",
+        {"scores": {"impact": 10, "feasibility": 5}},
+    )
+    assert r.status_code == 422, r.content[:200]
+    assert Review.objects.filter(assignment__application=app).count() == 2
+    assert Decision.objects.get(application=app).reviews == 2
