@@ -1874,3 +1874,20 @@ def test_no_review_after_the_decision(seven, client_for):
     assert r.status_code == 422, r.content[:200]
     assert Review.objects.filter(assignment__application=app).count() == 2
     assert Decision.objects.get(application=app).reviews == 2
+
+
+def test_loan_lists_hold_only_ones_own(seven, client_for):
+    """The loan list of the other bank's officer, another firm, the office and association:
+    own's loan to the partner bank is in none of them."""
+    for user in (
+        seven.fin.officer_b,
+        seven.users.other,
+        seven.users.office,
+        seven.users.association,
+    ):
+        r = token_client(client_for, user).get("/api/v1/finance/loans")
+        assert r.status_code in (200, 403), (user.username, r.status_code)
+        if r.status_code == 200:
+            assert seven.loan.pk not in [loan["id"] for loan in r.json()], user.username
+    mine = token_client(client_for, seven.users.enterprise).get("/api/v1/finance/loans").json()
+    assert [loan["id"] for loan in mine] == [seven.loan.pk]
