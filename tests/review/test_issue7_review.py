@@ -1891,3 +1891,33 @@ def test_loan_lists_hold_only_ones_own(seven, client_for):
             assert seven.loan.pk not in [loan["id"] for loan in r.json()], user.username
     mine = token_client(client_for, seven.users.enterprise).get("/api/v1/finance/loans").json()
     assert [loan["id"] for loan in mine] == [seven.loan.pk]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="review: src/clusterbrain/api.py (not ours) turns Django's RequestDataTooBig into its "
+    "catch-all 500 on every /api/v1 endpoint; handed to the lead: an exception handler for "
+    "RequestDataTooBig answering 413 in the error shape",
+)
+def test_an_oversized_json_body_is_a_4xx(seven, client_for):
+    """A 3 MB JSON body (a licence with 150,000 products, a lead with a huge list): beyond
+    Django's upload limit, a 4xx, never the RequestDataTooBig as a 500; nothing is made."""
+    from clusterbrain.brand.models import BrandLicence
+
+    before = BrandLicence.objects.count()
+    today = str(timezone.localdate())
+    r = post_json(
+        token_client(client_for, seven.users.association),
+        f"/api/v1/clusters/{seven.world.a.slug}/brand/licences",
+        {
+            "brand": seven.brand.pk,
+            "licensee": seven.world.sharing.pk,
+            "products": ["Handbags 手袋"] * 150_000,
+            "countries": ["CN"],
+            "valid_from": today,
+            "valid_until": today,
+        },
+    )
+    not_a_500(r)
+    assert 400 <= r.status_code < 500
+    assert BrandLicence.objects.count() == before
