@@ -1921,3 +1921,17 @@ def test_an_oversized_json_body_is_a_4xx(seven, client_for):
     not_a_500(r)
     assert 400 <= r.status_code < 500
     assert BrandLicence.objects.count() == before
+
+
+def test_an_oversized_form_to_a_page_is_a_4xx(seven, client_for):
+    """A 3 MB form posted to a page (the licence grant form): Django's limit answers 400,
+    never a 500 or a traceback; nothing is made."""
+    from clusterbrain.brand.models import BrandLicence
+
+    before = BrandLicence.objects.count()
+    r = client_for(seven.users.association).post(
+        f"/c/{seven.world.a.slug}/brand/", {"products": "Bags\\n" * 700_000, "action": "grant"}
+    )
+    not_a_500(r)
+    assert 400 <= r.status_code < 500
+    assert BrandLicence.objects.count() == before
