@@ -1935,3 +1935,19 @@ def test_an_oversized_form_to_a_page_is_a_4xx(seven, client_for):
     not_a_500(r)
     assert 400 <= r.status_code < 500
     assert BrandLicence.objects.count() == before
+
+
+def test_the_rule_checker_partial_escapes_what_it_echoes(seven, client_for):
+    """The rule editor's HTMX partial echoes the office's rule in its error (a did-you-mean,
+    an unknown value) and its canonical form: markup typed into a rule comes back escaped."""
+    url = f"/c/{seven.world.a.slug}/programs/rule-check/"
+    office = client_for(seven.users.office)
+    for rule in (
+        '"<script>alert(1)</script>" in chain_links',
+        "<img src=x onerror=alert(1)> > 1",
+        'size_class = "<b>x</b>"',
+    ):
+        r = office.post(url, {"eligibility_rule": rule}, HTTP_HX_REQUEST="true")
+        not_a_500(r)
+        assert b"<script>alert(1)" not in r.content and b"<img src=x" not in r.content
+        assert b"<b>x</b>" not in r.content
