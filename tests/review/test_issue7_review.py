@@ -1951,3 +1951,61 @@ def test_the_rule_checker_partial_escapes_what_it_echoes(seven, client_for):
         not_a_500(r)
         assert b"<script>alert(1)" not in r.content and b"<img src=x" not in r.content
         assert b"<b>x</b>" not in r.content
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="SQLite serialises writers by its file lock")
+def test_double_submitted_sign_up_and_decision_happen_once(transactional_db):
+    """The same sign-up form and the same award decision, each sent by four connections at
+    once: one sign-up and one decision, the other attempts 422 naming the field, never a
+    500 from the unique constraints."""
+    import datetime as dt
+
+    from django.test import Client
+
+    from awarddata import make_application, make_program
+
+    from clusterbrain.awards import services
+    from clusterbrain.awards.models import Decision, Review, ReviewAssignment
+    from clusterbrain.exhibitions import services as fair_services
+    from clusterbrain.exhibitions.models import SignUp
+
+    cluster = factories.cluster(slug="race7s", name_zh="竞七", name_en="Race 7s")
+    office = factories.user(Role.OFFICE, cluster=cluster, username="office-race7s")
+    assoc = factories.user(Role.ASSOCIATION, cluster=cluster, username="assoc-race7s")
+    firm = factories.enterprise(cluster, name_zh="竞争", name_en="Racer", is_member=True)
+    firm_user = factories.user(Role.ENTERPRISE, enterprise=firm, username="firm-race7s")
+    today = timezone.localdate()
+    fair = fair_services.create_exhibition(
+        assoc,
+        cluster,
+        name_zh="展",
+        venue="v",
+        city_zh="c",
+        country="CN",
+        scope="domestic",
+        starts_on=today + dt.timedelta(days=20),
+        ends_on=today + dt.timedelta(days=21),
+        signup_deadline=today + dt.timedelta(days=10),
+        booth_fee="1",
+    )
+    program = make_program(cluster)
+    services.post_budget(office, program)
+    app = make_application(program, firm, status="under_review")
+    for _ in range(2):
+        a = ReviewAssignment.objects.create(
+            application=app,
+            reviewer=factories.user(Role.ASSOCIATION, cluster=cluster),
+            conflict=False,
+        )
+        Review.objects.create(assignment=a, score=Decimal("80.00"))
+    keys = {u.pk: create_api_token(u)[1] for u in (office, firm_user)}
+
+    def send(user, url, data):
+        c = Client(HTTP_AUTHORIZATION=f"Bearer {keys[user.pk]}")
+        return c.post(url, json.dumps(data), content_type="application/json").status_code
+
+    codes = _race(4, lambda i: send(firm_user, f"/api/v1/exhibitions/{fair.pk}/signups", {}))
+    assert sorted(codes) == [201, 422, 422, 422] and SignUp.objects.count() == 1
+    url = f"/api/v1/awards/applications/{app.pk}/decision"
+    codes = _race(4, lambda i: send(office, url, {"outcome": "award", "amount": "1000"}))
+    assert sorted(codes) == [201, 422, 422, 422] and Decision.objects.count() == 1
