@@ -1960,9 +1960,8 @@ def test_double_submitted_sign_up_and_decision_happen_once(transactional_db):
     500 from the unique constraints."""
     import datetime as dt
 
-    from django.test import Client
-
     from awarddata import make_application, make_program
+    from django.test import Client
 
     from clusterbrain.awards import services
     from clusterbrain.awards.models import Decision, Review, ReviewAssignment
