@@ -2008,3 +2008,36 @@ def test_double_submitted_sign_up_and_decision_happen_once(transactional_db):
     url = f"/api/v1/awards/applications/{app.pk}/decision"
     codes = _race(4, lambda i: send(office, url, {"outcome": "award", "amount": "1000"}))
     assert sorted(codes) == [201, 422, 422, 422] and Decision.objects.count() == 1
+
+
+def test_only_the_clusters_firms_apply(seven, client_for):
+    """A firm of another cluster, a bank officer, the office and association staff apply to
+    alpha's program (page and API): 403/404, no application made; a firm that does not
+    qualify (an open violation) gets a 422 naming the deciding condition."""
+    from clusterbrain.programs.models import Application
+
+    slug, code = seven.world.a.slug, seven.prog.code
+    before = Application.objects.count()
+    data = {"requested_amount": "1000", "project": "p"}
+    for user in (
+        seven.users.outsider,
+        seven.fin.officer,
+        seven.users.office,
+        seven.users.association,
+    ):
+        r = post_json(
+            token_client(client_for, user),
+            f"/api/v1/clusters/{slug}/programs/{code}/applications",
+            data,
+        )
+        assert r.status_code in (403, 404), (user.username, r.status_code)
+        r = client_for(user).post(f"/c/{slug}/programs/{code}/", {**data, "action": "apply"})
+        assert r.status_code in (403, 404), (user.username, r.status_code)
+    r = post_json(
+        token_client(client_for, seven.users.other),
+        f"/api/v1/clusters/{slug}/programs/{code}/applications",
+        data,
+    )
+    assert r.status_code == 422
+    assert ("eligibility", "open_environmental_violation") in error_locs(r), r.json()
+    assert Application.objects.count() == before
