@@ -2041,3 +2041,66 @@ def test_only_the_clusters_firms_apply(seven, client_for):
     assert r.status_code == 422
     assert ("eligibility", "open_environmental_violation") in error_locs(r), r.json()
     assert Application.objects.count() == before
+
+
+def _form_of(html: str, form_id: str | None = None) -> dict[str, str]:
+    """The fields of a page's form as a browser would send them unchanged."""
+    from html.parser import HTMLParser
+
+    class Fields(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.data: dict[str, str] = {}
+            self.textarea: str | None = None
+            self.select: str | None = None
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            name = a.get("name")
+            if tag == "input" and name and a.get("type") not in ("checkbox", "file", "submit"):
+                self.data[name] = a.get("value") or ""
+            elif tag == "input" and name and a.get("type") == "checkbox" and "checked" in a:
+                self.data[name] = a.get("value") or "on"
+            elif tag == "textarea" and name:
+                self.textarea = name
+                self.data[name] = ""
+            elif tag == "select" and name:
+                self.select = name
+            elif tag == "option" and self.select and "selected" in a:
+                self.data[self.select] = a.get("value") or ""
+
+        def handle_data(self, data):
+            if self.textarea:
+                self.data[self.textarea] += data
+
+        def handle_endtag(self, tag):
+            if tag == "textarea":
+                self.textarea = None
+            if tag == "select":
+                self.select = None
+
+    parser = Fields()
+    parser.feed(html)
+    return parser.data
+
+
+def test_the_edit_page_saves_an_open_program_with_scored_applications_unchanged(seven, client_for):
+    """The office opens the edit page of the awards program (reviews scored on its criteria)
+    and saves it unchanged, and then with a criterion renamed: both go through (the criteria
+    rule refuses only new keys, weights or scales), and the scores stay."""
+    from clusterbrain.awards.models import ReviewScore
+
+    office = client_for(seven.users.office)
+    url = f"/c/{seven.world.a.slug}/programs/{seven.program.code}/edit/"
+    page = office.get(url)
+    assert page.status_code == 200
+    data = _form_of(page.content.decode())
+    data.pop("csrfmiddlewaretoken", None)
+    scores = ReviewScore.objects.count()
+    r = office.post(url, data)
+    assert r.status_code == 302, r.content.decode()[:2000]
+    key = next(k for k, v in data.items() if k.endswith("-key") and v == "impact")
+    data[key.replace("-key", "-name_en")] = "Outcome"
+    assert office.post(url, data).status_code == 302
+    assert seven.program.criteria.get(key="impact").name_en == "Outcome"
+    assert ReviewScore.objects.count() == scores
