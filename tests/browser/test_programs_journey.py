@@ -99,3 +99,48 @@ def test_firm_sees_why_applies_and_submits(site, live_server, browser, lang):
     page.screenshot(path=str(SCREENSHOTS / f"clusterbrain-programs-{lang}-3-rule.png"))
     assert not errors, errors
     context.close()
+
+
+VIOLATION_TEXT = {
+    "zh": {"title": "环境违法记录", "open": "未结案", "closed": "已结案", "recorded": "已为"},
+    "en": {
+        "title": "Environmental violations",
+        "open": "open",
+        "closed": "closed",
+        "recorded": "Violation recorded",
+    },
+}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_office_records_and_closes_a_violation(site, live_server, browser, lang):
+    """The office follows the link from the programs list, records an authority's finding
+    against a firm by its credit code (a firm that is not of the cluster named first), sees it
+    open, and closes it."""
+    from clusterbrain.green.models import EnvironmentalViolation
+
+    world = site
+    t = VIOLATION_TEXT[lang]
+    context, page, errors = open_page(browser, live_server.url, lang, "office-a", timeout=30_000)
+    page.goto(live_server.url + f"/c/{world.a.slug}/programs/")
+    page.click("#violations-link")
+    page.locator("#violations-title").wait_for()
+    assert t["title"] in page.locator("h1").inner_text()
+    page.fill("#violation-enterprise", world.outsider.uscc)
+    page.fill("#violation-authority", "区生态环境局")
+    page.fill("#violation-found-on", "2026-01-05")
+    page.click("#record-violation")
+    page.locator("#form-errors li[data-field='enterprise']").wait_for()
+    page.fill("#violation-enterprise", world.own.uscc)
+    page.click("#record-violation")
+    page.locator("#messages").wait_for()
+    assert t["recorded"] in page.locator("#messages").inner_text()
+    row = page.locator("#violations tr[data-status='open']")
+    assert t["open"] in row.inner_text()
+    page.screenshot(path=str(SCREENSHOTS / f"clusterbrain-violations-{lang}-1-open.png"))
+    row.locator(".close-form button").click()
+    page.locator("#violations tr[data-status='closed']").wait_for()
+    assert t["closed"] in page.locator("#violations tr[data-status='closed']").inner_text()
+    assert not errors, errors
+    context.close()
+    assert EnvironmentalViolation.objects.get().status == "closed"

@@ -2104,3 +2104,26 @@ def test_the_edit_page_saves_an_open_program_with_scored_applications_unchanged(
     assert office.post(url, data).status_code == 302
     assert seven.program.criteria.get(key="impact").name_en == "Outcome"
     assert ReviewScore.objects.count() == scores
+
+
+def test_open_means_what_each_page_means_in_chinese(seven, client_for):
+    """ "open" is a msgid of three catalogues (the main one's 待审核 for orders and claims,
+    exhibitions' 报名中, programs' 未结案) and the main catalogue wins: the exhibition's
+    sign-up badge and an open violation read 待审核 (awaiting review) on zh pages. Each now
+    asks with its own context."""
+    from clusterbrain.green.services import record_violation
+
+    zh = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
+    firm = client_for(seven.users.enterprise)
+    for url in (f"/c/{seven.world.a.slug}/exhibitions/", f"/exhibitions/{seven.fair.pk}/"):
+        page = firm.get(url, **zh).content.decode()
+        assert "报名中" in page and "待审核" not in page, url
+    record_violation(
+        seven.users.office, seven.world.own, {"authority": "局", "found_on": "2026-01-05"}
+    )
+    page = (
+        client_for(seven.users.office)
+        .get(f"/c/{seven.world.a.slug}/environmental-violations/", **zh)
+        .content.decode()
+    )
+    assert "未结案" in page and "待审核" not in page
