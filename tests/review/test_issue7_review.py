@@ -2127,3 +2127,30 @@ def test_open_means_what_each_page_means_in_chinese(seven, client_for):
         .content.decode()
     )
     assert "未结案" in page and "待审核" not in page
+
+
+def test_words_shared_with_other_catalogues_mean_ours_in_chinese(seven, client_for):
+    """The main catalogue wins a msgid without context: the ledger's 'committed' read 已提交
+    (submitted), a live consent 直播中 (livestreaming), the credit profile's 'Sections' 操作, a
+    licence's 'Period' the programs' 实施期 and the program's 'Apply' 应用. Each now asks in
+    its own context."""
+    zh = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
+    office = client_for(seven.users.office)
+    page = office.get(f"/c/{seven.world.a.slug}/awards/", **zh).content.decode()
+    assert "已承诺" in page
+    ledger = office.get(f"/awards/programs/{seven.program.pk}/ledger/", **zh).content.decode()
+    assert "已承诺" in ledger
+    sharing = client_for(seven.users.enterprise).get("/finance/sharing/", **zh).content.decode()
+    assert "生效中" in sharing and "直播中" not in sharing and "共享内容" in sharing
+    licence = (
+        client_for(seven.users.enterprise)
+        .get(f"/brand/licences/{seven.licence.pk}/", **zh)
+        .content.decode()
+    )
+    assert "有效期" in licence and "实施期" not in licence
+    program = (
+        client_for(seven.fin.sharing_user)
+        .get(f"/c/{seven.world.a.slug}/programs/{seven.prog.code}/", **zh)
+        .content.decode()
+    )
+    assert "应用" not in program

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from clusterbrain.errors import DomainError
 from clusterbrain.programs.models import Application, ProgramCriterion, SupportProgram
@@ -183,7 +184,7 @@ class Account(models.TextChoices):
 
     FUND_SOURCE = "fund_source", _("fund source")
     AVAILABLE = "available", _("budget available")
-    COMMITTED = "committed", _("committed")
+    COMMITTED = "committed", pgettext_lazy("ledger account", "committed")
     PAID = "paid", _("paid")
 
 

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from clusterbrain.bilingual import BilingualName
 from clusterbrain.registry.models import Cluster, Enterprise
@@ -70,7 +71,7 @@ class Section(models.TextChoices):
 
 class ConsentStatus(models.TextChoices):
     PENDING = "pending", _("not yet started")
-    LIVE = "live", _("live")
+    LIVE = "live", pgettext_lazy("consent", "live")
     WITHDRAWN = "withdrawn", _("withdrawn")
     EXPIRED = "expired", _("expired")
 
