@@ -3,8 +3,8 @@
 Every error has one shape, `{"detail": …, "errors": [{"loc": […], "msg": …}]}`: domain errors
 with their status, request validation 422 with `loc` naming the field (without ninja's
 "body"/"query" prefix) and pydantic's error `type` kept beside the message, authentication 401,
-a JSON body sent to a form endpoint 415, and, as a last resort that tests show no bad input
-reaches, a logged 500 with no traceback. Messages are in the request's language: pydantic's
+a JSON body sent to a form endpoint 415, a body above Django's upload limit 413, and, as a
+last resort that tests show no bad input reaches, a logged 500 with no traceback. Messages are in the request's language: pydantic's
 English ones are replaced by catalogue messages for the common error types (`_message`).
 """
 
@@ -13,6 +13,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -183,6 +185,18 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return api.create_response(request, _error_body(_("Not found.")), status=404)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return api.create_response(
+        request,
+        _error_body(
+            _("The request body is larger than this server accepts (%(mb)s MB).")
+            % {"mb": f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1048576:.1f}"}
+        ),
+        status=413,
+    )
 
 
 @api.exception_handler(Exception)

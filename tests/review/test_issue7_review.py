@@ -1893,12 +1893,6 @@ def test_loan_lists_hold_only_ones_own(seven, client_for):
     assert [loan["id"] for loan in mine] == [seven.loan.pk]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review: src/clusterbrain/api.py (not ours) turns Django's RequestDataTooBig into its "
-    "catch-all 500 on every /api/v1 endpoint; handed to the lead: an exception handler for "
-    "RequestDataTooBig answering 413 in the error shape",
-)
 def test_an_oversized_json_body_is_a_4xx(seven, client_for):
     """A 3 MB JSON body (a licence with 150,000 products, a lead with a huge list): beyond
     Django's upload limit, a 4xx, never the RequestDataTooBig as a 500; nothing is made."""
@@ -1919,7 +1913,7 @@ def test_an_oversized_json_body_is_a_4xx(seven, client_for):
         },
     )
     not_a_500(r)
-    assert 400 <= r.status_code < 500
+    assert r.status_code == 413 and "MB" in r.json()["detail"]
     assert BrandLicence.objects.count() == before
 
 
