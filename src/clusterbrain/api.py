@@ -4,8 +4,9 @@ Every error has one shape, `{"detail": …, "errors": [{"loc": […], "msg": …
 with their status, request validation 422 with `loc` naming the field (without ninja's
 "body"/"query" prefix) and pydantic's error `type` kept beside the message, authentication 401,
 a JSON body sent to a form endpoint 415, a body above Django's upload limit 413, and, as a
-last resort that tests show no bad input reaches, a logged 500 with no traceback. Messages are in the request's language: pydantic's
-English ones are replaced by catalogue messages for the common error types (`_message`).
+last resort that tests show no bad input reaches, a logged 500 with no traceback. Messages are
+in the request's language: pydantic's English ones are replaced by catalogue messages for the
+common error types (`_message`).
 """
 
 from __future__ import annotations
