@@ -60,24 +60,22 @@ from clusterbrain.registry.services import _as_date, _Problems, _reject_unknown
 S = Application.Status
 P = SupportProgram.Status
 MAX_AMOUNT = Decimal("99999999999999")
-PROGRAM_FIELDS = frozenset(
-    {
-        "code",
-        "name_zh",
-        "name_en",
-        "description_zh",
-        "description_en",
-        "budget",
-        "max_award",
-        "period_start",
-        "period_end",
-        "applications_open",
-        "applications_close",
-        "eligibility_rule",
-        "criteria",
-        "documents",
-    }
+# What a program form or PATCH sets directly; criteria and documents come as lists of rows.
+PROGRAM_SCALAR_FIELDS = (
+    "code",
+    "name_zh",
+    "name_en",
+    "description_zh",
+    "description_en",
+    "budget",
+    "max_award",
+    "period_start",
+    "period_end",
+    "applications_open",
+    "applications_close",
+    "eligibility_rule",
 )
+PROGRAM_FIELDS = frozenset({*PROGRAM_SCALAR_FIELDS, "criteria", "documents"})
 CRITERION_FIELDS = frozenset({"key", "name_zh", "name_en", "weight", "max_score"})
 DOCUMENT_FIELDS = frozenset(
     {"key", "name_zh", "name_en", "allowed_types", "max_size_mb", "required"}

@@ -131,21 +131,7 @@ def _rows(data: Any, prefix: str, fields: tuple[str, ...], count: int) -> list[d
 
 def _program_post(data: Any) -> dict[str, Any]:
     """The form's fields as the service takes them; list rows left blank are dropped."""
-    fields = (
-        "code",
-        "name_zh",
-        "name_en",
-        "description_zh",
-        "description_en",
-        "budget",
-        "max_award",
-        "period_start",
-        "period_end",
-        "applications_open",
-        "applications_close",
-        "eligibility_rule",
-    )
-    values: dict[str, Any] = {f: data.get(f, "") for f in fields}
+    values: dict[str, Any] = {f: data.get(f, "") for f in services.PROGRAM_SCALAR_FIELDS}
     values["criteria"] = _rows(data, "criterion", CRITERION_FIELDS, CRITERION_ROWS)
     documents = _rows(data, "document", DOCUMENT_FIELDS, DOCUMENT_ROWS)
     for row in documents:
@@ -157,25 +143,9 @@ def _program_post(data: Any) -> dict[str, Any]:
 def _form_of(program: SupportProgram | None) -> dict[str, Any]:
     if program is None:
         return {}
-    form: dict[str, Any] = {
-        f: getattr(program, f)
-        for f in (
-            "code",
-            "name_zh",
-            "name_en",
-            "description_zh",
-            "description_en",
-            "budget",
-            "max_award",
-            "period_start",
-            "period_end",
-            "applications_open",
-            "applications_close",
-            "eligibility_rule",
-        )
-    }
+    form: dict[str, Any] = {f: getattr(program, f) for f in services.PROGRAM_SCALAR_FIELDS}
     for n, c in enumerate(program.criteria.all()):
-        for f in ("key", "name_zh", "name_en", "weight", "max_score"):
+        for f in CRITERION_FIELDS:
             form[f"criterion-{n}-{f}"] = getattr(c, f)
     for n, d in enumerate(program.documents.all()):
         for f in ("key", "name_zh", "name_en", "max_size_mb", "required"):
