@@ -7,7 +7,6 @@ form shows each error by its field (422), nothing saved."""
 from __future__ import annotations
 
 import datetime
-import io
 from typing import Any
 
 from django.contrib import messages
@@ -25,6 +24,7 @@ from clusterbrain.errors import Forbidden, InvalidInput, NotFound
 from clusterbrain.registry import selectors as registry_selectors
 from clusterbrain.registry.selectors import as_id
 from clusterbrain.web.decorators import domain_errors
+from clusterbrain.web.qr import QR_FORMATS, qr_response
 
 
 def _errors(exc: InvalidInput) -> list[dict[str, Any]]:
@@ -213,24 +213,11 @@ def licence(request: HttpRequest, licence_id: int) -> HttpResponse:
 def licence_qr(request: HttpRequest, licence_id: int, fmt: str) -> HttpResponse:
     """The verification address as a QR code for labels and hang tags: SVG (scales for print)
     or PNG; for the licensee and the association (the address itself is public)."""
-    import qrcode
-    import qrcode.image.svg
-
-    if fmt not in ("svg", "png"):
+    if fmt not in QR_FORMATS:
         raise NotFound(_("The QR code comes as .svg or .png."))
     lic = selectors.get_licence(request.user, licence_id)
     link = request.build_absolute_uri(reverse("brand-verify-code", args=[lic.code]))
-    out = io.BytesIO()
-    if fmt == "svg":
-        qrcode.make(link, image_factory=qrcode.image.svg.SvgPathImage, box_size=10).save(out)
-        content_type = "image/svg+xml"
-    else:
-        qrcode.make(link, box_size=10, border=4).save(out, format="PNG")
-        content_type = "image/png"
-    response = HttpResponse(out.getvalue(), content_type=content_type)
-    if request.GET.get("download"):
-        response["Content-Disposition"] = f'attachment; filename="licence-{lic.code}.{fmt}"'
-    return response
+    return qr_response(request, link, fmt, f"licence-{lic.code}")
 
 
 @login_required

@@ -7,7 +7,6 @@ friendly 404 page naming what is wrong, never a 500."""
 
 from __future__ import annotations
 
-import io
 import json
 from typing import Any
 
@@ -25,6 +24,7 @@ from clusterbrain.passport.forms import PublishForm
 from clusterbrain.passport.models import Passport
 from clusterbrain.trace import selectors as trace_selectors
 from clusterbrain.web.decorators import domain_errors
+from clusterbrain.web.qr import QR_FORMATS, qr_response
 
 
 def _not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
@@ -70,28 +70,13 @@ def by_digital_link(request: HttpRequest, rest: str) -> HttpResponse:
 
 def qr_code(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     """The Digital Link as a QR code for labels: SVG (scales for print) or PNG."""
-    import qrcode
-    import qrcode.image.svg
-
-    if fmt not in ("svg", "png"):
+    if fmt not in QR_FORMATS:
         return _not_found(request, NotFound(_("The QR code comes as .svg or .png.")))
     try:
         passport = selectors.public_by_slug(slug)
     except NotFound as exc:
         return _not_found(request, exc)
-    link = base_url(request) + passport.path
-    out = io.BytesIO()
-    if fmt == "svg":
-        image = qrcode.make(link, image_factory=qrcode.image.svg.SvgPathImage, box_size=10)
-        image.save(out)
-        content_type = "image/svg+xml"
-    else:
-        qrcode.make(link, box_size=10, border=4).save(out, format="PNG")
-        content_type = "image/png"
-    response = HttpResponse(out.getvalue(), content_type=content_type)
-    if request.GET.get("download"):
-        response["Content-Disposition"] = f'attachment; filename="passport-{slug}.{fmt}"'
-    return response
+    return qr_response(request, base_url(request) + passport.path, fmt, f"passport-{slug}")
 
 
 @login_required
