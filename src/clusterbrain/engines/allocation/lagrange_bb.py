@@ -218,7 +218,8 @@ def improve_by_targets(
     assignment, complete = search.run(upper - 1.0, deadline, descend=True)
     lower = float(np.ceil(lagrange.bound - 1e-6))
     if assignment is None:
-        return TargetResult(None, None, upper if complete else lower, search.nodes, 0.0)
+        seconds = time.monotonic() - start
+        return TargetResult(None, None, upper if complete else lower, search.nodes, seconds)
     solution = _solution(core, assignment, m, n)
     objective = solution.objective(core)
     return TargetResult(

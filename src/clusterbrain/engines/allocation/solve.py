@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -27,6 +28,9 @@ from clusterbrain.engines.allocation.heuristic import (
 )
 from clusterbrain.engines.allocation.lns import fix_and_optimise
 from clusterbrain.engines.allocation.mip import lp_relaxation, solve_mip
+
+if TYPE_CHECKING:  # numba is imported only where a generalized assignment needs it
+    from clusterbrain.engines.allocation.lagrange_bb import TargetResult
 
 log = logging.getLogger(__name__)
 
@@ -149,10 +153,7 @@ def _solve_mip_path(
 
         found = target_search(core, lagrange, time.monotonic() + TARGET_SHARE * left(), upper)
         if found is not None:
-            lower = max(lower, found.lower)
-            better = found.objective is not None and found.objective < upper
-            if better and found.solution is not None and not found.solution.violations(core):
-                best, upper = found.solution, float(found.objective)  # type: ignore[arg-type]
+            best, upper, lower = _take(core, found, best, upper, lower)
             log.debug(
                 "target search: %s after %d nodes in %.1fs, bound %.0f",
                 found.objective,
@@ -167,10 +168,7 @@ def _solve_mip_path(
 
         found = improve_by_targets(core, lagrange, best, time.monotonic() + DESCEND_SHARE * left())
         if found is not None:
-            lower = max(lower, found.lower)
-            better = found.objective is not None and found.objective < upper
-            if better and found.solution is not None and not found.solution.violations(core):
-                best, upper = found.solution, float(found.objective)  # type: ignore[arg-type]
+            best, upper, lower = _take(core, found, best, upper, lower)
             log.debug("branch and bound from the incumbent: %.0f (%d nodes)", upper, found.nodes)
     # only a binary-only pair's reduced cost proves it out of every better solution
     binary_only = ~core.splittable[core.pair_order] & (np.diff(core.arc_start) == 1)
@@ -246,6 +244,21 @@ def _solve_mip_path(
     return _result(
         core, best, lower, SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE, start
     )
+
+
+def _take(
+    core: CoreModel, found: TargetResult, best: CoreSolution, upper: float, lower: float
+) -> tuple[CoreSolution, float, float]:
+    """A branch and bound's answer taken in: its bound, and its solution where it is better."""
+    lower = max(lower, found.lower)
+    if (
+        found.solution is not None
+        and found.objective is not None
+        and found.objective < upper
+        and not found.solution.violations(core)
+    ):
+        return found.solution, found.objective, lower
+    return best, upper, lower
 
 
 def _repaired(
