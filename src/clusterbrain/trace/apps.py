@@ -6,3 +6,6 @@ class TraceConfig(AppConfig):
     name = "clusterbrain.trace"
     label = "trace"
     verbose_name = "Lot traceability (EPCIS)"
+
+    def ready(self) -> None:
+        from clusterbrain.trace import checks  # noqa: F401  (registers the schema check)

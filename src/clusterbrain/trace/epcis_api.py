@@ -32,6 +32,7 @@ from ninja.errors import AuthenticationError, HttpError
 from clusterbrain.accounts import permissions as account_permissions
 from clusterbrain.accounts.auth import WRITE_AUTH
 from clusterbrain.engines.epcis.normalise import query_document
+from clusterbrain.engines.epcis.validate import SCHEMA_ENV, SchemaNotFound
 from clusterbrain.errors import DomainError, Forbidden, NotFound
 from clusterbrain.trace import selectors, services
 from clusterbrain.trace.models import CaptureJob
@@ -74,6 +75,7 @@ _TITLES = {
     413: "Too large",
     415: "Unsupported media type",
     500: "Implementation error",
+    503: "Service unavailable",
 }
 
 
@@ -114,6 +116,24 @@ def _domain_problem(exc: DomainError, kind: str | None = None) -> HttpResponse:
 @epcis_api.exception_handler(DomainError)
 def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return _domain_problem(exc)
+
+
+@epcis_api.exception_handler(SchemaNotFound)
+def _schema_missing(request: HttpRequest, exc: SchemaNotFound) -> HttpResponse:
+    """This server was deployed without GS1's EPCIS JSON schema (it is not shipped with
+    clusterbrain, decision 0010): nothing can be validated, so nothing is captured. The
+    operator's fix is named; the capture job is not even created."""
+    logger.error("EPCIS capture refused: %s", exc)
+    return problem(
+        503,
+        _(
+            "EPCIS capture is not available on this server: GS1's EPCIS 2.0 JSON schema is not "
+            "installed, so documents cannot be validated and nothing was captured. The operator "
+            "sets %(env)s to the path of EPCIS-JSON-Schema.json (from "
+            "https://ref.gs1.org/standards/epcis/)."
+        )
+        % {"env": SCHEMA_ENV},
+    )
 
 
 @epcis_api.exception_handler(AuthenticationError)
@@ -240,7 +260,7 @@ _CAPTURE_DOC = {
     auth=WRITE_AUTH,
     summary="Capture an EPCISDocument",
     openapi_extra=_CAPTURE_DOC,
-    response={202: dict, 400: dict, 401: dict, 403: dict, 413: dict, 415: dict},
+    response={202: dict, 400: dict, 401: dict, 403: dict, 413: dict, 415: dict, 503: dict},
 )
 def capture_document(request: HttpRequest) -> HttpResponse:
     return _capture(request, single_event=False)
@@ -251,7 +271,7 @@ def capture_document(request: HttpRequest) -> HttpResponse:
     auth=WRITE_AUTH,
     summary="Capture one event",
     openapi_extra=_CAPTURE_DOC,
-    response={201: dict, 400: dict, 401: dict, 403: dict, 415: dict},
+    response={201: dict, 400: dict, 401: dict, 403: dict, 415: dict, 503: dict},
 )
 def capture_event(request: HttpRequest) -> HttpResponse:
     return _capture(request, single_event=True)
