@@ -193,9 +193,10 @@ def run_baseline(events: list[dict[str, Any]]) -> float:
                 read_point=event["readPoint"]["id"],
                 document=document,
             )
-            for role, value, qualifier, quantity, uom in _keys_of(event):
+            for at, (role, value, qualifier, quantity, uom) in enumerate(_keys_of(event)):
                 EventKey.objects.create(
                     event=row,
+                    position=at,
                     role=role,
                     value=value,
                     qualifier=qualifier,

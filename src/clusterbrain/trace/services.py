@@ -689,8 +689,8 @@ def _store(
     )
     _insert(
         EventKey._meta.db_table,
-        ("event_id", "role", "value", "qualifier", "quantity", "uom"),
-        [(p.pk, *key) for p in prepared for key in p.keys],
+        ("event_id", "position", "role", "value", "qualifier", "quantity", "uom"),
+        [(p.pk, at, *key) for p in prepared for at, key in enumerate(p.keys)],
     )
     _store_lots(prepared, feed, known, anywhere)
     stamp, _created = TraceStamp.objects.select_for_update().get_or_create(pk=1)
