@@ -284,3 +284,285 @@ def lagrange_bound(
     pair_bound = pair[core.arc_resource, core.pair_order]
     taken = x[core.arc_resource, core.pair_order].astype(float)
     return LagrangeBound(bound, pair_bound, best_lam, taken, it, time.monotonic() - start)
+
+
+@njit(cache=True)
+def local_search(
+    cost: np.ndarray,
+    weight: np.ndarray,
+    cap: np.ndarray,
+    present: np.ndarray,
+    agent: np.ndarray,
+    load: np.ndarray,
+) -> None:
+    """Shift and swap moves that lower the cost and keep every capacity, first improvement,
+    until none is left (in place)."""
+    m, n = cost.shape
+    improved = True
+    while improved:
+        improved = False
+        for j in range(n):
+            a = agent[j]
+            best, to = 0.0, -1
+            for i in range(m):
+                if i != a and present[i, j] and load[i] + weight[i, j] <= cap[i]:
+                    d = cost[i, j] - cost[a, j]
+                    if d < best - 1e-9:
+                        best, to = d, i
+            if to >= 0:
+                load[a] -= weight[a, j]
+                load[to] += weight[to, j]
+                agent[j] = to
+                improved = True
+        for j in range(n):
+            for k in range(j + 1, n):
+                a = agent[j]
+                b = agent[k]
+                if a == b or not present[b, j] or not present[a, k]:
+                    continue
+                d = cost[b, j] + cost[a, k] - cost[a, j] - cost[b, k]
+                if d >= -1e-9:
+                    continue
+                if load[a] - weight[a, j] + weight[a, k] > cap[a]:
+                    continue
+                if load[b] - weight[b, k] + weight[b, j] > cap[b]:
+                    continue
+                load[a] += weight[a, k] - weight[a, j]
+                load[b] += weight[b, j] - weight[b, k]
+                agent[j] = b
+                agent[k] = a
+                improved = True
+
+
+@njit(cache=True)
+def lagrangian_heuristic(
+    cost: np.ndarray,
+    weight: np.ndarray,
+    cap: np.ndarray,
+    present: np.ndarray,
+    assigned: np.ndarray,
+    x: np.ndarray,
+    agent: np.ndarray,
+) -> float:
+    """A feasible assignment (in `agent`) from a node's knapsacks: the fixed jobs where they
+    are, each free job a knapsack takes on its cheapest such agent, the rest, heaviest first,
+    where they fit cheapest (moving one job away to make room if need be), then
+    `local_search` over every job (fixed ones too: it is a heuristic for the whole problem).
+    Its cost, or inf when a job finds no room."""
+    m, n = cost.shape
+    load = np.zeros(m, dtype=np.int64)
+    for j in range(n):
+        a = assigned[j]
+        if a < 0:
+            for i in range(m):
+                if x[i, j] and (a < 0 or cost[i, j] < cost[a, j]):
+                    a = i
+        agent[j] = a
+        if a >= 0:
+            load[a] += weight[a, j]
+    # the jobs left, heaviest first, where they fit cheapest
+    left = np.empty(n, dtype=np.int64)
+    heavy = np.empty(n)
+    count = 0
+    for j in range(n):
+        if agent[j] < 0:
+            left[count] = j
+            h = 0.0
+            for i in range(m):
+                if present[i, j] and weight[i, j] > h:
+                    h = weight[i, j]
+            heavy[count] = -h
+            count += 1
+    order = np.argsort(heavy[:count])
+    for t in range(count):
+        j = left[order[t]]
+        to = -1
+        for i in range(m):
+            fits = present[i, j] and load[i] + weight[i, j] <= cap[i]
+            if fits and (to < 0 or cost[i, j] < cost[to, j]):
+                to = i
+        if to >= 0:
+            agent[j] = to
+            load[to] += weight[to, j]
+            continue
+        # make room: move one job k from agent i to agent h, then put j on i
+        best, bi, bk, bh = np.inf, -1, -1, -1
+        for k in range(n):
+            i = agent[k]
+            if i < 0 or not present[i, j]:
+                continue
+            if load[i] - weight[i, k] + weight[i, j] > cap[i]:
+                continue
+            for h in range(m):
+                if h != i and present[h, k] and load[h] + weight[h, k] <= cap[h]:
+                    d = cost[i, j] + cost[h, k] - cost[i, k]
+                    if d < best:
+                        best, bi, bk, bh = d, i, k, h
+        if bi < 0:
+            return np.inf
+        load[bi] += weight[bi, j] - weight[bi, bk]
+        load[bh] += weight[bh, bk]
+        agent[bk] = bh
+        agent[j] = bi
+    for i in range(m):
+        if load[i] > cap[i]:
+            return np.inf
+    local_search(cost, weight, cap, present, agent, load)
+    total = 0.0
+    for j in range(n):
+        total += cost[agent[j], j]
+    return total
+
+
+@njit(cache=True)
+def _agent_knapsack(
+    i: int,
+    cost: np.ndarray,
+    weight: np.ndarray,
+    cap: int,
+    allowed: np.ndarray,
+    lam: np.ndarray,
+    x: np.ndarray,
+    items: np.ndarray,
+    best: np.ndarray,
+    keep: np.ndarray,
+) -> float:
+    """Agent i's knapsack at prices λ over its allowed pairs, by one table row over capacity
+    (only up to the items' total weight) and a bit per item and capacity to read the choice
+    back; x[i] gets the items taken. Returns the best profit."""
+    m, n = cost.shape
+    count = 0
+    total = 0
+    for j in range(n):
+        x[i, j] = False
+        if allowed[i, j] and lam[j] - cost[i, j] > 0 and weight[i, j] <= cap:
+            items[count] = j
+            count += 1
+            total += weight[i, j]
+    if count == 0:
+        return 0.0
+    if total <= cap:  # every item fits
+        value = 0.0
+        for k in range(count):
+            j = items[k]
+            x[i, j] = True
+            value += lam[j] - cost[i, j]
+        return value
+    top = total if total < cap else cap
+    for c in range(top + 1):
+        keep[0, c] = 0.0
+    for k in range(count):
+        j = items[k]
+        p = lam[j] - cost[i, j]
+        w = weight[i, j]
+        for c in range(top + 1):
+            keep[k + 1, c] = keep[k, c]
+        for c in range(w, top + 1):
+            v = keep[k, c - w] + p
+            if v > keep[k + 1, c]:
+                keep[k + 1, c] = v
+    c = top
+    for k in range(count - 1, -1, -1):
+        if keep[k + 1, c] != keep[k, c]:
+            j = items[k]
+            x[i, j] = True
+            c -= weight[i, j]
+    return keep[count, top]
+
+
+@njit(cache=True)
+def node_ascent(
+    cost: np.ndarray,
+    weight: np.ndarray,
+    cap: np.ndarray,
+    allowed: np.ndarray,
+    free: np.ndarray,
+    lam: np.ndarray,
+    fixed_cost: float,
+    target: float,
+    steps: int,
+    stall_limit: int,
+    decay: float,
+    x: np.ndarray,
+) -> tuple[float, int]:
+    """Subgradient steps of a node's Lagrangian bound from `lam` (allowed: the open pairs of
+    the free jobs; cap: what the fixed jobs leave). On return `lam` holds the best prices and
+    `x` the knapsacks at them. Returns (best bound, state): state 1 when the bound exceeds the
+    target (pruned), 2 when the knapsacks take every free job once (a solution of cost equal
+    to the bound), else 0. An agent's knapsack is solved again only when a price of one of
+    its items moved."""
+    m, n = cost.shape
+    top = 0
+    for i in range(m):
+        if cap[i] > top:
+            top = cap[i]
+    items = np.empty(n, dtype=np.int64)
+    best_row = np.empty(1)
+    keep = np.empty((n + 1, top + 1))
+    values = np.zeros(m)
+    g = np.zeros(n)
+    old = np.empty(n)
+    best_lam = lam.copy()
+    best_x = np.zeros((m, n), dtype=np.bool_)
+    for j in range(n):
+        if not free[j]:
+            lam[j] = 0.0
+    dirty = np.ones(m, dtype=np.bool_)
+    best = -np.inf
+    scale = 1.0
+    stall = 0
+    for _step in range(steps):
+        value = fixed_cost
+        for j in range(n):
+            if free[j]:
+                value += lam[j]
+        for i in range(m):
+            if dirty[i]:
+                values[i] = _agent_knapsack(
+                    i, cost, weight, cap[i], allowed, lam, x, items, best_row, keep
+                )
+            value -= values[i]
+        norm = 0.0
+        for j in range(n):
+            g[j] = 0.0
+            if free[j]:
+                s = 1.0
+                for i in range(m):
+                    if x[i, j]:
+                        s -= 1.0
+                g[j] = s
+                norm += s * s
+        if value > best + 1e-9:
+            best = value
+            stall = 0
+            for j in range(n):
+                best_lam[j] = lam[j]
+            for i in range(m):
+                for j in range(n):
+                    best_x[i, j] = x[i, j]
+        else:
+            stall += 1
+        if best > target + 1e-6:
+            break
+        if norm == 0.0:
+            return value, 2  # x (at lam) assigns every free job once
+        if stall >= stall_limit:
+            break
+        step = scale * max(target + 1.0 - value, 1e-3) / norm
+        for j in range(n):
+            old[j] = lam[j]
+            lam[j] += step * g[j]
+        for i in range(m):
+            dirty[i] = False
+            for j in range(n):
+                moved = g[j] != 0.0 and allowed[i, j]
+                if moved and (old[j] > cost[i, j] or lam[j] > cost[i, j]):
+                    dirty[i] = True
+                    break
+        scale *= decay
+    for j in range(n):
+        lam[j] = best_lam[j]
+    for i in range(m):
+        for j in range(n):
+            x[i, j] = best_x[i, j]
+    return best, 1 if best > target + 1e-6 else 0
