@@ -29,19 +29,21 @@ REPO = Path(__file__).resolve().parents[1]
 KEY = "trace_capture_bench"
 
 
-def chain_events(n: int, seed: int = 7) -> list[dict[str, Any]]:
-    """`n` events of a silk chain: about half declarations, half transformations."""
+def chain_events(n: int, seed: int = 7, tag: int = 0) -> list[dict[str, Any]]:
+    """`n` events of a silk chain: about half declarations, half transformations. `tag` > 0
+    gives another chain's eventIDs and lot numbers (one per concurrent client)."""
     rng = random.Random(seed)
     t0 = datetime(2026, 5, 1, 6, 0, tzinfo=UTC)
     events: list[dict[str, Any]] = []
     cocoons: list[tuple[str, float]] = []  # (lot, kg left)
     silk: list[tuple[str, float]] = []
     i = 0
+    lot_tag = f"T{tag}" if tag else ""
 
     def base(kind: str, site: str, minutes: int) -> dict[str, Any]:
         return {
             "type": kind,
-            "eventID": f"urn:uuid:00000000-0000-4000-8000-{len(events):012d}",
+            "eventID": f"urn:uuid:00000000-0000-4000-{0x8000 + tag:04x}-{len(events):012d}",
             "eventTime": (t0 + timedelta(minutes=minutes)).isoformat().replace("+00:00", "Z"),
             "eventTimeZoneOffset": "+08:00",
             "bizStep": "commissioning",
@@ -54,7 +56,7 @@ def chain_events(n: int, seed: int = 7) -> list[dict[str, Any]]:
         step = len(events)
         if len(cocoons) < 8 or rng.random() < 0.55:
             station = f"urn:epc:id:sgln:6901234.{rng.randrange(1, 11):05d}.0"
-            lot = f"urn:epc:class:lgtin:6901234.012345.C{i}"
+            lot = f"urn:epc:class:lgtin:6901234.012345.{lot_tag}C{i}"
             kg = float(rng.randrange(20, 200))
             e = base("ObjectEvent", station, step)
             e.update(
@@ -68,7 +70,7 @@ def chain_events(n: int, seed: int = 7) -> list[dict[str, Any]]:
         elif len(silk) < 4 or rng.random() < 0.8:
             taken = [cocoons.pop(rng.randrange(len(cocoons))) for _ in range(min(6, len(cocoons)))]
             mill = f"urn:epc:id:sgln:6902222.{rng.randrange(1, 4):05d}.0"
-            out = f"urn:epc:class:lgtin:6902222.012346.S{i}"
+            out = f"urn:epc:class:lgtin:6902222.012346.{lot_tag}S{i}"
             kg = round(sum(q for _, q in taken) * 0.12, 3)
             e = base("TransformationEvent", mill, step)
             e.update(
@@ -79,7 +81,7 @@ def chain_events(n: int, seed: int = 7) -> list[dict[str, Any]]:
         else:
             taken = [silk.pop(rng.randrange(len(silk))) for _ in range(min(3, len(silk)))]
             weaver = f"urn:epc:id:sgln:6903333.{rng.randrange(1, 4):05d}.0"
-            out = f"urn:epc:class:lgtin:6903333.012347.F{i}"
+            out = f"urn:epc:class:lgtin:6903333.012347.{lot_tag}F{i}"
             e = base("TransformationEvent", weaver, step)
             e.update(
                 inputQuantityList=[{"epcClass": k, "quantity": q, "uom": "KGM"} for k, q in taken],
@@ -152,6 +154,79 @@ def run_ours(events: list[dict[str, Any]], batch: int) -> tuple[float, float]:
     if problems or stored != len(events):
         raise SystemExit(f"capture refused events: {problems[:3]} (stored {stored})")
     return seconds, cpu
+
+
+def _client(
+    db: str, data: str, tag: int, n: int, batch: int, race: int, barrier: Any, results: Any
+) -> None:
+    """One capture client (a server worker process) posting its own chain's batches into the
+    shared SQLite file, then, with every other client at the same moment, the same `race`
+    new events (each must be stored once: the others see duplicates)."""
+    sys.path.insert(0, str(REPO))
+    out: dict[str, Any] = {"tag": tag}
+    try:
+        from bench.platform_bench import configure_django
+
+        configure_django(Path(db), Path(data))
+        from clusterbrain.trace import services
+
+        events = chain_events(n, seed=7 + tag, tag=tag)
+        shared = chain_events(race, seed=99, tag=99)
+        barrier.wait()
+        out["start"], cpu = time.time(), time.process_time()
+        outcomes = services.capture_events(None, events, batch_size=batch)
+        out["end"], out["cpu"] = time.time(), time.process_time() - cpu
+        out["stored"] = sum(o.stored for o in outcomes)
+        out["problems"] = sum(len(o.problems) for o in outcomes)
+        barrier.wait()
+        raced = services.capture_events(None, shared, batch_size=batch)
+        out["race_stored"] = sum(o.stored for o in raced)
+        out["race_duplicates"] = sum(o.duplicates for o in raced)
+        out["race_problems"] = sum(len(o.problems) for o in raced)
+    except Exception as exc:  # noqa: BLE001 - reported by the parent as a failed client
+        out["error"] = f"{type(exc).__name__}: {exc}"
+        barrier.abort()
+    results.put(out)
+
+
+def run_concurrent(db: Path, data: Path, n: int, batch: int, clients: int, race: int) -> dict:
+    """`clients` processes capturing `n` events in all (their own chains) into one SQLite file
+    at once; aggregate events/s over the wall time from the first start to the last end, and
+    over the CPU time they used together."""
+    import multiprocessing
+
+    from django.db import connection
+
+    connection.close()
+    ctx = multiprocessing.get_context("spawn")
+    barrier, results = ctx.Barrier(clients), ctx.Queue()
+    each = n // clients
+    procs = [
+        ctx.Process(
+            target=_client,
+            args=(str(db), str(data), tag, each, batch, race, barrier, results),
+        )
+        for tag in range(1, clients + 1)
+    ]
+    for proc in procs:
+        proc.start()
+    outs = [results.get() for _ in procs]
+    for proc in procs:
+        proc.join()
+    errors = [o["error"] for o in outs if "error" in o]
+    if errors:
+        raise SystemExit(f"a concurrent client failed: {errors}")
+    wall = max(o["end"] for o in outs) - min(o["start"] for o in outs)
+    return {
+        "events": each * clients,
+        "wall": wall,
+        "cpu": sum(o["cpu"] for o in outs),
+        "stored": sum(o["stored"] for o in outs),
+        "problems": sum(o["problems"] for o in outs),
+        "race_stored": sum(o["race_stored"] for o in outs),
+        "race_duplicates": sum(o["race_duplicates"] for o in outs),
+        "race_problems": sum(o["race_problems"] for o in outs),
+    }
 
 
 def run_baseline(events: list[dict[str, Any]]) -> float:
@@ -235,10 +310,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--events", type=int, default=200_000)
     parser.add_argument("--batch", type=int, default=5_000)
     parser.add_argument("--baseline-events", type=int, default=5_000)
+    parser.add_argument(
+        "--clients",
+        type=int,
+        default=1,
+        help="also capture --events in all from this many concurrent processes (one SQLite file)",
+    )
+    parser.add_argument(
+        "--race-events",
+        type=int,
+        default=2_000,
+        help="events every concurrent client sends at the same moment (stored once)",
+    )
     parser.add_argument("--out", type=Path, default=None, help="docs/benchmarks.md to update")
     args = parser.parse_args(argv)
-    if min(args.events, args.batch, args.baseline_events) < 1:
-        parser.error("--events, --batch and --baseline-events must be positive")
+    if min(args.events, args.batch, args.baseline_events, args.clients, args.race_events) < 1:
+        parser.error("--events, --batch, --baseline-events, --clients, --race-events: positive")
 
     sys.path.insert(0, str(REPO))
     from bench.platform_bench import configure_django, machine
@@ -261,6 +348,19 @@ def main(argv: list[str] | None = None) -> int:
 
         stored, lots = Event.objects.count(), Lot.objects.count()
         load_after = os.getloadavg()
+        together: dict[str, Any] | None = None
+        if args.clients > 1:
+            empty_trace()
+            together = run_concurrent(
+                Path(tmp) / "bench.sqlite3",
+                Path(tmp) / "data",
+                args.events,
+                args.batch,
+                args.clients,
+                args.race_events,
+            )
+            together["in_table"] = Event.objects.count()
+            together["load_after"] = os.getloadavg()
     ours = len(events) / ours_s
     base = n_base / base_s
     meta = machine()
@@ -277,9 +377,36 @@ def main(argv: list[str] | None = None) -> int:
         f"(jsonschema-rs check + own checks) vs {slow_v:,.0f} (jsonschema): "
         f"{fast_v / slow_v:.1f}x",
     ]
+    concurrent_text = ""
+    if together is not None:
+        t = together
+        expected = t["events"] + args.race_events
+        ok = (
+            t["stored"] == t["events"]
+            and not t["problems"]
+            and t["race_stored"] == args.race_events
+            and t["race_duplicates"] == args.race_events * (args.clients - 1)
+            and not t["race_problems"]
+            and t["in_table"] == expected
+        )
+        la = t["load_after"]
+        concurrent_text = (
+            f"{args.clients} concurrent clients (processes, one SQLite file in WAL mode, each "
+            f"its own chain) captured {t['events']:,} events in {t['wall']:.1f} s wall: "
+            f"{t['events'] / t['wall']:,.0f} events/s together; CPU {t['cpu']:.1f} s summed: "
+            f"{t['events'] / t['cpu']:,.0f} events/s; load after {la[0]:.2f} {la[1]:.2f} "
+            f"{la[2]:.2f}. Then all sent the same {args.race_events:,} new events at once: "
+            f"stored {t['race_stored']:,}, duplicates {t['race_duplicates']:,}, problems "
+            f"{t['race_problems']}; {t['in_table']:,} events in the table (expected "
+            f"{expected:,}): {'correct' if ok else 'WRONG'}"
+        )
+        lines.append(concurrent_text)
     print("\n".join(lines))
     if stored != len(events):
         print(f"stored {stored} of {len(events)}", file=sys.stderr)
+        return 1
+    if together is not None and "WRONG" in concurrent_text:
+        print("concurrent capture lost, doubled or refused events", file=sys.stderr)
         return 1
     if args.out is not None:
         verdict = (
@@ -314,7 +441,18 @@ def main(argv: list[str] | None = None) -> int:
                 f"({ours_cpu:.1f} s) | | |",
                 f"| validation alone, events/s | {fast_v:,.0f} (jsonschema-rs yes/no, own checks) "
                 f"| {slow_v:,.0f} (jsonschema) | {fast_v / slow_v:.1f}x |",
+                *(
+                    [
+                        f"| capture by {args.clients} concurrent clients, events/s wall "
+                        f"(together) | {together['events'] / together['wall']:,.0f} "
+                        f"({together['events']:,} events; CPU summed: "
+                        f"{together['events'] / together['cpu']:,.0f}/s) | | |",
+                    ]
+                    if together is not None
+                    else []
+                ),
                 "",
+                *([concurrent_text, ""] if concurrent_text else []),
                 f"Target: ≥ 20,000 events/s: {verdict}. Performance is reported here, never "
                 "asserted in tests.",
             ]

@@ -268,3 +268,51 @@ def test_identifier_rows_carry_plain_roles(world, chain):
     roles = set(EventKey.objects.values_list("role", flat=True))
     assert roles == {"epcClass", "inputEPCClass", "outputEPCClass"}
     assert EventKey.objects.filter(role=EventKey.Role.INPUT_CLASS, value=COCOONS).count() == 1
+
+
+def _another_capture_during_checks(monkeypatch, user, document_bytes):
+    """Another capture (another server worker) commits between this capture's checks and its
+    write: after the first overconsumption check (the last check), `document_bytes` is
+    captured whole."""
+    checks = services._check_overconsumption
+    done: list[services.CaptureOutcome] = []
+    started: list[bool] = []
+
+    def checks_then_another(*args, **kwargs):
+        out = checks(*args, **kwargs)
+        if not started:
+            started.append(True)
+            done.append(services.capture(user, document_bytes))
+        return out
+
+    monkeypatch.setattr(services, "_check_overconsumption", checks_then_another)
+    return done
+
+
+def test_same_new_events_captured_concurrently_are_stored_once(world, places, monkeypatch):
+    doc = body(
+        declare(COCOONS, 100, event_id="urn:uuid:1"), declare(SILK, 7, event_id="urn:uuid:2")
+    )
+    other = _another_capture_during_checks(monkeypatch, world.users.enterprise, doc)
+    outcome = services.capture(world.users.enterprise, doc)
+    assert other[0].stored == 2
+    # the write found the eventIDs taken; judged again under the lock they are duplicates
+    assert outcome.success and outcome.stored == 0 and outcome.duplicates == 2
+    assert Event.objects.count() == 2 and EventKey.objects.count() == 2
+    assert Lot.objects.get(key=COCOONS).declared == 100
+    assert CaptureJob.objects.filter(pk=outcome.job.pk, events_duplicate=2).exists()
+
+
+def test_lot_consumed_concurrently_is_judged_against_the_new_stock(world, places, monkeypatch):
+    services.capture(world.users.enterprise, body(declare(COCOONS, 100)))
+    first = body(transform([(COCOONS, 60)], [(SILK, 20)], event_id="urn:uuid:a"))
+    other = _another_capture_during_checks(monkeypatch, world.users.enterprise, first)
+    second = services.capture(
+        world.users.enterprise,
+        body(transform([(COCOONS, 60)], [(FABRIC, 20)], event_id="urn:uuid:b")),
+    )
+    assert other[0].stored == 1
+    # checked alone it fits (60 of 100); after the other capture only 40 are left
+    assert not second.success and second.stored == 0
+    assert [p.code for p in second.problems] == ["overconsumed"]
+    assert Lot.objects.get(key=COCOONS).consumed == 60 and not Lot.objects.filter(key=FABRIC)

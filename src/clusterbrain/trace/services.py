@@ -35,13 +35,13 @@ import json
 import math
 import secrets
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -435,8 +435,10 @@ def _check_event_ids(
 
 
 _Key = tuple[str, str, str, float | None, str]  # EventKey (role, value, qualifier, quantity, uom)
-# lot key → (pk, declared, produced, consumed) as stored, or None when not stored
-_LotRows = dict[str, tuple[int, float | None, float, float] | None]
+# lot key → (pk, declared, produced, consumed, owner, made_by) as stored, or None when not
+# stored: what the checks read, compared by the write with what is stored then
+_LotRow = tuple[int, float | None, float, float, int | None, int | None]
+_LotRows = dict[str, _LotRow | None]
 
 
 def _stored_lots(keys: Iterable[str], known: _LotRows) -> None:
@@ -446,12 +448,12 @@ def _stored_lots(keys: Iterable[str], known: _LotRows) -> None:
         return
     for k in missing:
         known[k] = None
-    for pk, key, declared, produced, consumed in _rows_in(
-        f"SELECT id, key, declared, produced, consumed FROM {Lot._meta.db_table} "  # noqa: S608
-        "WHERE key IN ({marks})",
+    for pk, key, declared, produced, consumed, owner, made_by in _rows_in(
+        "SELECT id, key, declared, produced, consumed, owner_id, made_by_id "
+        f"FROM {Lot._meta.db_table} WHERE key IN ({{marks}})",  # noqa: S608
         missing,
     ):
-        known[key] = (pk, declared, produced, consumed)
+        known[key] = (pk, declared, produced, consumed, owner, made_by)
 
 
 def _stock(keys: Sequence[str], known: _LotRows) -> dict[str, tuple[float, float, float]]:
@@ -633,11 +635,16 @@ def _store(
     feed: GenealogyFeed,
     known: _LotRows,
     anywhere: bool = True,
+    verify: bool = False,
 ) -> None:
     """Events, their identifiers, the lots they name and the stamp: one transaction (the
-    caller's, which has saved the job: on SQLite that holds the write lock). Rows go in with
-    executemany, not the ORM: at bulk sizes building model instances and their SQL was most
-    of capture's time, and the events' ids are given here rather than read back (0011)."""
+    caller's, which has saved the job: on SQLite that holds the write lock; on PostgreSQL the
+    capture counter's row lock, taken first, queues concurrent captures here so the lots read
+    again below are the committed ones). Rows go in with executemany, not the ORM: at bulk
+    sizes building model instances and their SQL was most of capture's time, and the events'
+    ids are given here rather than read back (0011). `verify`: the checks ran before the
+    transaction, so `_Stale` if the lots they read changed since."""
+    _lock_captures()
     now = _time_adapter()(job.created_at)
     adapt = _event_time_adapter()
     event_table = Event._meta.db_table
@@ -692,9 +699,8 @@ def _store(
         ("event_id", "position", "role", "value", "qualifier", "quantity", "uom"),
         [(p.pk, at, *key) for p in prepared for at, key in enumerate(p.keys)],
     )
-    _store_lots(prepared, feed, known, anywhere)
-    stamp, _created = TraceStamp.objects.select_for_update().get_or_create(pk=1)
-    TraceStamp.objects.filter(pk=stamp.pk).update(
+    _store_lots(prepared, feed, known, anywhere, verify)
+    TraceStamp.objects.filter(pk=1).update(
         events=F("events") + len(prepared), last_event=prepared[-1].pk
     )
 
@@ -753,13 +759,13 @@ def _lot_holders(keys: Sequence[str]) -> dict[str, tuple[int | None, int | None]
 
 def _lot_rows(
     keys: Sequence[str],
-) -> list[tuple[str, int, float | None, float, float, int | None, int | None]]:
-    """Stored lots: (key, pk, declared, produced, consumed, owner firm, firm of the event that
-    made it)."""
+) -> list[tuple[str, int, float | None, float, float, int | None, int | None, int | None]]:
+    """Stored lots: (key, pk, declared, produced, consumed, owner firm, event that made it,
+    firm of that event)."""
     lot_table, event_table = Lot._meta.db_table, Event._meta.db_table
     return _rows_in(
-        f"SELECT l.key, l.id, l.declared, l.produced, l.consumed, l.owner_id, e.enterprise_id "  # noqa: S608
-        f"FROM {lot_table} l LEFT JOIN {event_table} e ON e.id = l.made_by_id "
+        "SELECT l.key, l.id, l.declared, l.produced, l.consumed, l.owner_id, l.made_by_id, "  # noqa: S608
+        f"e.enterprise_id FROM {lot_table} l LEFT JOIN {event_table} e ON e.id = l.made_by_id "
         "WHERE l.key IN ({marks})",
         keys,
     )
@@ -841,7 +847,11 @@ def _shipped_to(keys: Sequence[str]) -> dict[str, set[tuple[int, int]]]:
 
 
 def _store_lots(
-    prepared: list[_Prepared], feed: GenealogyFeed, known: _LotRows, anywhere: bool = True
+    prepared: list[_Prepared],
+    feed: GenealogyFeed,
+    known: _LotRows,
+    anywhere: bool = True,
+    verify: bool = False,
 ) -> None:
     """Lots named by the new events: stock from the genealogy lines (as overconsumption reads
     it), owner = the firm that made it, or that last received it at its location. A firm's
@@ -851,13 +861,20 @@ def _store_lots(
     if not feed.lot_keys:
         return
     # the stored lots again, inside the transaction: another capture may have stored or
-    # claimed them since the checks
+    # claimed them since the checks (`verify`: then what was checked no longer holds)
     holders: dict[str, tuple[int | None, int | None]] = {}
-    for key, pk, declared, produced, consumed, owner, maker in _lot_rows(list(feed.lot_keys)):
+    for key, pk, declared, produced, consumed, owner, made_by, maker in _lot_rows(
+        list(feed.lot_keys)
+    ):
         holders[key] = (owner, maker)
-        known[key] = (pk, declared, produced, consumed)
+        stored = (pk, declared, produced, consumed, owner, made_by)
+        if verify and known.get(key) != stored:
+            raise _Stale(key)
+        known[key] = stored
     for key in feed.lot_keys:
         if key not in holders:
+            if verify and known.get(key) is not None:
+                raise _Stale(key)
             known[key] = None
     shipped: dict[str, set[tuple[int, int]]] | None = None
     changes: dict[str, _LotChange] = {}
@@ -1098,21 +1115,65 @@ def _capture(
         return CaptureOutcome(job, problems=problems)
     prepared = _prepare(doc, prefixes, bad_events, problems)
     prepared = _check_locations(user, prepared, problems)
-    prepared, duplicates = _check_event_ids(prepared, problems)
-    prepared = _check_lot_claims(user, prepared, problems)
-    known: _LotRows = {}
-    prepared, feed = _check_overconsumption(prepared, problems, known)
-    problems.sort(key=lambda p: (-1 if p.event is None else p.event, p.pointer))
-    if problems and error_behaviour == ROLLBACK:
-        _finish(job, problems, 0, 0)
-        job.save()
-        return CaptureOutcome(job, problems=problems)
-    with transaction.atomic():
-        _finish(job, problems, len(prepared), duplicates)
-        job.save()
-        if prepared:
-            _store(job, prepared, feed, known, permissions.captures_anywhere(user))
+    try:
+        return _check_and_store(user, job, prepared, problems, error_behaviour, locked=False)
+    except (_Stale, IntegrityError):
+        # another capture committed, between our checks and our write, events or lots this
+        # document names (or the same new eventIDs): judge it again holding the write lock
+        job.pk = None
+        return _check_and_store(user, job, prepared, problems, error_behaviour, locked=True)
+
+
+class _Stale(Exception):
+    """Lots the checks read changed before the write (another capture committed them)."""
+
+
+def _check_and_store(
+    user: Any,
+    job: CaptureJob,
+    prepared: list[_Prepared],
+    problems: list[Problem],
+    error_behaviour: str,
+    *,
+    locked: bool,
+) -> CaptureOutcome:
+    """The checks that read stored events and lots, then the write. Optimistically
+    (`locked=False`) the checks run outside the transaction, so concurrent captures (several
+    server workers) overlap their Python work and queue only for the write; the write reads
+    the batch's lots again under the lock and raises `_Stale` when another capture changed
+    them since, and a concurrent insert of the same eventID raises IntegrityError: the caller
+    then runs everything again with `locked=True`, the checks inside the transaction after the
+    lock is taken (SQLite: saving the job; PostgreSQL: the capture counter's row lock)."""
+    problems = list(problems)
+    # optimistic: no transaction around the checks. On SQLite a transaction whose reads come
+    # before its first write cannot wait for the write lock (SQLITE_BUSY_SNAPSHOT when another
+    # capture committed meanwhile); the write's transaction starts with a write instead
+    with transaction.atomic() if locked else nullcontext():
+        if locked:
+            job.save()
+            _lock_captures()
+        prepared, duplicates = _check_event_ids(prepared, problems)
+        prepared = _check_lot_claims(user, prepared, problems)
+        known: _LotRows = {}
+        prepared, feed = _check_overconsumption(prepared, problems, known)
+        problems.sort(key=lambda p: (-1 if p.event is None else p.event, p.pointer))
+        if problems and error_behaviour == ROLLBACK:
+            _finish(job, problems, 0, 0)
+            job.save()
+            return CaptureOutcome(job, problems=problems)
+        with transaction.atomic():
+            _finish(job, problems, len(prepared), duplicates)
+            job.save()
+            if prepared:
+                anywhere = permissions.captures_anywhere(user)
+                _store(job, prepared, feed, known, anywhere, verify=not locked)
     return CaptureOutcome(job, len(prepared), duplicates, problems)
+
+
+def _lock_captures() -> None:
+    """Serialise captures from here to the commit: on SQLite the transaction's first write
+    holds the write lock already; on PostgreSQL the capture counter's row."""
+    TraceStamp.objects.select_for_update().get_or_create(pk=1)
 
 
 def _document_kind(doc: Any, single_event: bool) -> list[Problem]:
