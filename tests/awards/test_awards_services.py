@@ -84,6 +84,9 @@ def test_conflict_declared_excludes_the_reviewer(grant):
     with pytest.raises(InvalidInput) as exc:  # scoring before declaring
         services.submit_review(grant.reviewers.assoc, a, scores={"impact": 5, "feasibility": 5})
     assert exc.value.errors[0].loc == ("conflict",)
+    with pytest.raises(InvalidInput) as exc:  # a note longer than its column is refused
+        services.declare_conflict(grant.reviewers.assoc, a, conflict=True, note="c" * 501)
+    assert exc.value.errors[0].loc == ("note",)
     services.declare_conflict(grant.reviewers.assoc, a, conflict=True, note="My cousin runs it.")
     before = state()
     with pytest.raises(Forbidden):

@@ -131,10 +131,13 @@ def test_verification_outcomes(world, brand, licence):
     expired = grant(
         world,
         brand,
+        licensee=world.sharing,
         valid_from=TODAY - datetime.timedelta(days=400),
         valid_until=TODAY - datetime.timedelta(days=1),
     )
-    future = grant(world, brand, valid_from=TODAY + datetime.timedelta(days=5))
+    future = grant(
+        world, brand, licensee=world.sharing, valid_from=TODAY + datetime.timedelta(days=5)
+    )
     assert selectors.verify(expired.code).outcome == "expired"
     assert selectors.verify(future.code).outcome == "not_yet_valid"
     assert selectors.verify("nonsense").outcome == "malformed"
@@ -170,3 +173,29 @@ def test_who_reads_what(world, brand, licence):
     assert list(selectors.licensed_members(brand)) == [licence]
     services.suspend_licence(world.users.association, licence, reason="x")
     assert list(selectors.licensed_members(brand)) == []
+
+
+def test_one_licence_per_firm_and_brand_at_a_time(world, brand, licence):
+    """A second licence over days the first covers is refused, naming the licence to renew;
+    after it ends, or once it is revoked, a new one may be granted."""
+    exc = refused(grant, world, brand, valid_from=TODAY + datetime.timedelta(days=100))
+    assert exc.errors[0].loc == ("licensee",) and licence.code in exc.detail
+    start = licence.valid_until + datetime.timedelta(days=1)
+    after = grant(world, brand, valid_from=start, valid_until=start + datetime.timedelta(days=365))
+    assert after.licensee == licence.licensee
+    services.revoke_licence(world.users.association, licence, reason="Breach of terms")
+    again = grant(world, brand, valid_from=TODAY)
+    assert selectors.verify(again.code).outcome == "valid"
+
+
+def test_over_long_texts_are_refused_not_cut(world, brand):
+    exc = refused(grant, world, brand, terms="x" * 5001)
+    assert exc.errors[0].loc == ("terms",)
+    exc = refused(grant, world, brand, products=["Handbags", "y" * 101])
+    assert exc.errors[0].loc == ("products", 1)
+    licence = grant(world, brand, terms="z" * 5000)
+    assert len(BrandLicence.objects.get(pk=licence.pk).terms) == 5000
+    with pytest.raises(InvalidInput) as caught:
+        services.suspend_licence(world.users.association, licence, reason="r" * 301)
+    assert caught.value.errors[0].loc == ("reason",)
+    assert BrandLicence.objects.get(pk=licence.pk).status == "active"

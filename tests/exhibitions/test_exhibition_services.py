@@ -185,6 +185,18 @@ def test_leads_are_the_firms_own(world, fair, settings):
     s_own.exhibition.refresh_from_db()
     x = services.record_lead(own, s_own, lead)
     assert x.country == "RU"
+    # over-long texts and too many products are refused by field, not cut
+    long = {**lead, "notes": "n" * 2001, "contact_name": "c" * 121}
+    long["products"] = [f"product {i}" for i in range(31)]
+    assert locs(refused(services.record_lead, own, s_own, long)) == [
+        ("contact_name",),
+        ("notes",),
+        ("products",),
+    ]
+    with pytest.raises(InvalidInput):
+        services.update_follow_up(own, x, follow_up="contacted", notes="n" * 2001)
+    x.refresh_from_db()
+    assert x.follow_up != "contacted" and x.notes == ""
     exc = refused(
         services.record_lead,
         own,

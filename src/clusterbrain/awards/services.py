@@ -30,6 +30,7 @@ from clusterbrain.awards.models import (
 )
 from clusterbrain.errors import FieldError, Forbidden, InvalidInput
 from clusterbrain.programs.models import Application, SupportProgram
+from clusterbrain.textinput import within
 
 CENT = Decimal("0.01")
 MAX_MONEY = Decimal("99999999999999.99")
@@ -184,11 +185,11 @@ def declare_conflict(
         raise InvalidInput.field("conflict", _("You have already declared for this application."))
     if not isinstance(conflict, bool):
         raise InvalidInput.field("conflict", _("Enter true or false."))
-    note = (note or "").strip()
+    note = within("note", note, 500)
     if conflict and not note:
         raise InvalidInput.field("note", _("Say briefly what the conflict of interest is."))
     assignment.conflict = conflict
-    assignment.conflict_note = note[:500]
+    assignment.conflict_note = note
     assignment.declared_at = at or timezone.now()
     assignment.save(update_fields=["conflict", "conflict_note", "declared_at"])
     application = assignment.application
@@ -346,7 +347,7 @@ def decide(
             _("Decide after at least %(needed)d reviews; this application has %(count)d.")
             % {"needed": needed, "count": count},
         )
-    reason = (reason or "").strip()
+    reason = within("reason", reason, 2000)
     value: Decimal | None = None
     if outcome == Decision.Outcome.REJECT:
         if not reason:
@@ -463,6 +464,7 @@ def post_budget(
     of the program's budget not yet posted; never more than that."""
     program = _lock_program(program)
     _require_office(user, program)
+    memo = within("memo", memo, 300)
     posted = selectors.budget_posted(program)
     unposted = program.budget - posted
     value = unposted if amount in (None, "") else money(amount)
@@ -500,6 +502,7 @@ def disburse(
     application = _lock_application(application)
     _require_office(user, program)
     value = money(amount)
+    memo = within("memo", memo, 300)
     decision = Decision.objects.filter(application=application).first()
     if decision is None or decision.outcome != Decision.Outcome.AWARD:
         raise InvalidInput.field("application", _("This application has no award to pay."))
@@ -549,7 +552,7 @@ def reverse_entry(
     program = _lock_program(entry.program)
     _require_office(user, program)
     entry = LedgerEntry.objects.select_related("application").get(pk=entry.pk)
-    reason = (reason or "").strip()
+    reason = within("reason", reason, 300)
     if not reason:
         raise InvalidInput.field("reason", _("Give the reason for the reversal."))
     if entry.kind == EntryKind.REVERSAL:
@@ -623,10 +626,10 @@ def submit_outcome(
             _("The outcome report opens on %(opens)s (it is due on %(due)s).")
             % {"opens": opens.isoformat(), "due": report.due_on.isoformat()},
         )
-    statement = (statement or "").strip()
+    statement = within("statement", statement, 5000)
     if not statement:
         raise InvalidInput.field("statement", _("Describe what the award achieved."))
-    report.statement = statement[:5000]
+    report.statement = statement
     report.indicators = selectors.outcome_indicators(report.application)
     report.submitted_by = user
     report.submitted_at = timezone.now()

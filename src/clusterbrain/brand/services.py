@@ -16,6 +16,7 @@ from clusterbrain.brand import codes, permissions
 from clusterbrain.brand.models import BrandLicence, LicenceEvent, LicenceStatus
 from clusterbrain.errors import FieldError, Forbidden, InvalidInput
 from clusterbrain.registry.models import Brand, Enterprise
+from clusterbrain.textinput import bounded, within
 
 MAX_PRODUCTS = 30
 MAX_YEARS = 10
@@ -35,10 +36,10 @@ def _raise(errors: list[FieldError]) -> None:
 
 def _clean_products(errors: list[FieldError], products: Sequence[str]) -> list[str]:
     cleaned: list[str] = []
-    for p in products or ():
-        text = str(p or "").strip()
+    for i, p in enumerate(products or ()):
+        text = bounded(errors, ("products", i), p, 100)
         if text and text not in cleaned:
-            cleaned.append(text[:100])
+            cleaned.append(text)
     if not cleaned:
         errors.append(FieldError(("products",), _("Name at least one product.")))
     elif len(cleaned) > MAX_PRODUCTS:
@@ -114,6 +115,44 @@ def _event(licence: BrandLicence, action: str, user: Any, reason: str = "") -> L
     )
 
 
+def _check_no_overlap(
+    errors: list[FieldError],
+    brand: Brand,
+    licensee: Enterprise,
+    valid_from: datetime.date | None,
+    valid_until: datetime.date | None,
+) -> None:
+    """One licence per firm and brand at a time: a second one over the same days would give a
+    verifier two answers (one suspended, say, and one valid). Revoked licences do not count."""
+    if valid_from is None or valid_until is None:
+        return
+    held = (
+        BrandLicence.objects.select_for_update()
+        .filter(brand=brand, licensee=licensee, valid_from__lte=valid_until)
+        .filter(valid_until__gte=valid_from)
+        .exclude(status=LicenceStatus.REVOKED)
+        .order_by("valid_from")
+        .first()
+    )
+    if held is not None:
+        errors.append(
+            FieldError(
+                ("licensee",),
+                _(
+                    "%(firm)s already holds licence %(code)s for %(brand)s from %(start)s to "
+                    "%(end)s: renew that licence, or revoke it before granting a new one."
+                )
+                % {
+                    "firm": licensee.name,
+                    "code": held.code,
+                    "brand": brand.name,
+                    "start": held.valid_from.isoformat(),
+                    "end": held.valid_until.isoformat(),
+                },
+            )
+        )
+
+
 @transaction.atomic
 def grant_licence(
     user: Any,
@@ -146,8 +185,11 @@ def grant_licence(
             )
         )
     product_list = _clean_products(errors, products)
+    terms_text = bounded(errors, "terms", terms, 5000)
     country_list = _clean_countries(errors, brand, countries)
     _check_period(errors, valid_from, valid_until)
+    if licensee is not None and not errors:
+        _check_no_overlap(errors, brand, licensee, valid_from, valid_until)
     _raise(errors)
     assert licensee is not None and valid_from is not None and valid_until is not None
     prefix = codes.prefix_for(brand.name_en, brand.cluster.slug)
@@ -161,7 +203,7 @@ def grant_licence(
                 brand=brand,
                 licensee=licensee,
                 code=code,
-                terms=(terms or "").strip()[:5000],
+                terms=terms_text,
                 products=product_list,
                 countries=country_list,
                 valid_from=valid_from,
@@ -174,10 +216,10 @@ def grant_licence(
 
 
 def _reason(reason: str) -> str:
-    text = (reason or "").strip()
+    text = within("reason", reason, 300)
     if not text:
         raise InvalidInput.field("reason", _("Give the reason (the licensee reads it)."))
-    return text[:300]
+    return text
 
 
 def _locked(licence: BrandLicence) -> BrandLicence:

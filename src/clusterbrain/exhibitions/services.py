@@ -30,6 +30,7 @@ from clusterbrain.exhibitions.models import (
     SignUp,
 )
 from clusterbrain.registry.models import Cluster, Enterprise
+from clusterbrain.textinput import bounded, within
 
 MAX_BOOTHS_PER_FIRM = 20
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
@@ -48,10 +49,10 @@ def _raise(errors: list[FieldError]) -> None:
 
 
 def _text(errors: list[FieldError], loc: tuple[str | int, ...], value: Any, limit: int) -> str:
-    text = str(value or "").strip()
+    text = bounded(errors, loc, value, limit)
     if not text:
         errors.append(FieldError(loc, _("This field is required.")))
-    return text[:limit]
+    return text
 
 
 def _decimal(
@@ -91,14 +92,20 @@ def _country(errors: list[FieldError], loc: tuple[str | int, ...], value: Any) -
     return code
 
 
-def _products(value: Any) -> list[str]:
+MAX_PRODUCTS = 30
+
+
+def _products(errors: list[FieldError], value: Any) -> list[str]:
+    """A list, or text separated by commas or lines; each product at most 100 characters."""
     items = value if isinstance(value, list | tuple) else re.split(r"[,，\n]", str(value or ""))
     out: list[str] = []
-    for item in items:
-        text = str(item or "").strip()[:100]
+    for i, item in enumerate(items):
+        text = bounded(errors, ("products", i), item, 100)
         if text and text not in out:
             out.append(text)
-    return out[:30]
+    if len(out) > MAX_PRODUCTS:
+        errors.append(FieldError(("products",), _("At most %(n)d products.") % {"n": MAX_PRODUCTS}))
+    return out
 
 
 @transaction.atomic
@@ -125,6 +132,8 @@ def create_exhibition(
     name = _text(errors, ("name_zh",), name_zh, 200)
     place = _text(errors, ("venue",), venue, 200)
     city = _text(errors, ("city_zh",), city_zh, 100)
+    name_en_text = bounded(errors, "name_en", name_en, 200)
+    city_en_text = bounded(errors, "city_en", city_en, 100)
     code = _country(errors, ("country",), country)
     if scope not in Scope.values:
         errors.append(
@@ -157,10 +166,10 @@ def create_exhibition(
     return Exhibition.objects.create(
         cluster=cluster,
         name_zh=name,
-        name_en=(name_en or "").strip()[:200],
+        name_en=name_en_text,
         venue=place,
         city_zh=city,
-        city_en=(city_en or "").strip()[:100],
+        city_en=city_en_text,
         country=code,
         scope=scope,
         starts_on=starts_on,
@@ -186,7 +195,7 @@ def add_booths(user: Any, exhibition: Exhibition, rows: Sequence[Mapping[str, An
     if not rows:
         errors.append(FieldError(("booths",), _("Give at least one booth.")))
     for i, row in enumerate(rows):
-        code = str(row.get("code") or "").strip().upper()[:20]
+        code = bounded(errors, ("booths", i, "code"), row.get("code"), 20).upper()
         if not code:
             errors.append(FieldError(("booths", i, "code"), _("This field is required.")))
         elif code in taken:
@@ -205,7 +214,7 @@ def add_booths(user: Any, exhibition: Exhibition, rows: Sequence[Mapping[str, An
                 exhibition=exhibition,
                 code=code,
                 area_m2=area or Decimal(0),
-                zone=str(row.get("zone") or "").strip()[:40],
+                zone=bounded(errors, ("booths", i, "zone"), row.get("zone"), 40),
                 corner=_truthy(row.get("corner", False)),
             )
         )
@@ -282,7 +291,8 @@ def sign_up(
                 )
             )
     area = _decimal(errors, ("area_requested",), area_requested, required=False)
-    zone = (preferred_zone or "").strip()[:40]
+    zone = bounded(errors, "preferred_zone", preferred_zone, 40)
+    product_list = _products(errors, products)
     zones = set(exhibition.booths.values_list("zone", flat=True)) - {""}
     if zone and zones and zone not in zones:
         errors.append(
@@ -300,7 +310,7 @@ def sign_up(
                 enterprise=enterprise,
                 booths_requested=count,
                 area_requested=area,
-                products=_products(products),
+                products=product_list,
                 preferred_zone=zone,
                 signed_up_at=timezone.now(),
             )
@@ -474,8 +484,10 @@ def record_lead(user: Any, signup: SignUp, data: Mapping[str, Any]) -> Lead:
         )
     company = _text(errors, ("buyer_company",), data.get("buyer_company"), 200)
     country = _country(errors, ("country",), data.get("country"))
-    email = str(data.get("contact_email") or "").strip()
-    if email:
+    email = bounded(errors, "contact_email", data.get("contact_email"), 254)
+    texts = {k: bounded(errors, k, data.get(k), n) for k, n in LEAD_TEXT.items()}
+    product_list = _products(errors, data.get("products") or ())
+    if email and len(email) <= 254:
         try:
             validate_email(email)
         except ValidationError:
@@ -501,12 +513,12 @@ def record_lead(user: Any, signup: SignUp, data: Mapping[str, Any]) -> Lead:
         signup=signup,
         buyer_company=company,
         country=country,
-        contact_email=email[:254],
+        contact_email=email,
         interest=interest,
         follow_up=follow,
-        products=_products(data.get("products") or ()),
+        products=product_list,
         recorded_by=user if getattr(user, "is_authenticated", False) else None,
-        **{k: str(data.get(k) or "").strip()[:n] for k, n in LEAD_TEXT.items()},
+        **texts,
     )
 
 
@@ -520,7 +532,7 @@ def update_follow_up(user: Any, lead: Lead, *, follow_up: str, notes: str | None
     lead.follow_up = follow_up
     fields = ["follow_up"]
     if notes is not None:
-        lead.notes = notes.strip()[:2000]
+        lead.notes = within("notes", notes, LEAD_TEXT["notes"])
         fields.append("notes")
     lead.save(update_fields=fields)
     return lead
