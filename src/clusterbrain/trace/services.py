@@ -516,7 +516,7 @@ def _prepare(
     doc: dict[str, Any], prefixes: dict[str, str], bad: set[int], problems: list[Problem]
 ) -> list[_Prepared]:
     out: list[_Prepared] = []
-    normaliser = Normaliser(prefixes)
+    normaliser = Normaliser(prefixes, times_checked=True)  # validate() checked every time
     sha256 = hashlib.sha256
     dl = _dl
     for index, (pointer, raw) in enumerate(events_of(doc)):
@@ -524,7 +524,7 @@ def _prepare(
             continue
         # an event's own context wins over the document's; nested ones are in `prefixes`
         norm = (
-            Normaliser({**prefixes, **declared_prefixes(raw, standard=False)})
+            Normaliser({**prefixes, **declared_prefixes(raw, standard=False)}, times_checked=True)
             if "@context" in raw
             else normaliser
         )
