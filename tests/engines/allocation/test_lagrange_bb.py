@@ -15,7 +15,11 @@ from test_gap import brute_force, random_instance
 from clusterbrain.engines.allocation.core import CoreSolution
 from clusterbrain.engines.allocation.gap import agent_of_job, gap_core
 from clusterbrain.engines.allocation.lagrange import lagrange_bound
-from clusterbrain.engines.allocation.lagrange_bb import improve_by_targets, target_search
+from clusterbrain.engines.allocation.lagrange_bb import (
+    improve_by_targets,
+    reoptimise_agents,
+    target_search,
+)
 from clusterbrain.engines.allocation.mip import lp_relaxation
 from clusterbrain.engines.allocation.tabu import gap_shaped
 
@@ -104,3 +108,28 @@ def _solution(core, agents) -> CoreSolution:
         if agents[core.pair_order[p]] == core.arc_resource[p]:
             x[p] = core.quantity[core.pair_order[p]]
     return CoreSolution(x)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10_000), m=st.integers(2, 4), n=st.integers(3, 7))
+def test_neighbourhoods_solved_exactly_never_worsen_and_never_pass_the_optimum(
+    seed: int, m: int, n: int
+) -> None:
+    built = _setup(seed, m, n)
+    if built is None:
+        return
+    instance, core, lagrange = built
+    feasible = [a for a in _assignments(instance) if instance.is_feasible(a)]
+    if not feasible:
+        return
+    worst = max(feasible, key=instance.objective)
+    optimum = min(instance.objective(a) for a in feasible)
+    result = reoptimise_agents(core, lagrange, _solution(core, worst), time.monotonic() + 0.5)
+    assert result is not None and result.lower <= optimum
+    if result.solution is None:
+        return
+    assert not result.solution.violations(core)
+    agents = agent_of_job(core, result.solution)
+    assert instance.is_feasible(agents)
+    value = instance.objective(agents)
+    assert value == result.objective and optimum <= value < instance.objective(worst)

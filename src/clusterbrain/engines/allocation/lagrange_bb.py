@@ -24,6 +24,12 @@ agent, a job taken by none put where it fits, then shifts and swaps). A repaired
 within the target ends the search like a knapsack solution would (within T, every smaller T
 refuted: optimal), and the best one is an upper bound when the time runs out: on chu1997's
 d10200 it is 12,433 (optimum 12,430) where the tabu search stalled at 12,454.
+
+`reoptimise_agents` uses the same search as a large-neighbourhood search: the jobs of a few
+agents (or some jobs at random) are freed, the rest kept where the incumbent has them, and
+the small problem is searched from the incumbent (target: best − 1) for a second at most; the
+Lagrangian bound with the kept jobs' capacity taken prunes it hard, so each neighbourhood is
+usually solved exactly. On d20100 it takes 6,211 to 6,188 (optimum 6,185) in 20 s.
 """
 
 from __future__ import annotations
@@ -44,6 +50,8 @@ from clusterbrain.engines.allocation.lagrange import (
 
 STEPS = 30  # subgradient steps per node at most (fewer when it stalls or prunes)
 STALL = 8  # steps without a better bound before a node stops its ascent
+SUB_JOBS = 35  # jobs freed per neighbourhood (about, when whole agents' jobs are)
+SUB_SECONDS = 1.0  # the most one neighbourhood's search may take
 DECAY = 0.9  # the step's scale shrinks by this each step
 
 
@@ -129,12 +137,19 @@ class _Search:
         return max(best, value), best_lam, pair, x
 
     def run(
-        self, target: float, deadline: float, descend: bool = False
+        self,
+        target: float,
+        deadline: float,
+        descend: bool = False,
+        start: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> tuple[np.ndarray | None, bool]:
         """(an assignment of cost at most `target` or None, whether the search was complete).
         With `descend`, each solution found lowers the target to its cost − 1 and the search
-        goes on (a branch and bound from an incumbent); the best found is returned."""
-        stack = [(self.present.copy(), np.full(self.n, -1, dtype=np.int64), self.prices)]
+        goes on (a branch and bound from an incumbent); the best found is returned. `start`:
+        the root's (allowed pairs, jobs' agents or -1), by default every pair and none."""
+        if start is None:
+            start = (self.present.copy(), np.full(self.n, -1, dtype=np.int64))
+        stack = [(start[0], start[1], self.prices)]
         found: np.ndarray | None = None
         while stack:
             if time.monotonic() > deadline:
@@ -196,7 +211,11 @@ class _Search:
 
 
 def target_search(
-    core: CoreModel, lagrange: LagrangeBound, deadline: float, upper: float
+    core: CoreModel,
+    lagrange: LagrangeBound,
+    deadline: float,
+    upper: float,
+    start_target: float = -np.inf,
 ) -> TargetResult | None:
     """The optimum by targets T = ⌈bound⌉, ⌈bound⌉ + 1, … below `upper` (the best solution
     known) until the deadline; None where the model is not an integral generalized assignment.
@@ -210,7 +229,8 @@ def target_search(
     # the Lagrangian's prices are per order; the search works in (agent, job) terms
     prices = lagrange.prices
     search = _Search(cost, weight, cap, present, prices)
-    target = float(np.ceil(lagrange.bound - 1e-6))
+    # from the first target not yet refuted (a search resumed where an earlier one stopped)
+    target = float(np.ceil(max(lagrange.bound, start_target) - 1e-6))
     # no assignment costs more than every job at its dearest agent: above that, none exists
     ceiling = float(np.where(present, cost, -np.inf).max(axis=0).sum())
     while (
@@ -268,6 +288,64 @@ def improve_by_targets(
         search.nodes,
         time.monotonic() - start,
     )
+
+
+def reoptimise_agents(
+    core: CoreModel,
+    lagrange: LagrangeBound,
+    incumbent: CoreSolution,
+    deadline: float,
+    seed: int = 0,
+    floor: float = -np.inf,
+) -> TargetResult | None:
+    """Large neighbourhoods solved exactly: a few agents at random, the incumbent's jobs on
+    them free to go to any of them (or, every other time, SUB_JOBS jobs at random free to go
+    to any agent), every other job where it is, and the branch and bound from the incumbent
+    (target: best − 1) over that small problem for at most SUB_SECONDS; each better assignment
+    found (the nodes' repairs included) becomes the incumbent. Returns the best found (None if
+    none beat the incumbent); `lower` is the Lagrangian bound. Stops early at `floor` (a bound
+    proven elsewhere)."""
+    data = integral_gap_data(core)
+    if data is None:
+        return None
+    start = time.monotonic()
+    cost, weight, cap, present = data
+    m, n = cost.shape
+    agent = np.full(n, -1, dtype=np.int64)
+    used = incumbent.pair_qty(core) > 0.5
+    agent[core.pair_order[used]] = core.arc_resource[used]
+    lower = float(np.ceil(lagrange.bound - 1e-6))
+    floor = max(lower, floor)
+    if (agent < 0).any() or m < 2:
+        return TargetResult(None, None, lower, 0, 0.0)
+    upper = float(cost[agent, np.arange(n)].sum())
+    best_cost = upper
+    search = _Search(cost, weight, cap, present, lagrange.prices)
+    rng = np.random.default_rng(seed)
+    k = max(2, min(m, int(round(SUB_JOBS * m / n))))
+    rounds = 0
+    while time.monotonic() < deadline and best_cost > floor + 0.5:
+        chosen = np.zeros(m, dtype=np.bool_)
+        chosen[rng.choice(m, size=k, replace=False)] = True
+        free = chosen[agent]
+        allowed = present & chosen[:, None]
+        rounds += 1
+        if rounds % 2 == 0:  # every other time: jobs at random, free to go anywhere
+            free = np.zeros(n, dtype=np.bool_)
+            free[rng.choice(n, size=min(n, SUB_JOBS), replace=False)] = True
+            allowed = present.copy()
+        allowed[:, ~free] = False
+        allowed[agent[~free], np.flatnonzero(~free)] = True
+        assigned = np.where(free, -1, agent)
+        sub_deadline = min(deadline, time.monotonic() + SUB_SECONDS)
+        search.run(best_cost - 1.0, sub_deadline, descend=True, start=(allowed, assigned))
+        if search.best is not None and search.best_cost < best_cost - 0.5:
+            agent, best_cost = search.best.copy(), search.best_cost
+    seconds = time.monotonic() - start
+    if best_cost >= upper - 0.5:
+        return TargetResult(None, None, lower, search.nodes, seconds)
+    solution = _solution(core, agent, m, n)
+    return TargetResult(solution, solution.objective(core), lower, search.nodes, seconds)
 
 
 def _solution(core: CoreModel, assignment: np.ndarray, m: int, n: int) -> CoreSolution:
