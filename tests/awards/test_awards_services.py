@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.db.utils import DatabaseError
 from django.utils import translation
 
+from clusterbrain.accounts.models import Role
 from clusterbrain.awards import selectors, services
 from clusterbrain.awards.models import (
     Account,
@@ -445,3 +446,23 @@ def test_firm_sees_its_own_award_only(world, grant):
         selectors.get_program(grant.program.pk, world.users.office_b)
     with pytest.raises(Forbidden):
         selectors.get_program(grant.program.pk, world.users.association)
+
+
+def test_a_reviewer_who_changed_role_no_longer_reviews(grant):
+    """An assignment outlives a change of role: once the reviewer has moved to a firm (or left
+    the cluster's association), they neither open, declare nor score; the office still reads
+    the assignment and assigns someone else."""
+    app = grant.apps.own
+    reviewer = grant.reviewers.assoc
+    a = services.assign_reviewer(grant.office, app, reviewer)
+    services.declare_conflict(reviewer, a, conflict=False)
+    assert selectors.get_assignment(a.pk, reviewer) == a
+    reviewer.role = Role.ENTERPRISE
+    reviewer.save(update_fields=["role"])
+    before = state()
+    with pytest.raises(Forbidden):
+        services.submit_review(reviewer, a, scores={"impact": 5, "feasibility": 5})
+    with pytest.raises(NotFound):
+        selectors.get_assignment(a.pk, reviewer)
+    assert state() == before
+    assert selectors.get_assignment(a.pk, grant.office) == a

@@ -128,7 +128,8 @@ def get_application(application_id: Any, user: Any) -> Application:
 
 
 def get_assignment(assignment_id: Any, user: Any) -> ReviewAssignment:
-    """A review assignment: its reviewer and the office of the cluster; 404 for others."""
+    """A review assignment: its reviewer (while still association staff or office of the
+    cluster) and the office of the cluster; 404 for others."""
     pk = as_id(assignment_id)
     assignment = (
         ReviewAssignment.objects.select_related(
@@ -139,9 +140,16 @@ def get_assignment(assignment_id: Any, user: Any) -> ReviewAssignment:
         if pk
         else None
     )
-    if assignment is None or not (
-        assignment.reviewer_id == getattr(user, "pk", None)
-        or permissions.is_office(user, assignment.application.program.cluster)
+    if assignment is None:
+        raise NotFound(_("No such review."))
+    cluster = assignment.application.program.cluster
+    if not (
+        # a reviewer who has since left the association or office reads it no more
+        (
+            assignment.reviewer_id == getattr(user, "pk", None)
+            and permissions.can_be_reviewer(user, cluster)
+        )
+        or permissions.is_office(user, cluster)
     ):
         raise NotFound(_("No such review."))
     return assignment

@@ -181,6 +181,7 @@ def declare_conflict(
     assignment = ReviewAssignment.objects.select_for_update().get(pk=assignment.pk)
     if assignment.reviewer_id != getattr(user, "pk", None):
         raise Forbidden(_("Only the assigned reviewer declares for this review."))
+    _require_still_reviewer(user, assignment)
     if assignment.conflict is not None:
         raise InvalidInput.field("conflict", _("You have already declared for this application."))
     if not isinstance(conflict, bool):
@@ -205,6 +206,18 @@ def declare_conflict(
     return assignment
 
 
+def _require_still_reviewer(user: Any, assignment: ReviewAssignment) -> None:
+    """An assignment outlives a change of role: someone who has since left the association or
+    the office (or moved to a firm, a bank or another cluster) no longer declares or scores."""
+    if not permissions.can_be_reviewer(user, assignment.application.program.cluster):
+        raise Forbidden(
+            _(
+                "You are no longer association staff or office of this cluster, so you cannot "
+                "review its applications; the office assigns another reviewer."
+            )
+        )
+
+
 @transaction.atomic
 def submit_review(
     user: Any,
@@ -223,6 +236,7 @@ def submit_review(
     )
     if assignment.reviewer_id != getattr(user, "pk", None):
         raise Forbidden(_("Only the assigned reviewer scores this application."))
+    _require_still_reviewer(user, assignment)
     if assignment.conflict is None:
         raise InvalidInput.field(
             "conflict", _("Declare whether you have a conflict of interest before scoring.")
