@@ -77,6 +77,14 @@ def test_journey_over_http(world, grant, client_for):
     for action in ("budget", "assigned", "declared", "reviewed", "awarded", "disbursed"):
         assert action in actions
     assert audit[0]["action"] == "reversed" and audit[0]["actor"] == "office-a"
+    # a page at a time: the pages put together are the whole trail, in the same order
+    first = office.get(f"{API}/programs/{grant.program.pk}/audit?per_page=3")
+    assert first["X-Total-Count"] == str(len(audit)) and 'rel="next"' in first["Link"]
+    pages = [first.json()] + [
+        office.get(f"{API}/programs/{grant.program.pk}/audit?per_page=3&page={n}").json()
+        for n in range(2, len(audit) // 3 + 2)
+    ]
+    assert [e["id"] for page in pages for e in page] == [e["id"] for e in audit]
 
 
 def test_forbidden_paths(world, grant, client_for):

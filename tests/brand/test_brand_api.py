@@ -47,6 +47,9 @@ def test_anyone_verifies_and_sees_no_terms(client_for, licence):
 def test_public_list_of_licensed_members(client_for, brand, licence, world):
     r = client_for().get(f"/api/v1/brand/brands/{brand.pk}/licensees")
     assert r.status_code == 200 and [x["code"] for x in r.json()] == [licence.code]
+    assert r["X-Total-Count"] == "1" and 'rel="next"' not in r["Link"]
+    r = client_for().get(f"/api/v1/brand/brands/{brand.pk}/licensees?page=2")
+    assert r.status_code == 200 and r.json() == [] and 'rel="prev"' in r["Link"]
     r = client_for().get("/api/v1/clusters/alpha/brand/brands")
     assert r.json()[0]["licensed_members"] == 1
 

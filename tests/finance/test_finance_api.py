@@ -171,6 +171,37 @@ def test_each_bank_sees_only_its_own_log(fin, client_for):
     assert client_for(fin.world.users.association).get(f"{API}/access-log").status_code == 403
 
 
+def test_the_access_log_comes_a_page_at_a_time(fin, client_for):
+    """The list is the body, as before; X-Total-Count and Link (rel next/prev/first/last)
+    carry the rest. The pages cover every look once, the officer's scope holds on every page,
+    and bad paging is a 422 naming the parameter."""
+    firm = client_for(fin.firm_user)
+    post(firm, f"{API}/consents", consent_body(fin))
+    post(firm, f"{API}/consents", consent_body(fin, bank=fin.other_bank.pk))
+    own = fin.world.own.pk
+    for officer in (fin.officer, fin.officer_b, fin.officer, fin.officer_b, fin.officer):
+        client_for(officer).get(f"{API}/bank/firms/{own}/profile")
+    first = firm.get(f"{API}/access-log?per_page=2")
+    assert first.status_code == 200 and first["X-Total-Count"] == "5"
+    assert len(first.json()) == 2 and 'rel="next"' in first["Link"]
+    assert 'rel="prev"' not in first["Link"] and "page=3" in first["Link"]  # rel=last
+    seen, url = [], f"{API}/access-log?per_page=2"
+    while url:
+        page = firm.get(url)
+        seen += [v["id"] for v in page.json()]
+        nxt = [part for part in page["Link"].split(", ") if part.endswith('rel="next"')]
+        url = nxt[0][1 : nxt[0].index(">")] if nxt else None
+    assert len(seen) == len(set(seen)) == 5
+    assert ProfileView.objects.count() == 5
+    assert firm.get(f"{API}/access-log?page=9&per_page=2").json() == []
+    officer = client_for(fin.officer).get(f"{API}/access-log?per_page=1")
+    assert officer["X-Total-Count"] == "3"
+    assert {v["bank"]["id"] for v in officer.json()} == {fin.bank.pk}
+    for bad in ("per_page=0", "per_page=100000", "page=0", "page=x"):
+        r = firm.get(f"{API}/access-log?{bad}")
+        assert r.status_code == 422 and bad.split("=")[0] in r.content.decode()
+
+
 @pytest.mark.parametrize(
     ("changes", "loc"),
     [

@@ -147,7 +147,9 @@ def test_firm_matches_applies_uploads_submits(world, client_for, prog):
     # the office and association see it; the program's list too
     for user in (world.users.office, world.users.association):
         r = client_for(user).get("/api/v1/clusters/alpha/programs/upgrade-2026/applications")
-        assert [a["id"] for a in r.json()] == [app_id]
+        assert [a["id"] for a in r.json()] == [app_id] and r["X-Total-Count"] == "1"
+    r = c.get("/api/v1/applications/mine?per_page=1001")
+    assert r.status_code == 422 and "per_page" in r.content.decode()
     r = send(c, f"/api/v1/applications/{app_id}/withdraw", {"note": "later"})
     assert r.status_code == 200 and r.json()["status"] == "withdrawn"
 

@@ -14,14 +14,15 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from clusterbrain.accounts.auth import WRITE_AUTH
 from clusterbrain.accounts.models import User
 from clusterbrain.awards import selectors, services
 from clusterbrain.awards.models import AuditEvent, LedgerEntry, ReviewAssignment
+from clusterbrain.paging import Paging, paged
 from clusterbrain.programs.schemas import StrictIn
 from clusterbrain.registry import selectors as registry_selectors
 from clusterbrain.registry.api import ERRORS
@@ -466,21 +467,25 @@ class AuditOut(Schema):
 @router.get(
     "/awards/programs/{program_id}/audit", response={200: list[AuditOut], **ERRORS}, auth=WRITE_AUTH
 )
-def audit(request: HttpRequest, program_id: int) -> list[dict[str, Any]]:
+def audit(
+    request: HttpRequest, response: HttpResponse, program_id: int, paging: Query[Paging]
+) -> list[dict[str, Any]]:
+    """The program's audit trail, newest first, a page at a time (`X-Total-Count`, `Link`)."""
     user = _user(request)
-    events: list[AuditEvent] = selectors.audit_trail(selectors.get_program(program_id, user), user)
-    return [
-        {
-            "id": e.pk,
-            "at": e.at,
-            "actor": e.actor_name,
-            "action": e.action,
-            "application": e.application_id,
-            "entry": e.entry_id,
-            "detail": e.detail,
-        }
-        for e in events
-    ]
+    events = selectors.audit_trail(selectors.get_program(program_id, user), user)
+    return paged(request, response, events, paging, _audit_out)
+
+
+def _audit_out(e: AuditEvent) -> dict[str, Any]:
+    return {
+        "id": e.pk,
+        "at": e.at,
+        "actor": e.actor_name,
+        "action": e.action,
+        "application": e.application_id,
+        "entry": e.entry_id,
+        "detail": e.detail,
+    }
 
 
 # --- firm and outcomes ---------------------------------------------------------------------------

@@ -356,14 +356,14 @@ def ledger(program: SupportProgram, user: Any) -> LedgerView:
         unposted=program.budget + b[Account.FUND_SOURCE],
         entries=entries,
         reversed_ids={e.reverses_id for e in entries if e.reverses_id is not None},
-        audit=audit_trail(program, user),
+        audit=list(audit_trail(program, user)),
     )
 
 
-def audit_trail(program: SupportProgram, user: Any) -> list[AuditEvent]:
+def audit_trail(program: SupportProgram, user: Any) -> QuerySet[AuditEvent]:
     if not permissions.is_office(user, program.cluster):
         raise Forbidden(_("Only the cluster office of the program may see this."))
-    return list(
+    return (
         AuditEvent.objects.filter(program=program)
         .select_related("application__enterprise")
         .order_by("-at", "-pk")

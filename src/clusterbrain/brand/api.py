@@ -9,16 +9,17 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from clusterbrain.accounts.auth import READ_AUTH, WRITE_AUTH
 from clusterbrain.brand import selectors, services
 from clusterbrain.brand.models import BrandLicence
 from clusterbrain.errors import InvalidInput
+from clusterbrain.paging import Paging, paged
 from clusterbrain.programs.schemas import StrictIn
 from clusterbrain.registry import selectors as registry_selectors
 from clusterbrain.registry.api import ERRORS, READ_ERRORS
@@ -144,20 +145,25 @@ def brands(request: HttpRequest, slug: str) -> list[dict[str, Any]]:
     response={200: list[PublicLicenceOut], **READ_ERRORS},
     auth=READ_AUTH,
 )
-def licensees(request: HttpRequest, brand_id: int) -> list[dict[str, Any]]:
-    """The members licensed today: public."""
+def licensees(
+    request: HttpRequest, response: HttpResponse, brand_id: int, paging: Query[Paging]
+) -> list[dict[str, Any]]:
+    """The members licensed today: public; a page at a time (`X-Total-Count`, `Link`)."""
     brand = selectors.get_regional_brand(brand_id)
-    return [public_out(lic) for lic in selectors.licensed_members(brand)]
+    return paged(request, response, selectors.licensed_members(brand), paging, public_out)
 
 
 @router.get(
     "/clusters/{slug}/brand/licences", response={200: list[LicenceOut], **ERRORS}, auth=WRITE_AUTH
 )
-def register(request: HttpRequest, slug: str) -> list[dict[str, Any]]:
-    """Every licence of the cluster: the association and the office (403 for others)."""
+def register(
+    request: HttpRequest, response: HttpResponse, slug: str, paging: Query[Paging]
+) -> list[dict[str, Any]]:
+    """Every licence of the cluster: the association and the office (403 for others); a page
+    at a time."""
     cluster = registry_selectors.get_cluster(slug)
     rows = selectors.register(_user(request), cluster).prefetch_related("events")
-    return [licence_out(request, lic) for lic in rows]
+    return paged(request, response, rows, paging, lambda lic: licence_out(request, lic))
 
 
 class GrantIn(StrictIn):

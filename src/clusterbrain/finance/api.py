@@ -17,19 +17,18 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from clusterbrain.accounts.auth import WRITE_AUTH
 from clusterbrain.finance import selectors, services
 from clusterbrain.finance.models import Consent, LoanApplication, PartnerBank, ProfileView
+from clusterbrain.paging import Paging, paged
 from clusterbrain.programs.schemas import StrictIn
 from clusterbrain.registry.api import ERRORS
 
 router = Router(tags=["finance"])
-
-LOG_ROWS = 500
 
 
 def _user(request: HttpRequest) -> Any:
@@ -145,9 +144,12 @@ def view_out(v: ProfileView) -> dict[str, Any]:
 
 
 @router.get("/finance/access-log", response={200: list[ViewOut], **ERRORS}, auth=WRITE_AUTH)
-def access_log(request: HttpRequest) -> list[dict[str, Any]]:
-    """The firm: every bank's looks at its profile; an officer: his own bank's looks only."""
-    return [view_out(v) for v in selectors.access_log(_user(request))[:LOG_ROWS]]
+def access_log(
+    request: HttpRequest, response: HttpResponse, paging: Query[Paging]
+) -> list[dict[str, Any]]:
+    """The firm: every bank's looks at its profile; an officer: his own bank's looks only;
+    newest first, a page at a time (`X-Total-Count`, `Link` rel=next)."""
+    return paged(request, response, selectors.access_log(_user(request)), paging, view_out)
 
 
 class ConsentedFirmOut(Schema):
@@ -326,9 +328,12 @@ def loan_out(a: LoanApplication) -> dict[str, Any]:
 
 
 @router.get("/finance/loans", response={200: list[LoanOut], **ERRORS}, auth=WRITE_AUTH)
-def list_loans(request: HttpRequest) -> list[dict[str, Any]]:
-    """The firm's applications, or the applications to the officer's bank."""
-    return [loan_out(a) for a in selectors.loans_of(_user(request)).prefetch_related("events")]
+def list_loans(
+    request: HttpRequest, response: HttpResponse, paging: Query[Paging]
+) -> list[dict[str, Any]]:
+    """The firm's applications, or the applications to the officer's bank, a page at a time."""
+    rows = selectors.loans_of(_user(request)).prefetch_related("events")
+    return paged(request, response, rows, paging, loan_out)
 
 
 class LoanIn(StrictIn):

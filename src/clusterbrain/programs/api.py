@@ -14,14 +14,15 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
 from clusterbrain.accounts.auth import READ_AUTH, WRITE_AUTH
 from clusterbrain.errors import Forbidden
+from clusterbrain.paging import Paging, paged
 from clusterbrain.programs import permissions, selectors, services
 from clusterbrain.programs.eligibility import Reason, compile_for, label
 from clusterbrain.programs.models import Application, SupportProgram
@@ -399,11 +400,15 @@ class ApplicationIn(StrictIn):
     response={200: list[ApplicationOut], **ERRORS},
     auth=WRITE_AUTH,
 )
-def program_applications(request: HttpRequest, slug: str, code: str) -> list[dict[str, Any]]:
-    """The office and association staff of the cluster: every application to the program."""
+def program_applications(
+    request: HttpRequest, response: HttpResponse, slug: str, code: str, paging: Query[Paging]
+) -> list[dict[str, Any]]:
+    """The office and association staff of the cluster: every application to the program, a
+    page at a time (`X-Total-Count`, `Link` rel=next)."""
     user = _user(request)
     program = selectors.get_program(registry_selectors.get_cluster(slug), code, user)
-    return [application_out(a, user) for a in selectors.applications_of(program, user)]
+    rows = selectors.applications_of(program, user)
+    return paged(request, response, rows, paging, lambda a: application_out(a, user))
 
 
 @router.post(
@@ -421,8 +426,11 @@ def apply(request: HttpRequest, slug: str, code: str, payload: ApplicationIn) ->
 
 
 @router.get("/applications/mine", response={200: list[ApplicationOut], **ERRORS}, auth=WRITE_AUTH)
-def mine(request: HttpRequest) -> list[dict[str, Any]]:
-    return [application_out(a) for a in selectors.my_applications(_user(request))]
+def mine(
+    request: HttpRequest, response: HttpResponse, paging: Query[Paging]
+) -> list[dict[str, Any]]:
+    rows = selectors.my_applications(_user(request))
+    return paged(request, response, rows, paging, application_out)
 
 
 @router.get(
@@ -550,13 +558,16 @@ class CloseIn(StrictIn):
     auth=WRITE_AUTH,
 )
 def cluster_violations(
-    request: HttpRequest, slug: str, status: str | None = None
+    request: HttpRequest,
+    response: HttpResponse,
+    slug: str,
+    paging: Query[Paging],
+    status: str | None = None,
 ) -> list[dict[str, Any]]:
     """The cluster office: its firms' violations (`status` open or closed to filter)."""
     cluster = registry_selectors.get_cluster(slug)
-    return [
-        violation_out(v) for v in selectors.violations_of_cluster(cluster, _user(request), status)
-    ]
+    rows = selectors.violations_of_cluster(cluster, _user(request), status)
+    return paged(request, response, rows, paging, violation_out)
 
 
 @router.get(
@@ -564,10 +575,12 @@ def cluster_violations(
     response={200: list[ViolationOut], **ERRORS},
     auth=WRITE_AUTH,
 )
-def firm_violations(request: HttpRequest, enterprise_id: int) -> list[dict[str, Any]]:
+def firm_violations(
+    request: HttpRequest, response: HttpResponse, enterprise_id: int, paging: Query[Paging]
+) -> list[dict[str, Any]]:
     """A firm's own violations (its users, the office of its cluster)."""
-    firm = _firm(enterprise_id)
-    return [violation_out(v) for v in selectors.violations_of_firm(firm, _user(request))]
+    rows = selectors.violations_of_firm(_firm(enterprise_id), _user(request))
+    return paged(request, response, rows, paging, violation_out)
 
 
 @router.post(
