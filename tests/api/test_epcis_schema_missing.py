@@ -64,7 +64,6 @@ def test_capture_without_the_schema_is_503_and_stores_nothing(world, client_for,
     assert r["Content-Type"] == "application/problem+json"
     problem = r.json()
     assert problem["status"] == 503 and SCHEMA_ENV in problem["detail"]
-    assert "nothing was captured" in problem["detail"]
     assert str(no_schema) not in problem["detail"]  # the server's paths stay on the server
     assert CaptureJob.objects.count() == 0 and Event.objects.count() == 0
 
