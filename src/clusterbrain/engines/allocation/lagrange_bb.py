@@ -53,6 +53,8 @@ STALL = 8  # steps without a better bound before a node stops its ascent
 SUB_JOBS = 35  # jobs freed per neighbourhood (about, when whole agents' jobs are)
 SUB_SECONDS = 1.0  # the most one neighbourhood's search may take
 DECAY = 0.9  # the step's scale shrinks by this each step
+POOL = 16  # elite assignments kept (the best distinct repairs of the target search's nodes)
+RELINK_EVERY = 3  # every this many neighbourhoods, one freed where an elite one differs
 
 
 @dataclass
@@ -62,6 +64,8 @@ class TargetResult:
     lower: float  # every solution costs at least this (the targets proven impossible + 1)
     nodes: int
     seconds: float
+    # the best distinct assignments (jobs' agents) the nodes were repaired into, best first
+    elite: tuple[np.ndarray, ...] = ()
 
 
 class _Search:
@@ -74,8 +78,11 @@ class _Search:
         cap: np.ndarray,
         present: np.ndarray,
         prices: np.ndarray,
+        pool: int = 0,
     ) -> None:
         self.cost, self.weight, self.cap, self.present = cost, weight, cap, present
+        self.pool_size = pool
+        self.pool: list[tuple[float, np.ndarray]] = []  # (cost, assignment), best first
         self.prices = prices.astype(float)
         self.m, self.n = cost.shape
         self.nodes = 0
@@ -91,6 +98,19 @@ class _Search:
         )
         if value < self.best_cost - 1e-9:
             self.best_cost, self.best = value, self._agent.copy()
+        if self.pool_size and np.isfinite(value):
+            self._keep(value, self._agent)
+
+    def _keep(self, value: float, agent: np.ndarray) -> None:
+        """`agent` into the elite pool if it is among the best distinct ones seen."""
+        pool = self.pool
+        if len(pool) >= self.pool_size and value >= pool[-1][0]:
+            return
+        if any(np.array_equal(agent, other) for _, other in pool):
+            return
+        pool.append((value, agent.copy()))
+        pool.sort(key=lambda entry: entry[0])
+        del pool[self.pool_size :]
 
     def _bound(
         self, allowed: np.ndarray, assigned: np.ndarray, lam: np.ndarray, target: float
@@ -228,7 +248,7 @@ def target_search(
     m, n = cost.shape
     # the Lagrangian's prices are per order; the search works in (agent, job) terms
     prices = lagrange.prices
-    search = _Search(cost, weight, cap, present, prices)
+    search = _Search(cost, weight, cap, present, prices, pool=POOL)
     # from the first target not yet refuted (a search resumed where an earlier one stopped)
     target = float(np.ceil(max(lagrange.bound, start_target) - 1e-6))
     # no assignment costs more than every job at its dearest agent: above that, none exists
@@ -247,6 +267,7 @@ def target_search(
                 target,
                 search.nodes,
                 time.monotonic() - start,
+                _elite(search),
             )
         if not complete:
             break
@@ -255,8 +276,14 @@ def target_search(
     if search.best is not None and search.best_cost < upper:
         # the best repaired knapsacks: optimal when every target below its cost was refuted
         solution = _solution(core, search.best, m, n)
-        return TargetResult(solution, solution.objective(core), target, search.nodes, seconds)
-    return TargetResult(None, None, target, search.nodes, seconds)
+        return TargetResult(
+            solution, solution.objective(core), target, search.nodes, seconds, _elite(search)
+        )
+    return TargetResult(None, None, target, search.nodes, seconds, _elite(search))
+
+
+def _elite(search: _Search) -> tuple[np.ndarray, ...]:
+    return tuple(agent for _, agent in search.pool)
 
 
 def improve_by_targets(
@@ -297,6 +324,7 @@ def reoptimise_agents(
     deadline: float,
     seed: int = 0,
     floor: float = -np.inf,
+    elite: tuple[np.ndarray, ...] = (),
 ) -> TargetResult | None:
     """Large neighbourhoods solved exactly: a few agents at random, the incumbent's jobs on
     them free to go to any of them (or, every other time, SUB_JOBS jobs at random free to go
@@ -304,16 +332,21 @@ def reoptimise_agents(
     (target: best − 1) over that small problem for at most SUB_SECONDS; each better assignment
     found (the nodes' repairs included) becomes the incumbent. Returns the best found (None if
     none beat the incumbent); `lower` is the Lagrangian bound. Stops early at `floor` (a bound
-    proven elsewhere)."""
+    proven elsewhere).
+
+    Every RELINK_EVERY-th neighbourhood relinks the incumbent with one of the `elite`
+    assignments (jobs' agents: other good solutions, e.g. the target search's repairs): up to
+    SUB_JOBS of the jobs where the two differ are freed (filled up with jobs at random when they
+    differ in fewer), and the others kept where the incumbent has them or, every other time,
+    where the elite one has them (a point on the path between the two; feasible, since the elite
+    one is). An elite assignment equal to the incumbent leaves the pool."""
     data = integral_gap_data(core)
     if data is None:
         return None
     start = time.monotonic()
     cost, weight, cap, present = data
     m, n = cost.shape
-    agent = np.full(n, -1, dtype=np.int64)
-    used = incumbent.pair_qty(core) > 0.5
-    agent[core.pair_order[used]] = core.arc_resource[used]
+    agent = assignment_of(core, incumbent)
     lower = float(np.ceil(lagrange.bound - 1e-6))
     floor = max(lower, floor)
     if (agent < 0).any() or m < 2:
@@ -324,12 +357,40 @@ def reoptimise_agents(
     rng = np.random.default_rng(seed)
     k = max(2, min(m, int(round(SUB_JOBS * m / n))))
     rounds = 0
+    pool = [np.asarray(other, dtype=np.int64) for other in elite if len(other) == n]
+    pool = [other for other in pool if (other >= 0).all()]
     while time.monotonic() < deadline and best_cost > floor + 0.5:
+        rounds += 1
+        if pool and rounds % RELINK_EVERY == 0:
+            index = int(rng.integers(len(pool)))
+            other = pool[index]
+            differ = np.flatnonzero(other != agent)
+            if not differ.size:
+                del pool[index]
+                continue
+            free = np.zeros(n, dtype=np.bool_)
+            if differ.size > SUB_JOBS:
+                differ = rng.choice(differ, size=SUB_JOBS, replace=False)
+            free[differ] = True
+            if differ.size < SUB_JOBS:
+                rest = np.flatnonzero(~free)
+                free[
+                    rng.choice(rest, size=min(rest.size, SUB_JOBS - differ.size), replace=False)
+                ] = True
+            base = other if rng.random() < 0.5 else agent
+            allowed = present.copy()
+            allowed[:, ~free] = False
+            allowed[base[~free], np.flatnonzero(~free)] = True
+            assigned = np.where(free, -1, base)
+            sub_deadline = min(deadline, time.monotonic() + SUB_SECONDS)
+            search.run(best_cost - 1.0, sub_deadline, descend=True, start=(allowed, assigned))
+            if search.best is not None and search.best_cost < best_cost - 0.5:
+                agent, best_cost = search.best.copy(), search.best_cost
+            continue
         chosen = np.zeros(m, dtype=np.bool_)
         chosen[rng.choice(m, size=k, replace=False)] = True
         free = chosen[agent]
         allowed = present & chosen[:, None]
-        rounds += 1
         if rounds % 2 == 0:  # every other time: jobs at random, free to go anywhere
             free = np.zeros(n, dtype=np.bool_)
             free[rng.choice(n, size=min(n, SUB_JOBS), replace=False)] = True
@@ -346,6 +407,14 @@ def reoptimise_agents(
         return TargetResult(None, None, lower, search.nodes, seconds)
     solution = _solution(core, agent, m, n)
     return TargetResult(solution, solution.objective(core), lower, search.nodes, seconds)
+
+
+def assignment_of(core: CoreModel, solution: CoreSolution) -> np.ndarray:
+    """Each job's agent in a generalized assignment's solution (-1 where it has none)."""
+    agent = np.full(core.orders, -1, dtype=np.int64)
+    used = solution.pair_qty(core) > 0.5
+    agent[core.pair_order[used]] = core.arc_resource[used]
+    return agent
 
 
 def _solution(core: CoreModel, assignment: np.ndarray, m: int, n: int) -> CoreSolution:

@@ -131,6 +131,8 @@ def _solve_mip_path(
     # integral objective: a strictly better solution costs at most upper − 1
     slack = 1.0 - 1e-6 if core.integral_objective else 0.0
     lagrange = None
+    # good assignments other than the incumbent, for the neighbourhoods to relink with
+    elite: list[np.ndarray] = []
     if gap_like and left() > 0.5 and not _proven(core, upper, lower, mip_rel_gap):
         from clusterbrain.engines.allocation.lagrange import lagrange_bound
 
@@ -157,6 +159,7 @@ def _solve_mip_path(
 
         found = target_search(core, lagrange, time.monotonic() + TARGET_SHARE * left(), upper)
         if found is not None:
+            elite.extend(found.elite)
             best, upper, lower = _take(core, found, best, upper, lower)
             log.debug(
                 "target search: %s after %d nodes in %.1fs, bound %.0f",
@@ -166,12 +169,19 @@ def _solve_mip_path(
                 found.lower,
             )
     if gap_like and left() > 0.5 and not _proven(core, upper, lower, mip_rel_gap):
+        before, before_cost = best, upper
         best, upper = tabu(best, TABU_SHARE, 0)
+        if lagrange is not None and upper < before_cost - 0.5:
+            from clusterbrain.engines.allocation.lagrange_bb import assignment_of
+
+            elite.append(assignment_of(core, before))
     if lagrange is not None and left() > 0.5 and not _proven(core, upper, lower, mip_rel_gap):
         from clusterbrain.engines.allocation.lagrange_bb import reoptimise_agents
 
         deadline_here = time.monotonic() + REOPTIMISE_SHARE * left()
-        found = reoptimise_agents(core, lagrange, best, deadline_here, seed, floor=lower)
+        found = reoptimise_agents(
+            core, lagrange, best, deadline_here, seed, floor=lower, elite=tuple(elite)
+        )
         if found is not None:
             best, upper, lower = _take(core, found, best, upper, lower)
             log.debug("neighbourhoods solved exactly: %.0f (%d nodes)", upper, found.nodes)
