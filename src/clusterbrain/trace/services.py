@@ -1152,10 +1152,17 @@ def _check_and_store(
         if locked:
             job.save()
             _lock_captures()
+        judged = len(problems)
         prepared, duplicates = _check_event_ids(prepared, problems)
         prepared = _check_lot_claims(user, prepared, problems)
         known: _LotRows = {}
         prepared, feed = _check_overconsumption(prepared, problems, known)
+        if not locked and len(problems) > judged:
+            # these checks read stored events and lots one after another without the lock: a
+            # capture committed between them (its eventIDs unseen, its stock seen) makes our
+            # copies of its events look like overconsumption. Problems are only reported as
+            # judged under the lock, where every read sees the same state.
+            raise _Stale("problems")
         problems.sort(key=lambda p: (-1 if p.event is None else p.event, p.pointer))
         if problems and error_behaviour == ROLLBACK:
             _finish(job, problems, 0, 0)
