@@ -379,25 +379,20 @@ def reoptimise_agents(
                 ] = True
             base = other if rng.random() < 0.5 else agent
             allowed = present.copy()
-            allowed[:, ~free] = False
-            allowed[base[~free], np.flatnonzero(~free)] = True
-            assigned = np.where(free, -1, base)
-            sub_deadline = min(deadline, time.monotonic() + SUB_SECONDS)
-            search.run(best_cost - 1.0, sub_deadline, descend=True, start=(allowed, assigned))
-            if search.best is not None and search.best_cost < best_cost - 0.5:
-                agent, best_cost = search.best.copy(), search.best_cost
-            continue
-        chosen = np.zeros(m, dtype=np.bool_)
-        chosen[rng.choice(m, size=k, replace=False)] = True
-        free = chosen[agent]
-        allowed = present & chosen[:, None]
-        if rounds % 2 == 0:  # every other time: jobs at random, free to go anywhere
-            free = np.zeros(n, dtype=np.bool_)
-            free[rng.choice(n, size=min(n, SUB_JOBS), replace=False)] = True
-            allowed = present.copy()
+        else:
+            chosen = np.zeros(m, dtype=np.bool_)
+            chosen[rng.choice(m, size=k, replace=False)] = True
+            free = chosen[agent]
+            allowed = present & chosen[:, None]
+            if rounds % 2 == 0:  # every other time: jobs at random, free to go anywhere
+                free = np.zeros(n, dtype=np.bool_)
+                free[rng.choice(n, size=min(n, SUB_JOBS), replace=False)] = True
+                allowed = present.copy()
+            base = agent
+        # the jobs not freed stay where `base` has them
         allowed[:, ~free] = False
-        allowed[agent[~free], np.flatnonzero(~free)] = True
-        assigned = np.where(free, -1, agent)
+        allowed[base[~free], np.flatnonzero(~free)] = True
+        assigned = np.where(free, -1, base)
         sub_deadline = min(deadline, time.monotonic() + SUB_SECONDS)
         search.run(best_cost - 1.0, sub_deadline, descend=True, start=(allowed, assigned))
         if search.best is not None and search.best_cost < best_cost - 0.5:
