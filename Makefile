@@ -4,6 +4,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
+# pytest-xdist workers for `make test` (auto: one per core; TEST_WORKERS=0 runs in one process)
+TEST_WORKERS ?= auto
 
 .PHONY: demo test install install-test lint bench serve clean
 
@@ -33,7 +35,7 @@ test: install-test
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	SECRET_KEY=lint $(BIN)/mypy src
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 lint: install-test
 	$(BIN)/ruff check src tests bench

@@ -2,7 +2,8 @@
 in each mode: steady state, after a write, cold; query counts compared with scale 1), so it keeps
 running as the code changes. It checks the run completes, that its naive baseline computed the
 selectors' figures (the bench stops otherwise) and that every row is printed and written; never
-how fast anything was."""
+how fast anything was. That a rerun replaces its section and keeps the others is
+`bench.report.write_section`'s, tested once in test_report.py for every benchmark."""
 
 from __future__ import annotations
 
@@ -79,13 +80,3 @@ def test_platform_bench_runs_at_a_tiny_size(tmp_path: Path) -> None:
         assert re.match(r"\d+ / \d+ / \d+ \| \d+ / \d+ / \d+ \| yes \|", row), row
     assert re.search(r"^\| generate \+ load [\d,]+ firms", written, re.MULTILINE)
     assert "nproc" in written and "SQLite" in written and "UTC" in written
-
-    # A second run replaces its section and keeps the others.
-    (tmp_path / "bench.sqlite3").unlink()
-    again = subprocess.run(
-        command, cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False
-    )
-    assert again.returncode == 0, again.stdout + again.stderr
-    rewritten = out.read_text()
-    assert rewritten.count("<!-- platform_bench:begin -->") == 1
-    assert "## Another benchmark\n\nkept" in rewritten

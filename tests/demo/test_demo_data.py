@@ -58,6 +58,9 @@ from clusterbrain.registry.models import (
 )
 from clusterbrain.registry.selectors import cluster_summary
 
+# one xdist worker runs this module, so its module fixture is built once (`--dist loadgroup`)
+pytestmark = pytest.mark.xdist_group("demo-database")
+
 TODAY = date.today()
 M = 1_000_000
 

@@ -15,6 +15,9 @@ from clusterbrain.engines.forecast.forecasting import ForecastConfig, forecast, 
 from clusterbrain.engines.forecast.synthetic import forecast_panel
 from clusterbrain.engines.forecast.validate import SalesDataError
 
+# one xdist worker runs this module, so its module fixture is built once (`--dist loadgroup`)
+pytestmark = pytest.mark.xdist_group("forecast-run")
+
 
 def _groups(series: pl.DataFrame) -> pl.DataFrame:
     return series.select(

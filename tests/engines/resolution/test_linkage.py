@@ -34,6 +34,9 @@ from clusterbrain.engines.resolution.linkage import (
 )
 from clusterbrain.engines.resolution.uscc import make_uscc
 
+# one xdist worker runs this module, so its module fixture is built once (`--dist loadgroup`)
+pytestmark = pytest.mark.xdist_group("linkage-model")
+
 
 def code(division: str, body: str) -> str:
     return make_uscc("9", "1", division, body)

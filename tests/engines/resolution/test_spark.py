@@ -25,6 +25,9 @@ from clusterbrain.engines.resolution.linkage import (  # noqa: E402
 )
 from clusterbrain.engines.resolution.uscc import make_uscc  # noqa: E402
 
+# one xdist worker runs this module, so its module fixture is built once (`--dist loadgroup`)
+pytestmark = pytest.mark.xdist_group("spark-session")
+
 MODEL_JSON = resources.files("clusterbrain.engines.resolution").joinpath("data", DEFAULT_MODEL)
 HENGDA = make_uscc("9", "1", "440114", "MA59HD001")
 THRESHOLD = 0.5
