@@ -88,6 +88,25 @@ def test_fractional_weights_have_no_knapsack_tables() -> None:
     assert lagrange_bound(halves, time.monotonic() + 1.0, 100.0) is None
 
 
+def test_models_beyond_the_limits_have_no_knapsack_tables(monkeypatch) -> None:
+    """Above `JOB_LIMIT` jobs or `TABLE_LIMIT` cells the Lagrangian path is skipped (measured:
+    at 1,600 jobs the tabu search and HiGHS do better alone); at the limits it runs."""
+    from clusterbrain.engines.allocation import lagrange
+
+    instance = random_instance(np.random.default_rng(3), 3, 8)
+    core = gap_core(instance)
+    cells = int(np.round(core.capacity).sum()) * core.orders
+    monkeypatch.setattr(lagrange, "JOB_LIMIT", core.orders)
+    monkeypatch.setattr(lagrange, "TABLE_LIMIT", cells)
+    assert integral_gap_data(core) is not None
+    monkeypatch.setattr(lagrange, "JOB_LIMIT", core.orders - 1)
+    assert integral_gap_data(core) is None
+    assert lagrange_bound(core, time.monotonic() + 1.0, 100.0) is None
+    monkeypatch.setattr(lagrange, "JOB_LIMIT", core.orders)
+    monkeypatch.setattr(lagrange, "TABLE_LIMIT", cells - 1)
+    assert integral_gap_data(core) is None
+
+
 def test_solver_with_the_lagrangian_fixing_still_proves_the_optimum() -> None:
     for seed in range(6):
         rng = np.random.default_rng(500 + seed)

@@ -27,10 +27,13 @@ from numba import njit
 
 from clusterbrain.engines.allocation.core import CoreModel
 
-# one subgradient step fills every agent's knapsack table (jobs × capacity): above this many
-# cells in all, a few hundred steps take seconds the tabu search has used better so far (chu's
-# largest instances are 1.6 M cells; yagiura's start at 1.9 M, c40400, and d40400 is 6.4 M)
-TABLE_LIMIT = 1_700_000
+# one subgradient step fills every agent's knapsack table (jobs × capacity), and the branch
+# and bound's neighbourhoods free ~35 jobs at a time: measured on yagiura2004 (decision 0007),
+# the path pays up to 900 jobs and ~33 M cells (d60900: 218 steps in 5.8 s, +0.40 % → +0.35 %;
+# d40400, 6.4 M cells: +0.70 % → +0.19 %), not at 1,600 jobs (21-104 M cells: d801600 +0.21 %
+# → +0.27 %), where the tabu search and HiGHS do better alone
+TABLE_LIMIT = 35_000_000
+JOB_LIMIT = 1_000
 
 
 @dataclass
@@ -49,7 +52,7 @@ def integral_gap_data(
     core: CoreModel,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
     """(cost, weight, capacity, present) as dense agent × job matrices when every weight and
-    capacity is an integer and the tables stay small, else None."""
+    capacity is an integer and the model is small enough (`JOB_LIMIT`, `TABLE_LIMIT`), else None."""
     from clusterbrain.engines.allocation.tabu import gap_shaped
 
     if not gap_shaped(core) or not core.integral_objective:
@@ -62,7 +65,7 @@ def integral_gap_data(
     if (use < 0).any() or (core.capacity < 0).any():
         return None
     m, n = core.capacity.size, core.orders
-    if int(np.round(core.capacity).sum()) * n > TABLE_LIMIT:
+    if n > JOB_LIMIT or int(np.round(core.capacity).sum()) * n > TABLE_LIMIT:
         return None
     cost = np.zeros((m, n))
     weight = np.zeros((m, n), dtype=np.int64)
