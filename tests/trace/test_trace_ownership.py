@@ -155,3 +155,34 @@ def test_quantities_of_a_lot_nobody_owns_only_for_admins_and_its_clusters_office
     assert permissions.sees_quantities_of(world.users.office, None, world.a.pk)
     assert not permissions.sees_quantities_of(world.users.office_b, None, world.a.pk)
     assert not permissions.sees_quantities_of(world.users.office, None, None)
+
+
+def test_a_shipment_committed_after_the_receipt_was_planned_still_moves_the_lot(
+    world, other_user, monkeypatch
+):
+    """The lots' changes are worked out before the write lock (decision 0011); a receipt's claim
+    reads the shipments then. The owner's shipment to the receiver commits after that read and
+    before the receipt's write: the lot rows look the same (a shipment changes no stock), so
+    the write plans the receipt again under the lock, where the shipment is seen, and the lot
+    moves as it would have had the two come one after the other."""
+    assert services.capture(world.users.enterprise, body(declare(LOT, 10))).success
+    shipment = _move(LOT, "shipping", OWN_SITE, "2026-05-04T08:00:00+08:00", OTHER_SITE)
+    plan_lots = services._plan_lots
+    shipped: list[services.CaptureOutcome] = []
+    plans: list[bool] = []
+
+    def plan_then_the_shipment(*args, **kwargs):
+        plan = plan_lots(*args, **kwargs)
+        plans.append(plan.exact)
+        if len(plans) == 1:  # the receipt's plan, made without the lock: now the owner ships
+            shipped.append(services.capture(world.users.enterprise, body(shipment)))
+        return plan
+
+    monkeypatch.setattr(services, "_plan_lots", plan_then_the_shipment)
+    receipt = _move(LOT, "receiving", OTHER_SITE, "2026-05-05T08:00:00+08:00")
+    outcome = services.capture(other_user, body(receipt))
+    assert shipped[0].success and outcome.success
+    # the receipt's first plan read the shipments (none yet), so it was not exact
+    assert plans[0] is False
+    lot = Lot.objects.get(key=LOT)
+    assert lot.owner == world.other and lot.location.uri == OTHER_SITE

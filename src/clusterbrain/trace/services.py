@@ -189,7 +189,7 @@ class _Prepared:
     biz_key: str = ""  # bizLocation id in Digital Link form (Location.key)
     read_key: str = ""  # readPoint id in Digital Link form
     pk: int = 0  # given in _store
-    db_time: Any = None  # eventTime as the backend takes it, given in _store
+    db_time: Any = None  # eventTime as the backend takes it, given before the write
 
 
 def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
@@ -634,6 +634,7 @@ def _store(
     prepared: list[_Prepared],
     feed: GenealogyFeed,
     known: _LotRows,
+    plan: _LotPlan,
     anywhere: bool = True,
     verify: bool = False,
 ) -> None:
@@ -646,11 +647,9 @@ def _store(
     transaction, so `_Stale` if the lots they read changed since."""
     _lock_captures()
     now = _time_adapter()(job.created_at)
-    adapt = _event_time_adapter()
     event_table = Event._meta.db_table
     for p, pk in zip(prepared, _new_ids(event_table, len(prepared)), strict=True):
         p.pk = pk
-        p.db_time = adapt(p.time)
     _insert(
         event_table,
         (
@@ -699,7 +698,7 @@ def _store(
         ("event_id", "position", "role", "value", "qualifier", "quantity", "uom"),
         [(p.pk, at, *key) for p in prepared for at, key in enumerate(p.keys)],
     )
-    _store_lots(prepared, feed, known, anywhere, verify)
+    _store_lots(plan, prepared, feed, known, anywhere, verify)
     TraceStamp.objects.filter(pk=1).update(
         events=F("events") + len(prepared), last_event=prepared[-1].pk
     )
@@ -716,9 +715,21 @@ class _LotChange:
     owner_id: int | None = None
     location_id: int | None = None
     cluster_id: int | None = None
-    made_by: int | None = None
+    made_by: _Prepared | None = None  # the event that made it (its pk is given in _store)
     attributes: dict[str, Any] = field(default_factory=dict)
     owner_changed: bool = False
+
+
+@dataclass
+class _LotPlan:
+    """What the new events change in the lots they name, worked out from the stored lots the
+    checks read (`known`), so that the Python of it runs before the write lock; the write
+    reads those lots again and, if any changed meanwhile, the capture is judged again."""
+
+    changes: dict[str, _LotChange]
+    # False when a receipt's claim read the shipments (`_shipped_to`): a shipment committed
+    # since would not show in the lots read again, so the write plans once more under the lock
+    exact: bool = True
 
 
 def _made_names(event: dict[str, Any]) -> list[tuple[str, str]]:
@@ -846,36 +857,18 @@ def _shipped_to(keys: Sequence[str]) -> dict[str, set[tuple[int, int]]]:
     return out
 
 
-def _store_lots(
-    prepared: list[_Prepared],
-    feed: GenealogyFeed,
-    known: _LotRows,
-    anywhere: bool = True,
-    verify: bool = False,
-) -> None:
+def _plan_lots(
+    prepared: list[_Prepared], feed: GenealogyFeed, known: _LotRows, anywhere: bool = True
+) -> _LotPlan:
     """Lots named by the new events: stock from the genealogy lines (as overconsumption reads
     it), owner = the firm that made it, or that last received it at its location. A firm's
     receipt takes over a lot another firm owns only when that firm shipped it to one of the
     receiver's locations (`anywhere`: the platform and admins, whose receipts move it as
-    recorded); any other event names a lot without changing an owner it has (decision 0011)."""
+    recorded); any other event names a lot without changing an owner it has (decision 0011).
+    `known` holds the stored rows of the feed's lots (the overconsumption check read them)."""
     if not feed.lot_keys:
-        return
-    # the stored lots again, inside the transaction: another capture may have stored or
-    # claimed them since the checks (`verify`: then what was checked no longer holds)
-    holders: dict[str, tuple[int | None, int | None]] = {}
-    for key, pk, declared, produced, consumed, owner, made_by, maker in _lot_rows(
-        list(feed.lot_keys)
-    ):
-        holders[key] = (owner, maker)
-        stored = (pk, declared, produced, consumed, owner, made_by)
-        if verify and known.get(key) != stored:
-            raise _Stale(key)
-        known[key] = stored
-    for key in feed.lot_keys:
-        if key not in holders:
-            if verify and known.get(key) is not None:
-                raise _Stale(key)
-            known[key] = None
+        return _LotPlan({})
+    owners = {k: lot[4] for k in feed.lot_keys if (lot := known.get(k)) is not None}
     shipped: dict[str, set[tuple[int, int]]] | None = None
     changes: dict[str, _LotChange] = {}
     uoms: dict[str, str] = {}
@@ -927,7 +920,7 @@ def _store_lots(
         for key in made:
             c = change(key, p)
             if c.made_by is None:
-                c.made_by = p.pk
+                c.made_by = p
             if firm is not None:
                 c.owner_id, c.location_id, c.cluster_id = firm, where, p.cluster_id
                 c.owner_changed = True
@@ -937,7 +930,7 @@ def _store_lots(
                 c = change(key, p)
                 if firm is None:
                     continue
-                owner = c.owner_id if c.owner_changed else holders.get(key, (None, None))[0]
+                owner = c.owner_id if c.owner_changed else owners.get(key)
                 takes = owner is None or owner == firm
                 if not takes and receiving:
                     if anywhere:
@@ -971,8 +964,39 @@ def _store_lots(
         described = changes.get(lot_keys[row])
         if described is not None:
             described.attributes.update(attributes)
-
     _stored_lots(changes, known)  # lots the feed does not have (an aggregation's OBSERVE)
+    return _LotPlan(changes, exact=shipped is None)
+
+
+def _store_lots(
+    plan: _LotPlan,
+    prepared: list[_Prepared],
+    feed: GenealogyFeed,
+    known: _LotRows,
+    anywhere: bool = True,
+    verify: bool = False,
+) -> None:
+    """The planned lots written, inside the write transaction: the stored lots are read again
+    first (another capture may have stored, consumed or claimed them since the checks:
+    `verify`, then `_Stale`)."""
+    if not plan.changes:
+        return
+    reread = list(dict.fromkeys([*feed.lot_keys, *plan.changes]))
+    stored_now: set[str] = set()
+    for key, pk, declared, produced, consumed, owner, made_by, _maker in _lot_rows(reread):
+        stored_now.add(key)
+        stored = (pk, declared, produced, consumed, owner, made_by)
+        if verify and known.get(key) != stored:
+            raise _Stale(key)
+        known[key] = stored
+    for key in reread:
+        if key not in stored_now:
+            if verify and known.get(key) is not None:
+                raise _Stale(key)
+            known[key] = None
+    if not plan.exact and verify:
+        plan = _plan_lots(prepared, feed, known, anywhere)  # the shipments read under the lock
+    changes = plan.changes
     attributes_json = _json_adapter()
     no_attributes = attributes_json({})
     _insert(
@@ -1003,7 +1027,7 @@ def _store_lots(
                 c.location_id,
                 c.cluster_id,
                 c.first_seen,
-                c.made_by,
+                c.made_by.pk if c.made_by is not None else None,
                 attributes_json(c.attributes) if c.attributes else no_attributes,
             )
             for key, c in changes.items()
@@ -1019,7 +1043,10 @@ def _store_lots(
             f"UPDATE {table} SET produced = produced + %s, consumed = consumed + %s, "  # noqa: S608
             "declared = COALESCE(%s, declared), made_by_id = COALESCE(made_by_id, %s) "
             "WHERE id = %s",
-            [(c.produced, c.consumed, c.declared, c.made_by, pk) for pk, c in updates],
+            [
+                (c.produced, c.consumed, c.declared, c.made_by.pk if c.made_by else None, pk)
+                for pk, c in updates
+            ],
         )
         owned = [
             (c.owner_id, c.location_id, c.cluster_id, pk) for pk, c in updates if c.owner_changed
@@ -1168,12 +1195,18 @@ def _check_and_store(
             _finish(job, problems, 0, 0)
             job.save()
             return CaptureOutcome(job, problems=problems)
+        anywhere = permissions.captures_anywhere(user)
+        adapt = _event_time_adapter()
+        for p in prepared:
+            p.db_time = adapt(p.time)
+        # the lots' changes worked out before the write's lock (optimistically: from the lots
+        # the checks read, which the write reads again and compares)
+        plan = _plan_lots(prepared, feed, known, anywhere)
         with transaction.atomic():
             _finish(job, problems, len(prepared), duplicates)
             job.save()
             if prepared:
-                anywhere = permissions.captures_anywhere(user)
-                _store(job, prepared, feed, known, anywhere, verify=not locked)
+                _store(job, prepared, feed, known, plan, anywhere, verify=not locked)
     return CaptureOutcome(job, len(prepared), duplicates, problems)
 
 
