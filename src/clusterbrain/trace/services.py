@@ -448,12 +448,19 @@ def _stored_lots(keys: Iterable[str], known: _LotRows) -> None:
         return
     for k in missing:
         known[k] = None
-    for pk, key, declared, produced, consumed, owner, made_by in _rows_in(
-        "SELECT id, key, declared, produced, consumed, owner_id, made_by_id "
-        f"FROM {Lot._meta.db_table} WHERE key IN ({{marks}})",  # noqa: S608
-        missing,
-    ):
-        known[key] = (pk, declared, produced, consumed, owner, made_by)
+    known.update(_lot_rows(missing))
+
+
+def _lot_rows(keys: Sequence[str]) -> list[tuple[str, _LotRow]]:
+    """Stored lots: key → (pk, declared, produced, consumed, owner firm, event that made it)."""
+    return [
+        (key, (pk, declared, produced, consumed, owner, made_by))
+        for key, pk, declared, produced, consumed, owner, made_by in _rows_in(
+            "SELECT key, id, declared, produced, consumed, owner_id, made_by_id "
+            f"FROM {Lot._meta.db_table} WHERE key IN ({{marks}})",  # noqa: S608
+            keys,
+        )
+    ]
 
 
 def _stock(keys: Sequence[str], known: _LotRows) -> dict[str, tuple[float, float, float]]:
@@ -719,6 +726,10 @@ class _LotChange:
     attributes: dict[str, Any] = field(default_factory=dict)
     owner_changed: bool = False
 
+    @property
+    def made_by_id(self) -> int | None:
+        return self.made_by.pk if self.made_by is not None else None
+
 
 @dataclass
 class _LotPlan:
@@ -766,20 +777,6 @@ def _lot_holders(keys: Sequence[str]) -> dict[str, tuple[int | None, int | None]
             keys,
         )
     }
-
-
-def _lot_rows(
-    keys: Sequence[str],
-) -> list[tuple[str, int, float | None, float, float, int | None, int | None, int | None]]:
-    """Stored lots: (key, pk, declared, produced, consumed, owner firm, event that made it,
-    firm of that event)."""
-    lot_table, event_table = Lot._meta.db_table, Event._meta.db_table
-    return _rows_in(
-        "SELECT l.key, l.id, l.declared, l.produced, l.consumed, l.owner_id, l.made_by_id, "  # noqa: S608
-        f"e.enterprise_id FROM {lot_table} l LEFT JOIN {event_table} e ON e.id = l.made_by_id "
-        "WHERE l.key IN ({marks})",
-        keys,
-    )
 
 
 def _json_adapter() -> Any:
@@ -976,26 +973,18 @@ def _store_lots(
     anywhere: bool = True,
     verify: bool = False,
 ) -> None:
-    """The planned lots written, inside the write transaction: the stored lots are read again
-    first (another capture may have stored, consumed or claimed them since the checks:
-    `verify`, then `_Stale`)."""
+    """The planned lots written, inside the write transaction. `verify`: the checks and the
+    plan ran before the lock, so the stored lots are read again first, and `_Stale` if another
+    capture stored, consumed or claimed any of them since."""
     if not plan.changes:
         return
-    reread = list(dict.fromkeys([*feed.lot_keys, *plan.changes]))
-    stored_now: set[str] = set()
-    for key, pk, declared, produced, consumed, owner, made_by, _maker in _lot_rows(reread):
-        stored_now.add(key)
-        stored = (pk, declared, produced, consumed, owner, made_by)
-        if verify and known.get(key) != stored:
-            raise _Stale(key)
-        known[key] = stored
-    for key in reread:
-        if key not in stored_now:
-            if verify and known.get(key) is not None:
-                raise _Stale(key)
-            known[key] = None
-    if not plan.exact and verify:
-        plan = _plan_lots(prepared, feed, known, anywhere)  # the shipments read under the lock
+    if verify:  # else the checks and the plan read them under this lock already
+        reread = list(dict.fromkeys([*feed.lot_keys, *plan.changes]))
+        now = dict(_lot_rows(reread))
+        if any(known.get(key) != now.get(key) for key in reread):
+            raise _Stale("lots")
+        if not plan.exact:  # the shipments read again, under the lock
+            plan = _plan_lots(prepared, feed, known, anywhere)
     changes = plan.changes
     attributes_json = _json_adapter()
     no_attributes = attributes_json({})
@@ -1027,7 +1016,7 @@ def _store_lots(
                 c.location_id,
                 c.cluster_id,
                 c.first_seen,
-                c.made_by.pk if c.made_by is not None else None,
+                c.made_by_id,
                 attributes_json(c.attributes) if c.attributes else no_attributes,
             )
             for key, c in changes.items()
@@ -1043,10 +1032,7 @@ def _store_lots(
             f"UPDATE {table} SET produced = produced + %s, consumed = consumed + %s, "  # noqa: S608
             "declared = COALESCE(%s, declared), made_by_id = COALESCE(made_by_id, %s) "
             "WHERE id = %s",
-            [
-                (c.produced, c.consumed, c.declared, c.made_by.pk if c.made_by else None, pk)
-                for pk, c in updates
-            ],
+            [(c.produced, c.consumed, c.declared, c.made_by_id, pk) for pk, c in updates],
         )
         owned = [
             (c.owner_id, c.location_id, c.cluster_id, pk) for pk, c in updates if c.owner_changed
