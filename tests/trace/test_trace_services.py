@@ -270,11 +270,13 @@ def test_identifier_rows_carry_plain_roles(world, chain):
     assert EventKey.objects.filter(role=EventKey.Role.INPUT_CLASS, value=COCOONS).count() == 1
 
 
-def _another_capture_during_checks(monkeypatch, user, document_bytes):
+def _another_capture_during_checks(
+    monkeypatch, user, document_bytes, after: str = "_check_overconsumption"
+):
     """Another capture (another server worker) commits between this capture's checks and its
-    write: after the first overconsumption check (the last check), `document_bytes` is
-    captured whole."""
-    checks = services._check_overconsumption
+    write: after the first call of the check `after` (by default the overconsumption check,
+    the last one), `document_bytes` is captured whole."""
+    checks = getattr(services, after)
     done: list[services.CaptureOutcome] = []
     started: list[bool] = []
 
@@ -285,7 +287,7 @@ def _another_capture_during_checks(monkeypatch, user, document_bytes):
             done.append(services.capture(user, document_bytes))
         return out
 
-    monkeypatch.setattr(services, "_check_overconsumption", checks_then_another)
+    monkeypatch.setattr(services, after, checks_then_another)
     return done
 
 
@@ -325,18 +327,9 @@ def test_same_events_committed_between_the_checks_are_duplicates(world, places, 
     batches of 500 found it: 86 events refused instead of counted as duplicates)."""
     services.capture(world.users.enterprise, body(declare(COCOONS, 100)))
     doc = body(transform([(COCOONS, 60)], [(SILK, 20)], event_id="urn:uuid:same"))
-    check_ids = services._check_event_ids
-    done: list[services.CaptureOutcome] = []
-    started: list[bool] = []
-
-    def ids_then_another(*args, **kwargs):
-        out = check_ids(*args, **kwargs)
-        if not started:
-            started.append(True)
-            done.append(services.capture(world.users.enterprise, doc))
-        return out
-
-    monkeypatch.setattr(services, "_check_event_ids", ids_then_another)
+    done = _another_capture_during_checks(
+        monkeypatch, world.users.enterprise, doc, after="_check_event_ids"
+    )
     again = body(transform([(COCOONS, 60)], [(SILK, 20)], event_id="urn:uuid:same"))
     outcome = services.capture(world.users.enterprise, again)
     assert done[0].stored == 1
